@@ -1,0 +1,64 @@
+# The two commands: `make run` and `make test`. Everything they need is installed from here.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_FLAGS ?= -p no:cacheprovider
+
+.PHONY: run test install vendor lock lint types contracts test-sqlite test-postgres bench clean
+
+run: install
+	$(BIN)/gigcx serve
+
+test: install browser lint types contracts test-sqlite test-postgres
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	npm ci --prefix frontend --no-audit --no-fund
+	$(MAKE) vendor
+	touch $(STAMP)
+
+# Browser libraries come from npm (pinned in frontend/package-lock.json), never from a CDN.
+vendor:
+	mkdir -p src/gigcx/web/static/vendor
+	cp frontend/node_modules/chart.js/dist/chart.umd.js src/gigcx/web/static/vendor/chart.umd.js
+
+# Debian's Chromium drives the browser tests (through Playwright's executable_path, no download).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Re-pin every dependency after changing pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	$(BIN)/pytest $(PYTEST_FLAGS) --cov=gigcx --cov-report=term:skip-covered
+
+# Required when CI=true; elsewhere skipped with a clear line if PostgreSQL is not reachable.
+test-postgres: install
+	GIGCX_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_FLAGS)
+
+bench: install
+	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .coverage

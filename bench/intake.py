@@ -1,0 +1,645 @@
+"""HTTP intake throughput against PostgreSQL: tickets created and offered per second.
+
+Starts the real application (plus the bench-only POST /bench/insert, see _intake_app.py) in 2
+uvicorn worker processes (bench/_serve.py: uvicorn's multi-process supervisor on a socket that
+keeps TCP_NODELAY; ``--server uvicorn-cli`` runs plain ``uvicorn --workers 2`` instead) on a
+fresh, migrated PostgreSQL database seeded with a brand, an API key, a program and available
+experts with room for every ticket; then, from this process, keeps a fixed number of requests
+in flight (asyncio with a minimal HTTP/1.1 keep-alive client, loopback only) for a fixed time
+per round:
+
+  tickets   POST /api/v1/tickets with the brand's API key and an Idempotency-Key; a request
+            counts when the answer is 201 and the ticket's status is "offered"
+  insert    POST /bench/insert: the same stack writing one row, the floor to compare with
+
+Rounds alternate (insert, tickets, insert, tickets, ...) so drift hits both alike; the summary
+takes the median round. A last probe holds one request's commit for 0.5 s to show whether the
+request session commits before or after the response goes out. The server is stopped at the
+end, also on errors, Ctrl-C and SIGTERM, and the scratch database is dropped.
+
+    .venv/bin/python bench/intake.py
+    .venv/bin/python bench/intake.py --duration 10 --rounds 3 --concurrency 16
+"""
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+import _fixture
+from _support import (
+    DEFAULT_POSTGRES_URL,
+    ms,
+    postgres_reachable,
+    safe_url,
+    scratch_postgres_database,
+    summarize,
+)
+from gigcx.auth import service as auth_service
+from gigcx.db import migrate
+from gigcx.db.session import make_engine
+
+BENCH_DIR = Path(__file__).resolve().parent
+APP = "_intake_app:create_bench_app"
+TARGET_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class Seed:
+    api_key: str
+    program: _fixture.ProgramInfo
+
+
+@dataclass
+class Round:
+    endpoint: str
+    number: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    # CPU seconds used inside the measured window
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+    db_cpu: float = 0.0
+    per_worker: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> int:
+        return self.outcomes["ok"]
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def cpu_ms_per_ok(self, seconds: float) -> str:
+        return f"{seconds / self.ok * 1000:.2f}" if self.ok else "-"
+
+
+# Build one request: (path, json body, headers).
+RequestMaker = Callable[[int], tuple[str, dict[str, Any], dict[str, str]]]
+# Classify one response (status, body): "ok" or why not.
+Judge = Callable[[int, bytes], str]
+
+
+def seed(url: str, args: argparse.Namespace) -> Seed:
+    """Migrate and seed: a brand, its API key, one program and its available experts."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    rng = random.Random(args.seed)
+    with factory() as session, session.begin():
+        (program,) = _fixture.create_programs(session, programs=1, brands=1)
+        api_key, _ = auth_service.create_api_key(session, brand_id=program.brand_id, name="bench")
+        # Pending offers hold capacity until they expire (no job runner here), so give every
+        # expert room for far more tickets than a run creates.
+        room = (args.capacity, args.capacity)
+        _fixture.add_experts(
+            session,
+            [program],
+            per_program=args.experts,
+            rng=rng,
+            chat_capacity=room,
+            email_capacity=room,
+        )
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+    engine.dispose()
+    return Seed(api_key=api_key, program=program)
+
+
+def ticket_maker(seed_: Seed, rng: random.Random) -> RequestMaker:
+    program = seed_.program
+    weights = _fixture.LANGUAGE_TICKET_WEIGHTS[: len(program.languages)]
+    headers = {"Authorization": f"Bearer {seed_.api_key}"}
+    run = uuid.uuid4().hex[:8]
+    numbers = itertools.count()
+
+    def make(_index: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        # Every ticket is new: its own customer and Idempotency-Key, across rounds too.
+        index = next(numbers)
+        body = {
+            "program_id": str(program.id),
+            "customer": {"email": f"customer-{run}-{index}@bench.example", "name": "Ana Lima"},
+            "channel": "chat" if rng.random() < 0.7 else "email",
+            "language": rng.choices(program.languages, weights=weights)[0],
+            "category": rng.choice(_fixture.GIG_CATEGORIES),
+            "subject": "Where is my order?",
+            "body": "Hello, my order has not arrived yet. Can you help me, please?",
+        }
+        return "/api/v1/tickets", body, {**headers, "Idempotency-Key": f"{run}-{index}"}
+
+    return make
+
+
+def insert_maker() -> RequestMaker:
+    def make(_index: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        return "/bench/insert", {}, {}
+
+    return make
+
+
+def judge_ticket(status: int, payload: bytes) -> str:
+    if status != 201:
+        return f"HTTP {status}"
+    ticket_status = str(json.loads(payload).get("status"))
+    return "ok" if ticket_status == "offered" else f"ticket {ticket_status}"
+
+
+def judge_insert(status: int, payload: bytes) -> str:
+    return "ok" if status == 201 else f"HTTP {status}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (Linux /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        pending.extend(int(child) for child in children)
+    return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL processes on this machine (Linux /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+@contextlib.contextmanager
+def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tuple[str, int]]:
+    """Serve the bench app with uvicorn in its own process group; always stop it."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GIGCX_DATABASE_URL": url,
+        "GIGCX_RUN_JOBS_IN_PROCESS": "false",
+        # A fixed signing secret, so the server writes no var/secret_key file anywhere.
+        "GIGCX_SECRET_KEY": "bench-only-secret-not-for-production",
+        "PYTHONPATH": os.pathsep.join(
+            [str(BENCH_DIR), *(str(Path(p).resolve()) for p in args.app_path)]
+            + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+        ),
+    }
+    if args.pool_size:
+        env["GIGCX_POOL_SIZE"] = str(args.pool_size)
+    if args.server == "uvicorn-cli":
+        command = [sys.executable, "-m", "uvicorn", "--factory", args.app, "--no-access-log"]
+    else:
+        command = [sys.executable, str(BENCH_DIR / "_serve.py"), "--app", args.app]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
+    # info: uvicorn logs a worker it had to restart ("Child process [...] died") at that level.
+    command += ["--log-level", "info"]
+    with log.open("wb") as log_file:
+        # In a scratch directory: no .env or var/ of the checkout is read or written.
+        server = subprocess.Popen(
+            command,
+            env=env,
+            cwd=log.parent,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base_url, server, log)
+        yield base_url, server.pid
+    finally:
+        stop(server)
+
+
+def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    answered = 0
+    with httpx.Client(base_url=base_url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{log.read_text()[-3000:]}")
+            try:
+                if client.get("/healthz").status_code == 200:
+                    answered += 1
+                    if answered >= 5:
+                        return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the uvicorn process group this bench started (master and its workers)."""
+    if server.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=5)
+    # Workers left behind by a master that died would still be in the group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client connection over asyncio streams.
+
+    httpx cost about 1.6 ms of client CPU per request here, so on two shared cores the client
+    capped the one-row endpoint; this costs about a tenth of that and leaves the cores to the
+    server.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if method != "GET":
+            lines += ["content-type: application/json", f"content-length: {len(body)}"]
+        self.writer.write("\r\n".join([*lines, "", ""]).encode() + body)
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = None
+            keep = True
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+                elif name.strip().lower() == b"connection" and b"close" in value.lower():
+                    keep = False
+            if length is None:
+                raise ConnectionError("response without content-length")
+            payload = await self.reader.readexactly(length)
+        except BaseException:
+            self.close()
+            raise
+        if not keep:
+            self.close()
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def balanced_connections(
+    host: str, port: int, *, count: int, workers: int
+) -> tuple[list[Connection], Counter[int]]:
+    """Open ``count`` keep-alive connections spread evenly over the server's worker processes.
+
+    Workers share one listening socket and asyncio accepts a burst of connections in one go, so
+    connections opened together tend to land on one worker, which then does all the work while
+    the other idles. Ask each new connection which process serves it (GET /bench/pid) and keep
+    it only while that process has less than its share, as a least-connections balancer would.
+    """
+    share = -(-count // workers)
+    kept: list[Connection] = []
+    per_worker: Counter[int] = Counter()
+    for _attempt in range(count * 20):
+        if len(kept) == count:
+            break
+        connection = Connection(host, port)
+        status, payload = await connection.request("GET", "/bench/pid")
+        pid = int(json.loads(payload)["pid"]) if status == 200 else 0
+        if status == 200 and per_worker[pid] < share:
+            per_worker[pid] += 1
+            kept.append(connection)
+        else:
+            connection.close()
+        await asyncio.sleep(0.005)
+    while len(kept) < count:  # give up balancing rather than run with fewer connections
+        kept.append(Connection(host, port))
+        per_worker[0] += 1
+    return kept, per_worker
+
+
+async def drive(
+    base_url: str,
+    make: RequestMaker,
+    judge: Judge,
+    *,
+    concurrency: int,
+    workers: int,
+    warmup: float,
+    duration: float,
+    into: Round,
+    cpu: Callable[[], tuple[float, float, float]],
+) -> None:
+    """Keep ``concurrency`` requests in flight; record those that finish inside the window.
+
+    ``cpu`` returns CPU seconds used so far by the client, the server and the database; they are
+    read at the start and the end of the window.
+    """
+    address = httpx.URL(base_url)
+    host, port = address.host, address.port or 80
+    connections, into.per_worker = await balanced_connections(
+        host, port, count=concurrency, workers=workers
+    )
+    counter = iter(range(10**9))
+    window_start = time.perf_counter() + warmup
+    window_end = window_start + duration
+
+    async def worker(connection: Connection) -> None:
+        try:
+            while time.perf_counter() < window_end:
+                path, body, headers = make(next(counter))
+                sent = time.perf_counter()
+                try:
+                    data = json.dumps(body).encode()
+                    status, payload = await connection.request("POST", path, data, headers)
+                    outcome = judge(status, payload)
+                except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+                    outcome = type(error).__name__
+                done = time.perf_counter()
+                if window_start <= done <= window_end:
+                    into.outcomes[outcome] += 1
+                    if outcome == "ok":
+                        into.latencies.append(done - sent)
+        finally:
+            connection.close()
+
+    async def sample() -> None:
+        await asyncio.sleep(max(window_start - time.perf_counter(), 0))
+        before = cpu()
+        await asyncio.sleep(max(window_end - time.perf_counter(), 0))
+        after = cpu()
+        into.client_cpu, into.server_cpu, into.db_cpu = (
+            b - a for a, b in zip(before, after, strict=True)
+        )
+
+    await asyncio.gather(sample(), *(worker(connection) for connection in connections))
+
+
+def run_round(
+    base_url: str,
+    server_pid: int,
+    endpoint: str,
+    number: int,
+    make: RequestMaker,
+    judge: Judge,
+    args: argparse.Namespace,
+) -> Round:
+    result = Round(endpoint, number, args.duration)
+
+    def cpu() -> tuple[float, float, float]:
+        return time.process_time(), process_tree_cpu(server_pid), postgres_cpu()
+
+    asyncio.run(
+        drive(
+            base_url,
+            make,
+            judge,
+            concurrency=args.concurrency,
+            workers=args.workers,
+            warmup=args.warmup,
+            duration=args.duration,
+            into=result,
+            cpu=cpu,
+        )
+    )
+    return result
+
+
+def probe_commit_order(base_url: str) -> tuple[float, float]:
+    """Time POST /bench/commit-order, whose commit is held; return (answer seconds, hold)."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            response = client.post("/bench/commit-order")
+            response.raise_for_status()
+            timings.append(time.perf_counter() - started)
+            hold = float(response.json()["hold_seconds"])
+            time.sleep(hold)
+    return statistics.median(timings), hold
+
+
+def render(rounds: list[Round], args: argparse.Namespace) -> Table:
+    table = Table(
+        title=(
+            f"Intake over HTTP on PostgreSQL: {args.workers} uvicorn workers ({args.server}), "
+            f"{args.concurrency} requests in flight, {args.duration:g} s per round (latency in ms)"
+        ),
+        caption=(
+            f"The client (this process: asyncio, raw HTTP/1.1), the {args.workers} server workers "
+            f"and PostgreSQL all share this machine's {os.cpu_count()} cores. cores = CPU busy "
+            "in the window (1.00 = one core); cpu ms/ok = CPU per successful request; conns = "
+            "client connections per server worker. "
+            "Noisy machine: read medians and ratios."
+        ),
+    )
+    headers = ("endpoint", "round", "ok", "ok/s", "p50", "p99", "other outcomes", "conns")
+    for header in (*headers, "cores client/server/db", "cpu ms/ok server+db"):
+        left = header in {"endpoint", "other outcomes"}
+        table.add_column(header, justify="left" if left else "right")
+    for result in rounds:
+        s = summarize(result.latencies)
+        others = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()) if k != "ok")
+        cores = (result.client_cpu, result.server_cpu, result.db_cpu)
+        table.add_row(
+            result.endpoint,
+            str(result.number),
+            str(result.ok),
+            f"{result.rate:.1f}",
+            ms(s.p50),
+            ms(s.p99),
+            others or "-",
+            "+".join(str(n) for _, n in sorted(result.per_worker.items())),
+            "/".join(f"{c / result.seconds:.2f}" for c in cores),
+            f"{result.cpu_ms_per_ok(result.server_cpu)}+{result.cpu_ms_per_ok(result.db_cpu)}",
+        )
+    return table
+
+
+def summary_table(rounds: list[Round]) -> Table:
+    table = Table(title="Summary (median over rounds)")
+    for header in ("endpoint", "ok/s", "p50 ms", "p99 ms", "cpu ms/ok (server + db)"):
+        table.add_column(header, justify="left" if header == "endpoint" else "right")
+    rates: dict[str, float] = {}
+    for endpoint in ("insert", "tickets"):
+        mine = [r for r in rounds if r.endpoint == endpoint]
+        if not mine:
+            continue
+        rates[endpoint] = statistics.median(r.rate for r in mine)
+        p50 = statistics.median(summarize(r.latencies).p50 for r in mine)
+        p99 = statistics.median(summarize(r.latencies).p99 for r in mine)
+        cpu = statistics.median((r.server_cpu + r.db_cpu) / max(r.ok, 1) for r in mine)
+        label = "POST /bench/insert (1 row)" if endpoint == "insert" else "POST /api/v1/tickets"
+        table.add_row(label, f"{rates[endpoint]:.1f}", ms(p50), ms(p99), ms(cpu))
+    if "insert" in rates and "tickets" in rates and rates["insert"]:
+        ratio = rates["tickets"] / rates["insert"]
+        verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
+        table.add_section()
+        table.add_row(
+            f"tickets / insert (target >= {TARGET_RATIO:.0%}: {verdict})",
+            f"{ratio:.1%}",
+            "",
+            "",
+            "",
+        )
+    return table
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="HTTP intake throughput against PostgreSQL.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="PostgreSQL server to use (or GIGCX_BENCH_POSTGRES_URL); the bench creates its "
+        "own database there and drops it afterwards",
+    )
+    parser.add_argument("--bench-database", default="gigcx_bench_intake")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop it afterwards")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--server",
+        choices=("nodelay", "uvicorn-cli"),
+        default="nodelay",
+        help="nodelay: bench/_serve.py, uvicorn's multi-process supervisor on a listening socket "
+        "that keeps TCP_NODELAY; uvicorn-cli: plain `uvicorn --workers N` (as `gigcx serve "
+        "--processes N` runs it), which loses TCP_NODELAY (Kludex/uvicorn#3149)",
+    )
+    parser.add_argument(
+        "--pool-size", type=int, default=0, help="GIGCX_POOL_SIZE for the server (0: app default)"
+    )
+    parser.add_argument(
+        "--app",
+        default=APP,
+        help="app factory to serve; it must also offer POST /bench/insert and GET /bench/pid "
+        "(for what-if experiments: wrap _intake_app.create_bench_app)",
+    )
+    parser.add_argument(
+        "--app-path", action="append", default=[], help="extra import path for --app"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per round")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each round")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds per endpoint")
+    parser.add_argument("--experts", type=int, default=500, help="available experts")
+    parser.add_argument("--capacity", type=int, default=40, help="tickets each expert may hold")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    console = Console(width=130) if not sys.stdout.isatty() else Console()
+    problem = postgres_reachable(args.database_url)
+    if problem is not None:
+        console.print(
+            f"PostgreSQL skipped: cannot reach {safe_url(args.database_url)}: {problem}",
+            markup=False,
+        )
+        return 0
+    # A SIGTERM should unwind like Ctrl-C does, so the server is stopped and the database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    rounds: list[Round] = []
+    with (
+        scratch_postgres_database(
+            args.database_url, args.bench_database, keep=args.keep_database
+        ) as url,
+        tempfile.TemporaryDirectory(prefix="gigcx-bench-") as directory,
+    ):
+        console.print(f"seeding {args.experts} available experts on {args.bench_database} ...")
+        seeded = seed(url, args)
+        makers: dict[str, tuple[RequestMaker, Judge]] = {
+            "insert": (insert_maker(), judge_insert),
+            "tickets": (ticket_maker(seeded, random.Random(args.seed)), judge_ticket),
+        }
+        log = Path(directory) / "uvicorn.log"
+        with running_server(url, args, log) as (base_url, pid):
+            console.print(f"server up at {base_url} (pid {pid}); measuring ...")
+            for number in range(1, args.rounds + 1):
+                for endpoint, (make, judge) in makers.items():
+                    result = run_round(base_url, pid, endpoint, number, make, judge, args)
+                    console.print(
+                        f"  round {number} {endpoint}: {result.ok} ok, {result.rate:.1f}/s"
+                    )
+                    rounds.append(result)
+            answered, hold = probe_commit_order(base_url)
+        server_log = log.read_text().strip()
+    console.print(render(rounds, args))
+    console.print(summary_table(rounds))
+    order = "AFTER the response is sent" if answered < hold else "before the response is sent"
+    console.print(
+        f"commit order: with its commit held {hold * 1000:.0f} ms, POST /bench/commit-order "
+        f"answered in {answered * 1000:.0f} ms, so the request session commits {order}",
+        markup=False,
+    )
+    notable = [
+        line
+        for line in server_log.splitlines()
+        if any(word in line for word in ("died", "ERROR", "Traceback", "WARNING", "Error"))
+    ]
+    restarts = sum("died" in line for line in notable)
+    console.print(f"server workers restarted by uvicorn's supervisor during the run: {restarts}")
+    if notable:
+        console.print("server log, notable lines (last 15):", markup=False)
+        console.print("\n".join(notable[-15:]), markup=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

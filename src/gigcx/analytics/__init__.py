@@ -1,0 +1,1 @@
+"""Analytics: KPIs per brand and program, the live queue and expert performance."""

@@ -1,0 +1,21 @@
+"""The JSON API under /api/v1, with OpenAPI at /docs."""
+
+from fastapi import APIRouter, FastAPI
+
+from gigcx.api.routes import auth, brands, earnings, experts, offers, programs, tickets
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    for module in (auth, brands, programs, experts, tickets, offers, earnings):
+        router.include_router(module.router)
+    return router
+
+
+def install_api(app: FastAPI) -> None:
+    app.include_router(api_router())
+
+    @app.get("/healthz", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness probe. Public."""
+        return {"status": "ok"}

@@ -1,0 +1,82 @@
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from gigcx.api.deps import BrandStaff, ExpertPrincipal, Page, PageDep, SessionDep, paginate
+from gigcx.api.errors import ERROR_RESPONSES
+from gigcx.experts import service as experts_service
+from gigcx.experts.enums import Presence
+from gigcx.experts.models import Expert, ExpertLanguage
+from gigcx.experts.queries import readable_experts
+from gigcx.experts.schemas import ExpertCreate, ExpertRead, ExpertUpdate, PresenceUpdate
+from gigcx.kit.money import quantize
+from gigcx.payments import service as payments_service
+from gigcx.payments.schemas import BalanceRead
+
+router = APIRouter(prefix="/experts", tags=["experts"], responses=ERROR_RESPONSES)
+
+
+@router.post("", status_code=201)
+def sign_up(session: SessionDep, body: ExpertCreate) -> ExpertRead:
+    """Sign up as an expert. Public."""
+    expert, _user = experts_service.register_expert(session, body)
+    return experts_service.to_read(expert)
+
+
+@router.get("/me")
+def my_profile(session: SessionDep, principal: ExpertPrincipal) -> ExpertRead:
+    return experts_service.to_read(experts_service.current_expert(session, principal))
+
+
+@router.patch("/me")
+def update_my_profile(
+    session: SessionDep, principal: ExpertPrincipal, body: ExpertUpdate
+) -> ExpertRead:
+    """Change languages, skills, capacity and the rest of the profile."""
+    return experts_service.to_read(experts_service.update_profile(session, principal, body))
+
+
+@router.put("/me/presence")
+def set_presence(
+    session: SessionDep, principal: ExpertPrincipal, body: PresenceUpdate
+) -> ExpertRead:
+    """Go available, away or offline; only available experts get offers."""
+    expert = experts_service.set_presence(session, principal, body.presence)
+    return experts_service.to_read(expert)
+
+
+@router.get("/me/balance")
+def my_balance(session: SessionDep, principal: ExpertPrincipal) -> list[BalanceRead]:
+    """What the ledger owes you, per currency."""
+    assert principal.expert_id is not None
+    return [
+        BalanceRead(currency=money.currency, amount=quantize(money.amount), entries=count)
+        for money, count in payments_service.balances(session, principal, principal.expert_id)
+    ]
+
+
+@router.get("")
+def list_experts(
+    session: SessionDep,
+    principal: BrandStaff,
+    page: PageDep,
+    presence: Presence | None = None,
+    language: str | None = None,
+) -> Page[ExpertRead]:
+    """Experts enrolled in the brand's programs, by name."""
+    statement = readable_experts(principal)
+    if presence is not None:
+        statement = statement.where(Expert.presence == presence)
+    if language is not None:
+        speakers = select(ExpertLanguage.expert_id).where(ExpertLanguage.language == language)
+        statement = statement.where(Expert.id.in_(speakers))
+    return paginate(
+        session, statement.order_by(Expert.display_name, Expert.id), page, experts_service.to_read
+    )
+
+
+@router.get("/{expert_id}")
+def get_expert(session: SessionDep, principal: BrandStaff, expert_id: uuid.UUID) -> ExpertRead:
+    """An expert enrolled in one of the brand's programs."""
+    return experts_service.to_read(experts_service.get_expert(session, principal, expert_id))

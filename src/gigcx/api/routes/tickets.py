@@ -1,0 +1,196 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
+from gigcx.api.errors import ERROR_RESPONSES
+from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
+from gigcx.brands.enums import Channel
+from gigcx.quality import service as quality_service
+from gigcx.quality.schemas import RatingCreate, RatingRead
+from gigcx.routing import service as routing_service
+from gigcx.tickets import service as tickets_service
+from gigcx.tickets.enums import Priority, TicketStatus
+from gigcx.tickets.models import Customer, Ticket
+from gigcx.tickets.queries import readable_tickets
+from gigcx.tickets.schemas import (
+    AuditEventRead,
+    CustomerMessageCreate,
+    CustomerRead,
+    EscalationCreate,
+    MessageCreate,
+    MessageRead,
+    OfferRead,
+    TicketCreate,
+    TicketDetail,
+    TicketRead,
+)
+
+router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+
+
+def _customer_view(customer: Customer, principal: Principal) -> CustomerRead:
+    # Experts work with masked customer data: a first name, never the address.
+    if principal.is_expert:
+        first_name = customer.name.split(" ")[0] if customer.name else "Customer"
+        return CustomerRead(id=customer.id, name=first_name, email=None)
+    return CustomerRead(id=customer.id, name=customer.name, email=customer.email)
+
+
+def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
+    customer = session.get_one(Customer, ticket.customer_id)
+    fields = {name: getattr(ticket, name) for name in TicketRead.model_fields if name != "customer"}
+    return TicketRead(**fields, customer=_customer_view(customer, principal))
+
+
+def to_detail(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketDetail:
+    read = to_read(session, ticket, principal)
+    messages = [MessageRead.model_validate(m) for m in ticket.messages]
+    return TicketDetail(**read.model_dump(), messages=messages)
+
+
+@router.post("", status_code=201, responses={200: {"description": "Replayed: same key and body"}})
+def create_ticket(
+    session: SessionDep,
+    principal: BrandStaff,
+    body: TicketCreate,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> TicketDetail:
+    """Take in a customer's inquiry and offer it to the best eligible expert.
+
+    Send an Idempotency-Key header to retry safely: the same key and body return the same ticket
+    (200); the same key with another body is refused (409).
+    """
+    ticket, is_new = tickets_service.create_ticket(
+        session, principal, body, idempotency_key=idempotency_key
+    )
+    if is_new:
+        routing_service.route_locked(session, ticket)
+    else:
+        response.status_code = 200
+    return to_detail(session, ticket, principal)
+
+
+@router.get("")
+def list_tickets(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    status: TicketStatus | None = None,
+    program_id: uuid.UUID | None = None,
+    language: str | None = None,
+    category: str | None = None,
+    channel: Channel | None = None,
+    priority: Priority | None = None,
+    assignee_id: uuid.UUID | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> Page[TicketRead]:
+    """Tickets you may see, newest first, with filters."""
+    statement = readable_tickets(principal)
+    filters = {
+        Ticket.status: status,
+        Ticket.program_id: program_id,
+        Ticket.language: language,
+        Ticket.category: category,
+        Ticket.channel: channel,
+        Ticket.priority: priority,
+        Ticket.assignee_id: assignee_id,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            statement = statement.where(column == value)
+    if created_after is not None:
+        statement = statement.where(Ticket.created_at >= created_after)
+    if created_before is not None:
+        statement = statement.where(Ticket.created_at < created_before)
+    statement = statement.order_by(Ticket.created_at.desc(), Ticket.id)
+    return paginate(session, statement, page, lambda ticket: to_read(session, ticket, principal))
+
+
+@router.get("/{ticket_id}")
+def get_ticket(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
+) -> TicketDetail:
+    return to_detail(session, tickets_service.get_ticket(session, principal, ticket_id), principal)
+
+
+@router.post("/{ticket_id}/messages", status_code=201)
+def reply(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID, body: MessageCreate
+) -> MessageRead:
+    """Reply to the customer, or add an internal note, as the assignee or in-house staff."""
+    message = tickets_service.reply(
+        session, principal, ticket_id, body.body, is_internal=body.is_internal
+    )
+    return MessageRead.model_validate(message)
+
+
+@router.post("/{ticket_id}/customer-messages", status_code=201)
+def customer_message(
+    session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID, body: CustomerMessageCreate
+) -> MessageRead:
+    """Add the customer's follow-up (sent with the brand's API key)."""
+    message = tickets_service.add_customer_message(session, principal, ticket_id, body.body)
+    return MessageRead.model_validate(message)
+
+
+@router.post("/{ticket_id}/wait")
+def mark_waiting(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
+) -> TicketRead:
+    """Wait for the customer; the resolution clock pauses."""
+    return to_read(session, tickets_service.mark_waiting(session, principal, ticket_id), principal)
+
+
+@router.post("/{ticket_id}/resolve")
+def resolve(session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID) -> TicketRead:
+    """Resolve the ticket; its expert is paid from the rate card."""
+    return to_read(session, tickets_service.resolve(session, principal, ticket_id), principal)
+
+
+@router.post("/{ticket_id}/escalate")
+def escalate(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID, body: EscalationCreate
+) -> TicketRead:
+    """Hand the ticket to the program's in-house team, with a reason."""
+    ticket = tickets_service.escalate(session, principal, ticket_id, reason=body.reason)
+    return to_read(session, ticket, principal)
+
+
+@router.post("/{ticket_id}/cancel")
+def cancel(session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID) -> TicketRead:
+    return to_read(session, tickets_service.cancel(session, principal, ticket_id), principal)
+
+
+@router.get("/{ticket_id}/offers")
+def explain(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
+) -> list[OfferRead]:
+    """Why each expert was offered the ticket: score and breakdown of every offer."""
+    return [
+        OfferRead.model_validate(o) for o in routing_service.explain(session, principal, ticket_id)
+    ]
+
+
+@router.get("/{ticket_id}/audit")
+def audit_trail(
+    session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID
+) -> list[AuditEventRead]:
+    ticket = tickets_service.get_ticket(session, principal, ticket_id)
+    events = audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id)
+    return [AuditEventRead.model_validate(e) for e in events]
+
+
+@router.post("/{ticket_id}/rating", status_code=201)
+def rate(
+    session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID, body: RatingCreate
+) -> RatingRead:
+    """Record the customer's CSAT (1-5 with a reason) for a resolved ticket."""
+    return RatingRead.model_validate(
+        quality_service.rate_ticket(session, principal, ticket_id, body)
+    )

@@ -1,0 +1,70 @@
+"""The ASGI application: API (and web UI) plus, in the embedded default, the job runner."""
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx import __version__, tasks
+from gigcx.api.app import install_api
+from gigcx.api.errors import error_response
+from gigcx.config import get_settings
+from gigcx.db.session import get_sessionmaker
+from gigcx.errors import DomainError
+from gigcx.jobs import runner
+from gigcx.web.app import error_page, install_web
+
+log = logging.getLogger(__name__)
+assert tasks  # job handlers must be registered before the runner starts
+
+
+def create_app(
+    factory: sessionmaker[Session] | None = None, *, run_jobs: bool | None = None
+) -> FastAPI:
+    """Build the application; ``run_jobs`` starts a job runner thread alongside it."""
+    settings = get_settings()
+    should_run_jobs = settings.run_jobs_in_process if run_jobs is None else run_jobs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if should_run_jobs:
+            thread = threading.Thread(
+                target=runner.run_forever,
+                kwargs={
+                    "factory": app.state.sessionmaker,
+                    "poll_seconds": settings.job_poll_seconds,
+                    "stop": stop,
+                },
+                name="gigcx-job-runner",
+                daemon=True,
+            )
+            thread.start()
+            log.info("job runner started in process")
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=10)
+
+    app = FastAPI(
+        title="GigCX",
+        version=__version__,
+        description="Gig customer experience: brands, programs, experts, tickets, routing, pay.",
+        lifespan=lifespan,
+    )
+    app.state.sessionmaker = factory or get_sessionmaker()
+    install_api(app)
+    install_web(app)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error_response(error)
+        return error_page(request, error)
+
+    return app

@@ -1,0 +1,98 @@
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gigcx.brands.enums import Complexity
+from gigcx.db.base import Base, CreatedMixin, IdMixin
+
+DEFAULT_ROUTING_WEIGHTS: dict[str, float] = {
+    "skill": 0.25,
+    "language": 0.15,
+    "quality": 0.30,
+    "idle": 0.20,
+    "load": 0.10,
+}
+
+
+class Brand(IdMixin, CreatedMixin, Base):
+    """A client organisation: the tenant boundary."""
+
+    __tablename__ = "brands"
+
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+
+
+class Program(IdMixin, CreatedMixin, Base):
+    """One brand's body of gig support work, with its rules."""
+
+    __tablename__ = "programs"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    channels: Mapped[list[Any]] = mapped_column(default=list)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    offer_ttl_seconds: Mapped[int] = mapped_column(default=120)
+    first_response_seconds: Mapped[int] = mapped_column(default=15 * 60)
+    resolution_seconds: Mapped[int] = mapped_column(default=24 * 3600)
+    max_offers: Mapped[int] = mapped_column(default=5)
+    max_wait_seconds: Mapped[int] = mapped_column(default=30 * 60)
+    offers_at_once: Mapped[int] = mapped_column(default=1)
+    auto_resolve_after_seconds: Mapped[int] = mapped_column(default=72 * 3600)
+    auto_close_after_seconds: Mapped[int] = mapped_column(default=7 * 24 * 3600)
+    # What one contact costs the brand in house; dashboards compare the cost per resolution.
+    inhouse_cost_per_contact: Mapped[Decimal | None]
+    routing_weights: Mapped[dict[str, Any]] = mapped_column(
+        default=lambda: dict(DEFAULT_ROUTING_WEIGHTS)
+    )
+
+    categories: Mapped[list["ProgramCategory"]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", order_by="ProgramCategory.key"
+    )
+    rates: Mapped[list["Rate"]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", order_by="Rate.category_key"
+    )
+
+    __table_args__ = (UniqueConstraint("brand_id", "slug"),)
+
+    def category(self, key: str) -> "ProgramCategory | None":
+        return next((c for c in self.categories if c.key == key), None)
+
+
+class ProgramCategory(IdMixin, Base):
+    """A kind of inquiry, with whether the crowd may take it and the skill level it needs."""
+
+    __tablename__ = "program_categories"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    is_gig_eligible: Mapped[bool] = mapped_column(default=True)
+    required_skill_level: Mapped[int] = mapped_column(default=1)
+
+    program: Mapped[Program] = relationship(back_populates="categories")
+
+    __table_args__ = (UniqueConstraint("program_id", "key"),)
+
+
+class Rate(IdMixin, Base):
+    """One rate-card line: what a resolved task of a category and complexity pays."""
+
+    __tablename__ = "rates"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    category_key: Mapped[str] = mapped_column(String(64))
+    complexity: Mapped[Complexity] = mapped_column(String(16))
+    amount: Mapped[Decimal]
+
+    program: Mapped[Program] = relationship(back_populates="rates")
+
+    __table_args__ = (UniqueConstraint("program_id", "category_key", "complexity"),)

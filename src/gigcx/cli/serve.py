@@ -1,0 +1,92 @@
+"""gigcx serve: migrate, seed the demo into an empty database, then serve the app."""
+
+import os
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from gigcx.cli.demo import seed_with_progress
+from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
+from gigcx.config import get_settings
+from gigcx.db import migrate
+from gigcx.db.session import get_engine, unit_of_work
+from gigcx.demo.seed import demo_sign_ins, has_brands
+
+
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind (default from settings).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    processes: Annotated[
+        int | None, typer.Option(min=1, help="API processes (default from settings).")
+    ] = None,
+    jobs: Annotated[
+        bool, typer.Option("--jobs/--no-jobs", help="Run the job runner inside the server.")
+    ] = True,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Seed the demo if the database is empty.")
+    ] = True,
+) -> None:
+    """Bring the database up to date, seed the demo if it is empty, and serve the app."""
+    if not jobs:
+        # Through the environment, so that every server process reads the same setting.
+        os.environ["GIGCX_RUN_JOBS_IN_PROCESS"] = "false"
+        get_settings.cache_clear()
+    settings = get_settings()
+    out = console()
+    migrate.upgrade(settings.database_url)
+    out.print(f"database {safe_url(settings.database_url)} is up to date")
+    if demo:
+        with unit_of_work() as session:
+            is_empty = not has_brands(session)
+        if is_empty:
+            out.print("the database is empty: seeding the demo (once)")
+            print_summary(out, seed_with_progress(out, experts=60, tickets=300, seed=7))
+        else:
+            with unit_of_work() as session:
+                print_demo_sign_ins(out, demo_sign_ins(session))
+    # Server processes open their own connections.
+    get_engine().dispose()
+    workers = processes or settings.api_processes
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    out.print(
+        f"serving on {base} ({workers} process(es), "
+        f"job runner {'on' if settings.run_jobs_in_process else 'off'})\n"
+        f"  start page (customer contact pages): {base}/\n"
+        f"  expert view: {base}/expert   brand console: {base}/brand   API docs: {base}/docs"
+    )
+    run_server(
+        "gigcx.app:create_app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )
+
+
+def tcp_listener(host: str, port: int) -> socket.socket:
+    """A listening socket made with IPPROTO_TCP, so accepted connections get TCP_NODELAY.
+
+    uvicorn's multi-process path binds with protocol 0; asyncio then leaves Nagle's algorithm
+    on and each keep-alive request after the first waits ~40 ms for a delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(app: str, *, host: str, port: int, workers: int, log_level: str = "info") -> None:
+    """Serve an app factory in one process, or in ``workers`` processes on one socket."""
+    config = uvicorn.Config(
+        app, factory=True, host=host, port=port, workers=workers, log_level=log_level
+    )
+    if workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    Multiprocess(config, sockets=[tcp_listener(host, port)]).run()

@@ -1,0 +1,50 @@
+"""Settings read from the environment (prefix ``GIGCX_``) or a ``.env`` file."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_PATH = Path("var") / "gigcx.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GIGCX_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_processes: int = 1
+    run_jobs_in_process: bool = True
+    job_poll_seconds: float = 0.5
+    token_ttl_hours: int = 24 * 7
+    # Database connection pool per process; raise it when running many API threads.
+    pool_size: int = 20
+    # Signs customers' private ticket links. Set the same value on every process; when empty,
+    # one is generated once and kept in var/secret_key.
+    secret_key: str = ""
+
+
+SECRET_KEY_PATH = Path("var") / "secret_key"
+
+
+def get_secret_key() -> str:
+    """Return the signing secret from the settings, or the one kept under var/."""
+    configured = get_settings().secret_key
+    if configured:
+        return configured
+    SECRET_KEY_PATH.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x": of two processes starting at once, exactly one writes the key.
+        with SECRET_KEY_PATH.open("x") as new_file:
+            new_file.write(secrets.token_urlsafe(48))
+        SECRET_KEY_PATH.chmod(0o600)
+    except FileExistsError:
+        pass
+    return SECRET_KEY_PATH.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

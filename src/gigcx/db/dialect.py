@@ -1,0 +1,32 @@
+"""The few places where SQLite and PostgreSQL differ."""
+
+from typing import TypeVarTuple
+
+from sqlalchemy import Select, text
+from sqlalchemy.orm import Session
+
+Ts = TypeVarTuple("Ts")
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def locked(session: Session, statement: Select[*Ts]) -> Select[*Ts]:
+    """Lock the selected rows until commit (SQLite already serialises writers)."""
+    if is_postgres(session):
+        return statement.with_for_update()
+    return statement
+
+
+def claim(session: Session, statement: Select[*Ts]) -> Select[*Ts]:
+    """Lock the selected rows, skipping those another transaction holds."""
+    if is_postgres(session):
+        return statement.with_for_update(skip_locked=True)
+    return statement
+
+
+def serialize(session: Session, key: str) -> None:
+    """Hold a lock named ``key`` until commit, so work on one key runs one at a time."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

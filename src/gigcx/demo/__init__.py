@@ -1,0 +1,1 @@
+"""Demo data: two brands, their programs and experts, and two weeks of tickets."""

@@ -1,0 +1,252 @@
+"""Seed a demo marketplace: brands, programs, staff, experts, and two weeks of real tickets."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gigcx.auth import service as auth_service
+from gigcx.auth.enums import Role
+from gigcx.auth.models import User
+from gigcx.auth.principal import Principal
+from gigcx.brands import service as brands_service
+from gigcx.brands.models import Brand, Program
+from gigcx.brands.schemas import BrandCreate
+from gigcx.demo import experts as demo_experts
+from gigcx.demo.catalog import BRANDS, BrandSpec
+from gigcx.demo.history import History
+from gigcx.demo.world import BrandRef, ProgramRef, Progress, World, no_progress
+from gigcx.errors import Conflict
+from gigcx.experts.enums import Presence
+from gigcx.experts.models import Enrollment, Expert
+from gigcx.kit import clock
+from gigcx.kit.money import Money, quantize
+from gigcx.payments.models import Earning
+from gigcx.quality.models import Rating
+from gigcx.tickets.models import Message, Offer, Ticket
+
+PLATFORM_ADMIN_EMAIL = "admin@gigcx.example"
+# Every demo account signs in with this password, so `gigcx serve` can show them on every start.
+# The demo is for trying GigCX out; a real installation starts with `gigcx serve --no-demo`.
+DEMO_PASSWORD = "gigcx-demo"  # noqa: S105 - a published demo password, by design
+HISTORY_DAYS = 14
+
+
+class DemoDataExists(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "this database already has brands, so the demo was not seeded; "
+            "point GIGCX_DATABASE_URL at an empty database to seed a fresh demo"
+        )
+
+
+@dataclass(frozen=True)
+class Credential:
+    role: str
+    name: str
+    email: str
+    password: str
+    brand: str = ""
+
+
+@dataclass(frozen=True)
+class BrandKey:
+    brand: str
+    key: str
+
+
+@dataclass
+class DemoSummary:
+    """What was seeded and how to sign in; passwords and keys are shown only here."""
+
+    credentials: list[Credential] = field(default_factory=list)
+    api_keys: list[BrandKey] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    ticket_statuses: dict[str, int] = field(default_factory=dict)
+    earnings: list[Money] = field(default_factory=list)
+    jobs_done: int = 0
+    jobs_failed: int = 0
+
+
+ROLE_NAMES = {Role.BRAND_ADMIN: "brand admin", Role.INHOUSE_AGENT: "in-house agent"}
+
+
+def demo_sign_ins(session: Session, *, experts: int = 4) -> list[Credential]:
+    """The demo's accounts (platform admin, brand staff, a few online experts), if it was seeded."""
+    admin = session.scalar(select(User).where(User.email == PLATFORM_ADMIN_EMAIL))
+    if admin is None:
+        return []
+    found = [Credential("platform admin", admin.display_name, admin.email, DEMO_PASSWORD)]
+    for spec in BRANDS:
+        staff = session.scalars(
+            select(User)
+            .where(User.email.in_([f"admin@{spec.email_domain}", f"support@{spec.email_domain}"]))
+            .order_by(User.role)
+        )
+        found += [
+            Credential(
+                ROLE_NAMES[user.role], user.display_name, user.email, DEMO_PASSWORD, spec.name
+            )
+            for user in staff
+        ]
+    online = session.scalars(
+        select(User)
+        .join(Expert, Expert.id == User.expert_id)
+        .where(Expert.presence == Presence.AVAILABLE)
+        .order_by(Expert.display_name)
+        .limit(experts)
+    )
+    found += [Credential("expert", u.display_name, u.email, DEMO_PASSWORD) for u in online]
+    return found
+
+
+def has_brands(session: Session) -> bool:
+    """Return whether any brand exists (then the database is not empty)."""
+    return session.scalar(select(Brand.id).limit(1)) is not None
+
+
+def seed_demo(
+    session: Session,
+    *,
+    experts: int = 60,
+    tickets: int = 300,
+    seed: int = 7,
+    progress: Progress = no_progress,
+) -> DemoSummary:
+    """Build the demo marketplace and replay two weeks of tickets through the services."""
+    if has_brands(session):
+        raise DemoDataExists()
+    rng = random.Random(seed)
+    horizon = clock.now()
+    start = horizon - timedelta(days=HISTORY_DAYS)
+    summary = DemoSummary()
+    admin = _platform_admin(session, summary, at=start - timedelta(days=140))
+    brands = [
+        _brand(session, summary, admin, spec, at=start - timedelta(days=130 - 5 * n))
+        for n, spec in enumerate(BRANDS)
+    ]
+    programs = _programs(session, brands)
+    world = World(brands=brands, programs=programs, experts={}, start=start, horizon=horizon)
+    expert_password = DEMO_PASSWORD
+    demo_experts.create_experts(
+        session, world, rng, count=experts, password=expert_password, progress=progress
+    )
+    live = min(tickets, min(8, max(2, tickets // 40)))
+    history = History(session, world, rng, progress)
+    history.play(tickets - live, total=tickets)
+    # Now, in real time: the job runner catches up and a few experts per program are online.
+    demo_experts.settle_presence(session, world)
+    summary.credentials.extend(
+        Credential("expert", e.display_name, e.email, expert_password)
+        for e in demo_experts.showcase(session, world, 4)
+    )
+    history.run_jobs()
+    for _ in range(live):
+        draft = history.composer.draft(clock.now())
+        history.write_in(draft, "quick")
+    session.flush()
+    summary.jobs_done, summary.jobs_failed = history.jobs.done, history.jobs.failed
+    _count(session, summary)
+    return summary
+
+
+def _platform_admin(session: Session, summary: DemoSummary, *, at: datetime) -> Principal:
+    password = DEMO_PASSWORD
+    with clock.travel_to(at):
+        user = auth_service.create_user(
+            session,
+            email=PLATFORM_ADMIN_EMAIL,
+            password=password,
+            role=Role.PLATFORM_ADMIN,
+            display_name="Platform admin",
+        )
+    summary.credentials.append(Credential("platform admin", "Platform admin", user.email, password))
+    return auth_service.principal_for_user(user)
+
+
+def _brand(
+    session: Session, summary: DemoSummary, admin: Principal, spec: BrandSpec, *, at: datetime
+) -> BrandRef:
+    admin_email = f"admin@{spec.email_domain}"
+    admin_password = agent_password = DEMO_PASSWORD
+    with clock.travel_to(at):
+        brand = brands_service.create_brand(
+            session,
+            admin,
+            BrandCreate(
+                name=spec.name,
+                slug=spec.slug,
+                currency=spec.currency,
+                admin_email=admin_email,
+                admin_password=admin_password,
+            ),
+        )
+        brand_admin = session.scalars(select(User).where(User.email == admin_email)).one()
+        agent = auth_service.create_user(
+            session,
+            email=f"support@{spec.email_domain}",
+            password=agent_password,
+            role=Role.INHOUSE_AGENT,
+            display_name=spec.agent_name,
+            brand_id=brand.id,
+        )
+        plain_key, key = auth_service.create_api_key(
+            session, brand_id=brand.id, name="Demo helpdesk connector"
+        )
+    summary.credentials += [
+        Credential("brand admin", brand_admin.display_name, admin_email, admin_password, spec.name),
+        Credential("in-house agent", spec.agent_name, agent.email, agent_password, spec.name),
+    ]
+    summary.api_keys.append(BrandKey(spec.name, plain_key))
+    return BrandRef(
+        spec=spec,
+        id=brand.id,
+        admin=auth_service.principal_for_user(brand_admin),
+        intake=Principal(role=Role.API_KEY, brand_id=brand.id, api_key_id=key.id),
+        agent=auth_service.principal_for_user(agent),
+        agent_first_name=spec.agent_name.split(" ")[0],
+    )
+
+
+def _programs(session: Session, brands: list[BrandRef]) -> list[ProgramRef]:
+    programs: list[ProgramRef] = []
+    for brand in brands:
+        created = session.scalar(select(Brand.created_at).where(Brand.id == brand.id))
+        assert created is not None
+        for n, spec in enumerate(brand.spec.programs):
+            with clock.travel_to(created + timedelta(days=3 + 9 * n)):
+                program = brands_service.create_program(
+                    session, brand.admin, spec.create(), brand_id=brand.id
+                )
+            programs.append(ProgramRef(spec=spec, brand=brand, id=program.id))
+    return programs
+
+
+def _count(session: Session, summary: DemoSummary) -> None:
+    def count(model: type[object]) -> int:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+    summary.counts = {
+        "brands": count(Brand),
+        "programs": count(Program),
+        "experts": count(Expert),
+        "enrollments": count(Enrollment),
+        "tickets": count(Ticket),
+        "messages": count(Message),
+        "offers": count(Offer),
+        "ratings": count(Rating),
+        "earnings": count(Earning),
+    }
+    statuses = session.execute(
+        select(Ticket.status, func.count()).group_by(Ticket.status).order_by(Ticket.status)
+    ).all()
+    summary.ticket_statuses = {str(status): number for status, number in statuses}
+    totals = session.execute(
+        select(Earning.currency, func.sum(Earning.amount))
+        .group_by(Earning.currency)
+        .order_by(Earning.currency)
+    ).all()
+    summary.earnings = [Money(quantize(Decimal(total or 0)), cur) for cur, total in totals]

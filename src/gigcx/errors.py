@@ -1,0 +1,35 @@
+"""Error types shared by every domain; each carries its HTTP status and a helpful detail."""
+
+
+class DomainError(Exception):
+    """A request that cannot be carried out; ``detail`` says what is wrong and how to fix it."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but asks for something that cannot be (HTTP 400)."""
+
+    status_code = 400
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state of the data (HTTP 409)."""
+
+    status_code = 409

@@ -1,0 +1,26 @@
+from enum import StrEnum
+
+
+class Presence(StrEnum):
+    AVAILABLE = "available"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class EnrollmentStatus(StrEnum):
+    APPLIED = "applied"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    REMOVED = "removed"
+
+
+ENROLLMENT_TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
+    EnrollmentStatus.APPLIED: frozenset(
+        {EnrollmentStatus.ONBOARDING, EnrollmentStatus.ACTIVE, EnrollmentStatus.REMOVED}
+    ),
+    EnrollmentStatus.ONBOARDING: frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.REMOVED}),
+    EnrollmentStatus.ACTIVE: frozenset({EnrollmentStatus.PAUSED, EnrollmentStatus.REMOVED}),
+    EnrollmentStatus.PAUSED: frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.REMOVED}),
+    EnrollmentStatus.REMOVED: frozenset(),
+}

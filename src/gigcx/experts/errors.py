@@ -1,0 +1,27 @@
+from gigcx.errors import Conflict, NotFound
+
+
+class ExpertNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("expert not found")
+
+
+class EnrollmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("enrollment not found")
+
+
+class AlreadyEnrolled(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"you already have an enrollment in this program ({status})")
+
+
+class EnrollmentTransitionNotAllowed(Conflict):
+    def __init__(self, current: str, wanted: str, allowed: list[str]) -> None:
+        hint = f"allowed next: {', '.join(allowed)}" if allowed else "it is final"
+        super().__init__(f"an enrollment cannot go from {current} to {wanted}; {hint}")
+
+
+class ProgramClosed(Conflict):
+    def __init__(self) -> None:
+        super().__init__("this program is not accepting applications")

@@ -1,0 +1,89 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.kit import clock
+
+
+class Expert(IdMixin, CreatedMixin, Base):
+    """An independent gig worker on the platform."""
+
+    __tablename__ = "experts"
+
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    presence: Mapped[Presence] = mapped_column(String(16), default=Presence.OFFLINE)
+    presence_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_assigned_at: Mapped[datetime | None]
+    # Where payouts go (for example an IBAN or a PayPal address), as the expert wrote it.
+    payout_details: Mapped[str] = mapped_column(Text, default="")
+
+    languages: Mapped[list["ExpertLanguage"]] = relationship(
+        cascade="all, delete-orphan", order_by="ExpertLanguage.language", lazy="selectin"
+    )
+    skills: Mapped[list["ExpertSkill"]] = relationship(
+        cascade="all, delete-orphan", order_by="ExpertSkill.skill", lazy="selectin"
+    )
+    capacities: Mapped[list["ExpertCapacity"]] = relationship(
+        cascade="all, delete-orphan", order_by="ExpertCapacity.channel", lazy="selectin"
+    )
+
+    __table_args__ = (Index("ix_experts_presence", "presence"),)
+
+
+class ExpertLanguage(Base):
+    __tablename__ = "expert_languages"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    proficiency: Mapped[int]
+
+    __table_args__ = (Index("ix_expert_languages_language", "language", "expert_id"),)
+
+
+class ExpertSkill(Base):
+    __tablename__ = "expert_skills"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[int]
+
+
+class ExpertCapacity(Base):
+    """How many tickets of a channel an expert works at once."""
+
+    __tablename__ = "expert_capacities"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    max_concurrent: Mapped[int]
+
+
+class Enrollment(IdMixin, CreatedMixin, Base):
+    """An expert's membership of a program, with the rating totals routing reads."""
+
+    __tablename__ = "enrollments"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    status: Mapped[EnrollmentStatus] = mapped_column(String(16), default=EnrollmentStatus.APPLIED)
+    status_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+    rating_count: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        UniqueConstraint("expert_id", "program_id"),
+        Index("ix_enrollments_program_status", "program_id", "status"),
+    )

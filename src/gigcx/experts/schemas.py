@@ -1,0 +1,78 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, EmailStr, Field
+
+from gigcx.brands.enums import Channel
+from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.kit.schemas import CountryCode, LanguageCode, Level, Schema, Slug
+
+_TIMEZONES = available_timezones()
+
+
+def _timezone(value: str) -> str:
+    if value not in _TIMEZONES:
+        raise ValueError(f"{value!r} is not an IANA time zone; use a name such as 'Europe/Berlin'")
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Capacity = Annotated[int, Field(ge=0, le=20)]
+
+
+class ExpertProfile(Schema):
+    display_name: str | None = Field(None, min_length=1, max_length=120)
+    country: CountryCode | None = None
+    timezone: TimeZone | None = None
+    languages: dict[LanguageCode, Level] | None = Field(None, min_length=1)
+    skills: dict[Slug, Level] | None = None
+    capacity: dict[Channel, Capacity] | None = None
+    payout_details: str | None = Field(None, max_length=500)
+
+
+class ExpertCreate(ExpertProfile):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=200)
+    display_name: str = Field(min_length=1, max_length=120)
+    country: CountryCode
+    timezone: TimeZone
+    languages: dict[LanguageCode, Level] = Field(min_length=1)
+    skills: dict[Slug, Level] = Field(default_factory=dict)
+    capacity: dict[Channel, Capacity] = Field(default_factory=lambda: {Channel.CHAT: 2})
+
+
+class ExpertUpdate(ExpertProfile):
+    pass
+
+
+class ExpertRead(Schema):
+    id: uuid.UUID
+    display_name: str
+    country: str
+    timezone: str
+    presence: Presence
+    languages: dict[str, int]
+    skills: dict[str, int]
+    capacity: dict[str, int]
+    created_at: datetime
+
+
+class PresenceUpdate(Schema):
+    presence: Presence
+
+
+class EnrollmentRead(Schema):
+    id: uuid.UUID
+    expert_id: uuid.UUID
+    program_id: uuid.UUID
+    status: EnrollmentStatus
+    status_changed_at: datetime
+    rating_count: int
+    rating_sum: int
+    created_at: datetime
+
+
+class EnrollmentUpdate(Schema):
+    status: EnrollmentStatus

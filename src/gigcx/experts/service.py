@@ -1,0 +1,237 @@
+"""Expert profiles, presence and enrollments."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gigcx.audit import service as audit_service
+from gigcx.auth import service as auth_service
+from gigcx.auth.enums import Role
+from gigcx.auth.models import User
+from gigcx.auth.principal import SYSTEM, Principal
+from gigcx.brands import service as brands_service
+from gigcx.db.dialect import locked
+from gigcx.errors import PermissionDenied
+from gigcx.experts.enums import ENROLLMENT_TRANSITIONS, EnrollmentStatus, Presence
+from gigcx.experts.errors import (
+    AlreadyEnrolled,
+    EnrollmentNotFound,
+    EnrollmentTransitionNotAllowed,
+    ExpertNotFound,
+    ProgramClosed,
+)
+from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.experts.queries import readable_enrollments, readable_experts
+from gigcx.experts.schemas import ExpertCreate, ExpertProfile, ExpertRead
+from gigcx.jobs import service as jobs_service
+from gigcx.kit import clock
+
+
+def register_expert(session: Session, data: ExpertCreate) -> tuple[Expert, User]:
+    """Sign up an expert with a password to sign in with."""
+    expert = Expert(
+        display_name=data.display_name,
+        email=auth_service.normalize_email(data.email),
+        country=data.country,
+        timezone=data.timezone,
+    )
+    _apply_profile(expert, data)
+    session.add(expert)
+    session.flush()
+    user = auth_service.create_user(
+        session,
+        email=data.email,
+        password=data.password,
+        role=Role.EXPERT,
+        display_name=data.display_name,
+        expert_id=expert.id,
+    )
+    return expert, user
+
+
+def _apply_profile(expert: Expert, data: ExpertProfile) -> None:
+    for field in ("display_name", "country", "timezone", "payout_details"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(expert, field, value)
+    if data.languages is not None:
+        expert.languages = [
+            ExpertLanguage(language=code, proficiency=level)
+            for code, level in data.languages.items()
+        ]
+    if data.skills is not None:
+        expert.skills = [ExpertSkill(skill=key, level=level) for key, level in data.skills.items()]
+    if data.capacity is not None:
+        expert.capacities = [
+            ExpertCapacity(channel=channel.value, max_concurrent=count)
+            for channel, count in data.capacity.items()
+        ]
+
+
+def get_expert(session: Session, principal: Principal, expert_id: uuid.UUID) -> Expert:
+    expert = session.scalar(readable_experts(principal).where(Expert.id == expert_id))
+    if expert is None:
+        raise ExpertNotFound()
+    return expert
+
+
+def current_expert(session: Session, principal: Principal) -> Expert:
+    if principal.expert_id is None:
+        raise PermissionDenied("this action is for experts; sign in with an expert account")
+    return get_expert(session, principal, principal.expert_id)
+
+
+def update_profile(session: Session, principal: Principal, data: ExpertProfile) -> Expert:
+    """Change the signed-in expert's profile."""
+    expert = current_expert(session, principal)
+    _apply_profile(expert, data)
+    session.flush()
+    return expert
+
+
+def to_read(expert: Expert) -> ExpertRead:
+    return ExpertRead(
+        id=expert.id,
+        display_name=expert.display_name,
+        country=expert.country,
+        timezone=expert.timezone,
+        presence=expert.presence,
+        languages={x.language: x.proficiency for x in expert.languages},
+        skills={x.skill: x.level for x in expert.skills},
+        capacity={x.channel: x.max_concurrent for x in expert.capacities},
+        created_at=expert.created_at,
+    )
+
+
+def lock_expert(session: Session, expert_id: uuid.UUID) -> Expert:
+    """Load an expert row locked until commit, so capacity checks on it serialise."""
+    expert = session.scalar(
+        locked(session, select(Expert).where(Expert.id == expert_id)).execution_options(
+            populate_existing=True
+        )
+    )
+    if expert is None:
+        raise ExpertNotFound()
+    return expert
+
+
+def set_presence(session: Session, principal: Principal, presence: Presence) -> Expert:
+    """Go available, away or offline; going available pulls waiting work."""
+    expert = current_expert(session, principal)
+    if expert.presence == presence:
+        return expert
+    expert.presence = presence
+    expert.presence_changed_at = clock.now()
+    if presence == Presence.AVAILABLE:
+        for program_id in active_program_ids(session, expert.id):
+            jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program_id)})
+    session.flush()
+    return expert
+
+
+def active_program_ids(session: Session, expert_id: uuid.UUID) -> list[uuid.UUID]:
+    statement = select(Enrollment.program_id).where(
+        Enrollment.expert_id == expert_id, Enrollment.status == EnrollmentStatus.ACTIVE
+    )
+    return list(session.scalars(statement))
+
+
+def apply(session: Session, principal: Principal, program_id: uuid.UUID) -> Enrollment:
+    """Apply to a program; the brand approves the enrollment."""
+    expert = current_expert(session, principal)
+    program = brands_service.get_program(session, principal, program_id)
+    if not program.is_open:
+        raise ProgramClosed()
+    existing = session.scalar(
+        select(Enrollment).where(
+            Enrollment.expert_id == expert.id, Enrollment.program_id == program.id
+        )
+    )
+    if existing is not None:
+        raise AlreadyEnrolled(existing.status)
+    enrollment = Enrollment(expert_id=expert.id, program_id=program.id)
+    session.add(enrollment)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=principal,
+        action="enrollment.applied",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        brand_id=program.brand_id,
+    )
+    return enrollment
+
+
+def get_enrollment(session: Session, principal: Principal, enrollment_id: uuid.UUID) -> Enrollment:
+    enrollment = session.scalar(
+        readable_enrollments(principal).where(Enrollment.id == enrollment_id)
+    )
+    if enrollment is None:
+        raise EnrollmentNotFound()
+    return enrollment
+
+
+def change_enrollment(
+    session: Session, principal: Principal, enrollment_id: uuid.UUID, status: EnrollmentStatus
+) -> Enrollment:
+    """Move an enrollment along its life: brand staff approve and remove, experts pause."""
+    enrollment = get_enrollment(session, principal, enrollment_id)
+    self_service = principal.is_expert and status in {
+        EnrollmentStatus.PAUSED,
+        EnrollmentStatus.ACTIVE,
+        EnrollmentStatus.REMOVED,
+    }
+    if principal.is_expert and not self_service:
+        raise PermissionDenied("experts can pause, resume or leave an enrollment, nothing else")
+    if not principal.is_expert and not (principal.can_manage_brand or principal.is_platform_admin):
+        raise PermissionDenied("only the brand's admins decide on enrollments")
+    if (
+        principal.is_expert
+        and enrollment.status
+        in {
+            EnrollmentStatus.APPLIED,
+            EnrollmentStatus.ONBOARDING,
+        }
+        and status == EnrollmentStatus.ACTIVE
+    ):
+        raise PermissionDenied("the brand approves applications; wait for its decision")
+    allowed = ENROLLMENT_TRANSITIONS[enrollment.status]
+    if status not in allowed:
+        raise EnrollmentTransitionNotAllowed(enrollment.status, status, sorted(allowed))
+    before = enrollment.status
+    enrollment.status = status
+    enrollment.status_changed_at = clock.now()
+    program = brands_service.get_program(session, SYSTEM, enrollment.program_id)
+    audit_service.record(
+        session,
+        actor=principal,
+        action="enrollment.status_changed",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        brand_id=program.brand_id,
+        data={"from": before, "to": status},
+    )
+    if status == EnrollmentStatus.ACTIVE:
+        jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program.id)})
+    session.flush()
+    return enrollment
+
+
+def record_rating(
+    session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, score: int
+) -> None:
+    """Add a counted rating to the totals routing reads for this expert and program."""
+    enrollment = session.scalar(
+        locked(
+            session,
+            select(Enrollment).where(
+                Enrollment.expert_id == expert_id, Enrollment.program_id == program_id
+            ),
+        )
+    )
+    if enrollment is None:
+        return
+    enrollment.rating_count += 1
+    enrollment.rating_sum += score

@@ -1,0 +1,25 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.jobs.enums import JobStatus
+
+
+class Job(IdMixin, CreatedMixin, Base):
+    """Due work, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_at: Mapped[datetime]
+    status: Mapped[JobStatus] = mapped_column(String(16), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=5)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)

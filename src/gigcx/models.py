@@ -1,0 +1,25 @@
+"""Import every domain's tables so the metadata is complete (Alembic, tests)."""
+
+from gigcx.audit import models as audit_models
+from gigcx.auth import models as auth_models
+from gigcx.brands import models as brands_models
+from gigcx.db.base import Base
+from gigcx.experts import models as experts_models
+from gigcx.jobs import models as jobs_models
+from gigcx.payments import models as payments_models
+from gigcx.quality import models as quality_models
+from gigcx.tickets import models as tickets_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "brands_models",
+    "experts_models",
+    "jobs_models",
+    "metadata",
+    "payments_models",
+    "quality_models",
+    "tickets_models",
+]

@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class EarningKind(StrEnum):
+    TASK = "task"
+    REVERSAL = "reversal"

@@ -1,0 +1,296 @@
+"""The earnings ledger: append-only; a correction is a new, opposite entry."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, event, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
+from gigcx.brands import service as brands_service
+from gigcx.brands.models import Program
+from gigcx.db.helpers import insert_or_get
+from gigcx.errors import PermissionDenied
+from gigcx.experts import service as experts_service
+from gigcx.kit import clock
+from gigcx.kit.money import Money, quantize
+from gigcx.payments.enums import EarningKind
+from gigcx.payments.errors import EarningNotFound, EarningNotReversible, LedgerIsAppendOnly
+from gigcx.payments.models import Earning
+from gigcx.payments.queries import readable_earnings
+from gigcx.tickets.models import Assignment, Ticket
+
+
+@event.listens_for(Earning, "before_update")
+@event.listens_for(Earning, "before_delete")
+def _refuse_changes(_mapper: Any, _connection: Any, target: Earning) -> None:
+    raise LedgerIsAppendOnly(f"earning {target.id} is immutable; add a reversal instead")
+
+
+def _find(session: Session, source_key: str) -> Earning | None:
+    return session.scalar(select(Earning).where(Earning.source_key == source_key))
+
+
+def _append(session: Session, earning: Earning) -> tuple[Earning, bool]:
+    """Add a ledger entry unless one for the same source exists; return it and if it is new."""
+    existing = _find(session, earning.source_key)
+    if existing is not None:
+        return existing, False
+    return insert_or_get(session, earning, lambda: _find(session, earning.source_key))
+
+
+def pay_for_resolution(
+    session: Session, *, ticket_id: uuid.UUID, expert_id: uuid.UUID
+) -> Earning | None:
+    """Pay an expert the rate-card amount for resolving a ticket, exactly once."""
+    ticket = session.get_one(Ticket, ticket_id)
+    program = session.get_one(Program, ticket.program_id)
+    amount = brands_service.rate_for(program, ticket.category, ticket.complexity)
+    if amount is None:
+        return None
+    earning, _ = _append(
+        session,
+        Earning(
+            expert_id=expert_id,
+            brand_id=ticket.brand_id,
+            program_id=program.id,
+            ticket_id=ticket.id,
+            kind=EarningKind.TASK,
+            amount=quantize(amount),
+            currency=program.currency,
+            description=f"Resolved ticket ({ticket.category}, {ticket.complexity})",
+            source_key=f"task:{ticket.id}:{expert_id}",
+        ),
+    )
+    return earning
+
+
+def reverse_earning(
+    session: Session, principal: Principal, earning_id: uuid.UUID, *, reason: str
+) -> Earning:
+    """Cancel an earning with an opposite entry; the original stays as it was."""
+    if not (principal.is_platform_admin or principal.can_manage_brand):
+        raise PermissionDenied("only brand admins and platform admins can reverse earnings")
+    original = session.scalar(readable_earnings(principal).where(Earning.id == earning_id))
+    if original is None:
+        raise EarningNotFound()
+    if original.kind == EarningKind.REVERSAL:
+        raise EarningNotReversible("a reversal cannot itself be reversed; add a new earning")
+    reversal, is_new = _append(
+        session,
+        Earning(
+            expert_id=original.expert_id,
+            brand_id=original.brand_id,
+            program_id=original.program_id,
+            ticket_id=original.ticket_id,
+            kind=EarningKind.REVERSAL,
+            amount=-original.amount,
+            currency=original.currency,
+            description=f"Reversal: {reason}",
+            source_key=f"reversal:{original.id}",
+            reverses_id=original.id,
+        ),
+    )
+    if not is_new:
+        raise EarningNotReversible("this earning is already reversed")
+    audit_service.record(
+        session,
+        actor=principal,
+        action="earning.reversed",
+        subject_type="earning",
+        subject_id=original.id,
+        brand_id=original.brand_id,
+        data={"reason": reason, "reversal_id": str(reversal.id)},
+    )
+    return reversal
+
+
+def earnings_statement(
+    principal: Principal, *, expert_id: uuid.UUID | None = None
+) -> Select[Earning]:
+    """The principal's readable ledger entries, newest first."""
+    statement = readable_earnings(principal).order_by(Earning.created_at.desc(), Earning.id)
+    if expert_id is not None:
+        statement = statement.where(Earning.expert_id == expert_id)
+    return statement
+
+
+def list_earnings(
+    session: Session, principal: Principal, *, expert_id: uuid.UUID | None = None
+) -> Sequence[Earning]:
+    return session.scalars(earnings_statement(principal, expert_id=expert_id)).all()
+
+
+def balances(
+    session: Session, principal: Principal, expert_id: uuid.UUID
+) -> list[tuple[Money, int]]:
+    """Return the expert's balance per currency (the sum of the ledger) and entry counts."""
+    statement = (
+        readable_earnings(principal)
+        .where(Earning.expert_id == expert_id)
+        .with_only_columns(Earning.currency, func.sum(Earning.amount), func.count())
+        .group_by(Earning.currency)
+        .order_by(Earning.currency)
+    )
+    return [
+        (Money(quantize(Decimal(total or 0)), currency), count)
+        for currency, total, count in session.execute(statement).all()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTasks:
+    """Paid tasks on one day of the expert's calendar, and what they earned per currency."""
+
+    day: date
+    tasks: int
+    earned: list[Money]
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyEarnings:
+    """Task earnings in one currency over the hours spent holding tickets paid in it."""
+
+    earned: Money
+    seconds_worked: int
+
+    @property
+    def hours_worked(self) -> Decimal:
+        return quantize(Decimal(self.seconds_worked) / 3600)
+
+    @property
+    def per_hour(self) -> Money | None:
+        if not self.seconds_worked:
+            return None
+        amount = quantize(self.earned.amount * 3600 / self.seconds_worked)
+        return Money(amount, self.earned.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsSummary:
+    """What an expert earned over a window: balances, tasks per day and pay per hour worked."""
+
+    since: datetime
+    until: datetime
+    balances: list[tuple[Money, int]]
+    days: list[DayTasks]
+    seconds_worked: int
+    hourly: list[HourlyEarnings]
+
+    @property
+    def hours_worked(self) -> Decimal:
+        return quantize(Decimal(self.seconds_worked) / 3600)
+
+
+Interval = tuple[datetime, datetime]
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Join overlapping or touching intervals, so time held on concurrent tickets counts once."""
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _seconds(intervals: Iterable[Interval]) -> int:
+    return int(sum((end - start).total_seconds() for start, end in merge_intervals(intervals)))
+
+
+def earnings_summary(
+    session: Session,
+    principal: Principal,
+    expert_id: uuid.UUID,
+    *,
+    days: int = 14,
+    at: datetime | None = None,
+) -> EarningsSummary:
+    """Sum up the expert's last ``days`` calendar days (in their time zone) up to ``at``.
+
+    Task earnings are task entries net of their reversals. Hours worked are the union of the
+    periods the expert held assignments, so two tickets held at once count their overlap once.
+    """
+    expert = experts_service.get_expert(session, principal, expert_id)
+    zone = ZoneInfo(expert.timezone)
+    until = at or clock.now()
+    first_day = until.astimezone(zone).date() - timedelta(days=days - 1)
+    since = datetime.combine(first_day, time.min, tzinfo=zone).astimezone(UTC)
+
+    original = aliased(Earning)
+    entries = session.execute(
+        readable_earnings(principal)
+        .outerjoin(original, original.id == Earning.reverses_id)
+        .where(
+            Earning.expert_id == expert_id,
+            Earning.created_at >= since,
+            Earning.created_at <= until,
+            or_(
+                Earning.kind == EarningKind.TASK,
+                and_(Earning.kind == EarningKind.REVERSAL, original.kind == EarningKind.TASK),
+            ),
+        )
+        .with_only_columns(Earning.kind, Earning.amount, Earning.currency, Earning.created_at)
+    ).all()
+    per_day: dict[date, tuple[int, dict[str, Decimal]]] = {
+        first_day + timedelta(days=n): (0, {}) for n in range(days)
+    }
+    earned: dict[str, Decimal] = {}
+    for kind, amount, currency, created_at in entries:
+        day = created_at.astimezone(zone).date()
+        tasks, amounts = per_day[day]
+        amounts[currency] = amounts.get(currency, Decimal(0)) + amount
+        per_day[day] = (tasks + (kind == EarningKind.TASK), amounts)
+        earned[currency] = earned.get(currency, Decimal(0)) + amount
+
+    held = session.execute(
+        _readable_assignments(principal)
+        .where(
+            Assignment.expert_id == expert_id,
+            Assignment.started_at < until,
+            or_(Assignment.ended_at.is_(None), Assignment.ended_at > since),
+        )
+        .with_only_columns(Assignment.started_at, Assignment.ended_at, Program.currency)
+    ).all()
+    intervals: dict[str, list[Interval]] = {}
+    for started_at, ended_at, currency in held:
+        span = (max(started_at, since), min(ended_at or until, until))
+        intervals.setdefault(currency, []).append(span)
+
+    return EarningsSummary(
+        since=since,
+        until=until,
+        balances=balances(session, principal, expert_id),
+        days=[
+            DayTasks(day, tasks, [Money(quantize(a), c) for c, a in sorted(amounts.items())])
+            for day, (tasks, amounts) in per_day.items()
+        ],
+        seconds_worked=_seconds(span for spans in intervals.values() for span in spans),
+        hourly=[
+            HourlyEarnings(
+                Money(quantize(earned.get(currency, Decimal(0))), currency),
+                _seconds(intervals.get(currency, [])),
+            )
+            for currency in sorted(set(earned) | set(intervals))
+        ],
+    )
+
+
+def _readable_assignments(principal: Principal) -> Select[Assignment]:
+    """Assignments with their program, limited to the brand for brand staff."""
+    statement = (
+        select(Assignment)
+        .join(Ticket, Ticket.id == Assignment.ticket_id)
+        .join(Program, Program.id == Ticket.program_id)
+    )
+    if principal.is_brand_staff:
+        return statement.where(Ticket.brand_id == principal.brand_id)
+    return statement

@@ -1,0 +1,115 @@
+"""The explainable routing score: a weighted mean of five terms, each between 0 and 1.
+
+score = sum(weight[t] * term[t]) / sum(weight)
+
+skill     expert's skill level in the ticket's category / 5
+language  expert's proficiency in the ticket's language / 5
+quality   Bayesian average rating (prior 4.0 worth 5 ratings), mapped from 1..5 to 0..1
+idle      minutes since the expert last got a ticket (or came online) / 60, at most 1
+load      free share of the expert's capacity on the ticket's channel
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+PRIOR_MEAN = 4.0
+PRIOR_WEIGHT = 5
+IDLE_FULL_MINUTES = 60.0
+TERMS = ("skill", "language", "quality", "idle", "load")
+FORMULA = "score = sum(weight * term) / sum(weight); each term is between 0 and 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    expert_id: uuid.UUID
+    skill_level: int
+    proficiency: int
+    rating_count: int
+    rating_sum: int
+    capacity: int
+    working: int
+    pending: int
+    idle_since: datetime
+
+    @property
+    def has_free_capacity(self) -> bool:
+        return self.working + self.pending < self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    values: dict[str, float]
+    weights: dict[str, float]
+
+    def explain(self) -> dict[str, Any]:
+        """The full breakdown stored on an offer: every term, its weight and every input."""
+        return breakdown(self.candidate, self.values, self.weights)
+
+
+def bayesian_rating(count: int, total: int) -> float:
+    """Average rating pulled toward the prior until an expert has ratings of their own."""
+    return (PRIOR_WEIGHT * PRIOR_MEAN + total) / (PRIOR_WEIGHT + count)
+
+
+def terms(candidate: Candidate, now: datetime) -> dict[str, float]:
+    idle_minutes = max((now - candidate.idle_since).total_seconds() / 60.0, 0.0)
+    busy = candidate.working + candidate.pending
+    return {
+        "skill": candidate.skill_level / 5.0,
+        "language": candidate.proficiency / 5.0,
+        "quality": (bayesian_rating(candidate.rating_count, candidate.rating_sum) - 1.0) / 4.0,
+        "idle": min(idle_minutes / IDLE_FULL_MINUTES, 1.0),
+        "load": max(1.0 - busy / candidate.capacity, 0.0) if candidate.capacity else 0.0,
+    }
+
+
+def _total_weight(weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 0.0) for t in TERMS) or 1.0
+
+
+def score(candidate: Candidate, weights: dict[str, float], now: datetime) -> Scored:
+    """Score one candidate; the breakdown is built only for those who get an offer."""
+    values = terms(candidate, now)
+    total_weight = _total_weight(weights)
+    total = sum(weights.get(t, 0.0) * values[t] for t in TERMS) / total_weight
+    return Scored(candidate, round(total, 6), values, weights)
+
+
+def breakdown(
+    candidate: Candidate, values: dict[str, float], weights: dict[str, float]
+) -> dict[str, Any]:
+    total_weight = _total_weight(weights)
+    return {
+        "formula": FORMULA,
+        "terms": {
+            t: {
+                "value": round(values[t], 4),
+                "weight": weights.get(t, 0.0),
+                "contribution": round(weights.get(t, 0.0) * values[t] / total_weight, 4),
+            }
+            for t in TERMS
+        },
+        "inputs": {
+            "skill_level": candidate.skill_level,
+            "language_proficiency": candidate.proficiency,
+            "ratings": candidate.rating_count,
+            "rating_sum": candidate.rating_sum,
+            "prior_mean": PRIOR_MEAN,
+            "prior_weight": PRIOR_WEIGHT,
+            "idle_since": candidate.idle_since.isoformat(),
+            "working": candidate.working,
+            "pending_offers": candidate.pending,
+            "capacity": candidate.capacity,
+        },
+    }
+
+
+def rank(candidates: list[Candidate], weights: dict[str, float], now: datetime) -> list[Scored]:
+    """Best first; ties go to the longer idle expert, then a stable id order."""
+    scored = [score(c, weights, now) for c in candidates]
+    scored.sort(key=lambda s: (-s.score, s.candidate.idle_since, s.candidate.expert_id))
+    return scored

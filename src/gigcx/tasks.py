@@ -1,0 +1,7 @@
+"""Import every domain's job handlers so the runner knows them."""
+
+from gigcx.payments import tasks as payments_tasks
+from gigcx.routing import tasks as routing_tasks
+from gigcx.tickets import tasks as tickets_tasks
+
+__all__ = ["payments_tasks", "routing_tasks", "tickets_tasks"]

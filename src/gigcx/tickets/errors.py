@@ -1,0 +1,47 @@
+from gigcx.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+class TicketNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("ticket not found")
+
+
+class OfferNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("offer not found")
+
+
+class TransitionNotAllowed(Conflict):
+    def __init__(self, current: str, wanted: str, allowed: list[str]) -> None:
+        hint = f"from {current} it can go to: {', '.join(allowed)}" if allowed else "it is final"
+        super().__init__(f"the ticket is {current} and cannot become {wanted}; {hint}")
+
+
+class NotTheAssignee(PermissionDenied):
+    def __init__(self) -> None:
+        super().__init__("this ticket is not assigned to you; only its assignee can do this")
+
+
+class ExpertAtCapacity(Conflict):
+    def __init__(self, channel: str, capacity: int) -> None:
+        super().__init__(
+            f"you already work {capacity} {channel} ticket(s), your capacity; resolve one first "
+            "or raise your capacity in your profile"
+        )
+
+
+class IdempotencyKeyReused(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used with a different request body; "
+            "use a new key for a new ticket"
+        )
+
+
+class InvalidTicket(InvalidInput):
+    pass
+
+
+class TicketClosed(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"the ticket is {status}; open a new ticket instead")

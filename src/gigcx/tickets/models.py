@@ -1,0 +1,134 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gigcx.brands.enums import Complexity
+from gigcx.brands.models import Program
+from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.tickets.enums import AssignmentEnd, AuthorKind, OfferStatus, Priority, TicketStatus
+
+
+class Customer(IdMixin, CreatedMixin, Base):
+    """A brand's end customer who writes in."""
+
+    __tablename__ = "customers"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+
+    __table_args__ = (UniqueConstraint("brand_id", "email"),)
+
+
+class Ticket(IdMixin, CreatedMixin, Base):
+    """One customer inquiry and its conversation."""
+
+    __tablename__ = "tickets"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(64))
+    complexity: Mapped[Complexity] = mapped_column(String(16), default=Complexity.MEDIUM)
+    priority: Mapped[int] = mapped_column(default=Priority.NORMAL)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[TicketStatus] = mapped_column(String(24), default=TicketStatus.NEW)
+    status_changed_at: Mapped[datetime]
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"), index=True)
+    last_expert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"))
+    offer_count: Mapped[int] = mapped_column(default=0)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    first_response_due_at: Mapped[datetime]
+    resolution_due_at: Mapped[datetime]
+    waiting_since: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    first_response_breached: Mapped[bool] = mapped_column(default=False)
+    resolution_breached: Mapped[bool] = mapped_column(default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+
+    program: Mapped[Program] = relationship()
+    messages: Mapped[list["Message"]] = relationship(
+        order_by="Message.created_at", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("brand_id", "idempotency_key"),
+        Index("ix_tickets_brand_status", "brand_id", "status", "created_at"),
+        Index("ix_tickets_queue", "program_id", "status", "priority", "queued_at"),
+    )
+
+
+class Message(IdMixin, CreatedMixin, Base):
+    __tablename__ = "messages"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author_kind: Mapped[AuthorKind] = mapped_column(String(16))
+    author_id: Mapped[uuid.UUID | None]
+    body: Mapped[str] = mapped_column(Text)
+    is_internal: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (Index("ix_messages_ticket", "ticket_id", "created_at"),)
+
+
+class Assignment(IdMixin, Base):
+    """The period in which an expert owns a ticket."""
+
+    __tablename__ = "assignments"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id"))
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[AssignmentEnd | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        # At most one open assignment per ticket, enforced by the database itself.
+        Index(
+            "uq_assignments_open_ticket",
+            "ticket_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "ix_assignments_open_expert",
+            "expert_id",
+            "channel",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+
+class Offer(IdMixin, CreatedMixin, Base):
+    """A ticket offered to one expert until a deadline, with why that expert was chosen."""
+
+    __tablename__ = "offers"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"))
+    status: Mapped[OfferStatus] = mapped_column(String(16), default=OfferStatus.PENDING)
+    rank: Mapped[int] = mapped_column(default=1)
+    score: Mapped[float]
+    breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    expires_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(
+            "ix_offers_pending_expert",
+            "expert_id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )

@@ -1,0 +1,47 @@
+"""Ticket use cases; the only home of ``ticket.status``."""
+
+from gigcx.tickets.service._intake import add_customer_message, create_ticket
+from gigcx.tickets.service._links import customer_link_token, customer_of, ticket_for_link
+from gigcx.tickets.service._sla import check_sla, schedule_sla_checks
+from gigcx.tickets.service._state import (
+    end_assignment,
+    get_ticket,
+    lock_ticket,
+    pending_offer_count,
+    rescind_pending_offers,
+    transition,
+)
+from gigcx.tickets.service._work import (
+    assign,
+    cancel,
+    escalate,
+    escalate_locked,
+    mark_waiting,
+    reply,
+    resolve,
+    resolve_locked,
+)
+
+__all__ = [
+    "add_customer_message",
+    "assign",
+    "cancel",
+    "check_sla",
+    "create_ticket",
+    "customer_link_token",
+    "customer_of",
+    "end_assignment",
+    "escalate",
+    "escalate_locked",
+    "get_ticket",
+    "lock_ticket",
+    "mark_waiting",
+    "pending_offer_count",
+    "reply",
+    "rescind_pending_offers",
+    "resolve",
+    "resolve_locked",
+    "schedule_sla_checks",
+    "ticket_for_link",
+    "transition",
+]

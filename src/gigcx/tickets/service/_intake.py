@@ -1,0 +1,164 @@
+"""Tickets come in: intake with idempotency, and customers' follow-ups."""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
+from gigcx.brands import service as brands_service
+from gigcx.brands.models import Program
+from gigcx.db.helpers import insert_or_get
+from gigcx.errors import PermissionDenied
+from gigcx.jobs import service as jobs_service
+from gigcx.kit import clock
+from gigcx.tickets.enums import AuthorKind, TicketStatus
+from gigcx.tickets.errors import IdempotencyKeyReused, InvalidTicket, TicketClosed
+from gigcx.tickets.models import Customer, Message, Ticket
+from gigcx.tickets.schemas import CustomerIn, TicketCreate
+from gigcx.tickets.service._sla import schedule_sla_checks
+from gigcx.tickets.service._state import lock_ticket, transition
+
+
+def _request_hash(data: TicketCreate) -> str:
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _check_against_program(program: Program, data: TicketCreate) -> None:
+    if data.language not in program.languages:
+        raise InvalidTicket(
+            f"program {program.slug!r} does not serve language {data.language!r}; "
+            f"it serves: {', '.join(program.languages)}"
+        )
+    if data.channel not in program.channels:
+        raise InvalidTicket(
+            f"program {program.slug!r} does not take the {data.channel} channel; "
+            f"it takes: {', '.join(program.channels)}"
+        )
+    if program.category(data.category) is None:
+        keys = ", ".join(c.key for c in program.categories)
+        raise InvalidTicket(
+            f"program {program.slug!r} has no category {data.category!r}; categories are: {keys}"
+        )
+
+
+def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Customer:
+    email = data.email.strip().lower()
+
+    def find() -> Customer | None:
+        return session.scalar(
+            select(Customer).where(Customer.brand_id == brand_id, Customer.email == email)
+        )
+
+    found = find()
+    if found is None:
+        customer, _ = insert_or_get(
+            session, Customer(brand_id=brand_id, email=email, name=data.name), find
+        )
+    else:
+        customer = found
+    if data.name and customer.name != data.name:
+        customer.name = data.name
+    return customer
+
+
+def _find_by_key(session: Session, brand_id: uuid.UUID, key: str) -> Ticket | None:
+    return session.scalar(
+        select(Ticket).where(Ticket.brand_id == brand_id, Ticket.idempotency_key == key)
+    )
+
+
+def create_ticket(
+    session: Session, principal: Principal, data: TicketCreate, *, idempotency_key: str | None
+) -> tuple[Ticket, bool]:
+    """Take in a customer's inquiry; return the ticket and whether it is new.
+
+    The same Idempotency-Key with the same body returns the ticket made the first time.
+    """
+    if not principal.can_speak_for_customers:
+        raise PermissionDenied("tickets are created with a brand API key or by brand staff")
+    program = brands_service.get_program(session, principal, data.program_id)
+    request_hash = _request_hash(data)
+    if idempotency_key:
+        existing = _find_by_key(session, program.brand_id, idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            return existing, False
+    _check_against_program(program, data)
+    now = clock.now()
+    ticket = Ticket(
+        brand_id=program.brand_id,
+        program=program,
+        customer_id=_customer(session, program.brand_id, data.customer).id,
+        channel=data.channel.value,
+        language=data.language,
+        category=data.category,
+        complexity=data.complexity,
+        priority=int(data.priority),
+        subject=data.subject or data.body[:80],
+        status=TicketStatus.NEW,
+        created_at=now,
+        status_changed_at=now,
+        first_response_due_at=now + timedelta(seconds=program.first_response_seconds),
+        resolution_due_at=now + timedelta(seconds=program.resolution_seconds),
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+    )
+    if idempotency_key:
+        ticket, is_new = insert_or_get(
+            session, ticket, lambda: _find_by_key(session, program.brand_id, idempotency_key)
+        )
+        if not is_new:
+            if ticket.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            return ticket, False
+    else:
+        session.add(ticket)
+        session.flush()
+    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body))
+    audit_service.record(
+        session,
+        actor=principal,
+        action="ticket.created",
+        subject_type="ticket",
+        subject_id=ticket.id,
+        brand_id=ticket.brand_id,
+        data={"channel": ticket.channel, "language": ticket.language, "category": ticket.category},
+    )
+    schedule_sla_checks(session, ticket, program)
+    jobs_service.enqueue(
+        session,
+        "routing.escalate_if_waiting",
+        {"ticket_id": str(ticket.id)},
+        run_at=now + timedelta(seconds=program.max_wait_seconds),
+    )
+    session.flush()
+    return ticket, True
+
+
+def add_customer_message(
+    session: Session, principal: Principal, ticket_id: uuid.UUID, body: str
+) -> Message:
+    """Add the customer's follow-up: it wakes a waiting ticket or reopens a resolved one."""
+    if not principal.can_speak_for_customers:
+        raise PermissionDenied("customer messages come in with the brand's API key")
+    ticket = lock_ticket(session, principal, ticket_id)
+    if ticket.status in {TicketStatus.CLOSED, TicketStatus.CANCELED}:
+        raise TicketClosed(ticket.status)
+    message = Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=body)
+    session.add(message)
+    if ticket.status == TicketStatus.WAITING_ON_CUSTOMER:
+        transition(
+            session, ticket, TicketStatus.ASSIGNED, actor=principal, reason="customer replied"
+        )
+    elif ticket.status == TicketStatus.RESOLVED:
+        transition(
+            session, ticket, TicketStatus.QUEUED, actor=principal, reason="customer follow-up"
+        )
+        jobs_service.enqueue(session, "routing.route", {"ticket_id": str(ticket.id)})
+    session.flush()
+    return message

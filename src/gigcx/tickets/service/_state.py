@@ -1,0 +1,111 @@
+"""The ticket state machine: the one place that sets ``ticket.status``."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
+from gigcx.db.dialect import locked
+from gigcx.kit import clock
+from gigcx.tickets.enums import ALLOWED_TRANSITIONS, AssignmentEnd, OfferStatus, TicketStatus
+from gigcx.tickets.errors import TicketNotFound, TransitionNotAllowed
+from gigcx.tickets.models import Assignment, Offer, Ticket
+from gigcx.tickets.queries import readable_tickets
+
+
+def get_ticket(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:
+    """Return a ticket the principal may read, or raise TicketNotFound."""
+    ticket = session.scalar(readable_tickets(principal).where(Ticket.id == ticket_id))
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
+
+
+def lock_ticket(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:
+    """Return a readable ticket, its row locked until commit and its fields fresh."""
+    statement = locked(session, readable_tickets(principal).where(Ticket.id == ticket_id))
+    ticket = session.scalar(statement.execution_options(populate_existing=True))
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
+
+
+def transition(
+    session: Session,
+    ticket: Ticket,
+    to: TicketStatus,
+    *,
+    actor: Principal,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move a locked ticket to ``to`` if the transition table allows it, and audit it."""
+    current = TicketStatus(ticket.status)
+    allowed = ALLOWED_TRANSITIONS[current]
+    if to not in allowed:
+        raise TransitionNotAllowed(current, to, sorted(allowed))
+    now = clock.now()
+    ticket.status = to
+    ticket.status_changed_at = now
+    if to == TicketStatus.QUEUED:
+        ticket.queued_at = ticket.queued_at or now
+    if current == TicketStatus.WAITING_ON_CUSTOMER and ticket.waiting_since is not None:
+        # The resolution clock stands still while the customer has the ball.
+        ticket.resolution_due_at += now - ticket.waiting_since
+        ticket.waiting_since = None
+    if to == TicketStatus.WAITING_ON_CUSTOMER:
+        ticket.waiting_since = now
+    if to == TicketStatus.RESOLVED:
+        ticket.resolved_at = now
+    if to == TicketStatus.CLOSED:
+        ticket.closed_at = now
+    if current == TicketStatus.RESOLVED and to == TicketStatus.QUEUED:
+        ticket.resolved_at = None
+        ticket.queued_at = now
+    audit_service.record(
+        session,
+        actor=actor,
+        action="ticket.status_changed",
+        subject_type="ticket",
+        subject_id=ticket.id,
+        brand_id=ticket.brand_id,
+        data={"from": current.value, "to": to.value, "reason": reason, **(data or {})},
+    )
+
+
+def end_assignment(session: Session, ticket: Ticket, reason: AssignmentEnd) -> uuid.UUID | None:
+    """Close the ticket's open assignment, if any; return the expert who held it."""
+    assignment = session.scalar(
+        select(Assignment).where(Assignment.ticket_id == ticket.id, Assignment.ended_at.is_(None))
+    )
+    ticket.assignee_id = None
+    if assignment is None:
+        return None
+    assignment.ended_at = clock.now()
+    assignment.end_reason = reason
+    return assignment.expert_id
+
+
+def rescind_pending_offers(
+    session: Session, ticket: Ticket, *, keep: uuid.UUID | None = None
+) -> int:
+    """Withdraw the ticket's pending offers (but ``keep``); return how many."""
+    statement = (
+        update(Offer)
+        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.PENDING)
+        .values(status=OfferStatus.RESCINDED, responded_at=clock.now())
+        .execution_options(synchronize_session="fetch")
+    )
+    if keep is not None:
+        statement = statement.where(Offer.id != keep)
+    return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def pending_offer_count(session: Session, ticket_id: uuid.UUID) -> int:
+    statement = select(Offer.id).where(
+        Offer.ticket_id == ticket_id, Offer.status == OfferStatus.PENDING
+    )
+    return len(session.scalars(statement).all())

@@ -1,0 +1,27 @@
+"""The server-rendered web UI: same services as the API, pages instead of JSON."""
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from gigcx.errors import DomainError
+from gigcx.web.deps import LoginRequired, login_redirect, render
+from gigcx.web.routes import brand_console, customer, expert_account, expert_work, public
+
+
+def install_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(files("gigcx.web") / "static")), name="static")
+    for module in (public, customer, expert_work, expert_account, brand_console):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(_request: Request, error: LoginRequired) -> Response:
+        return login_redirect(error.next_path)
+
+
+def error_page(request: Request, error: DomainError) -> Response:
+    """Render a domain error as a page, with the same status the API would give."""
+    context = {"status_code": error.status_code, "detail": error.detail, "user": None}
+    return render(request, "error.html", context, status_code=error.status_code)

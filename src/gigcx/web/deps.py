@@ -1,0 +1,141 @@
+"""Web sessions (an HttpOnly cookie holding a sign-in token), CSRF and templates."""
+
+import secrets
+from importlib.resources import files
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from gigcx.api.deps import SessionDep
+from gigcx.auth import service as auth_service
+from gigcx.auth.principal import Principal
+from gigcx.errors import DomainError, PermissionDenied
+
+SESSION_COOKIE = "gigcx_session"
+CSRF_COOKIE = "gigcx_csrf"
+CSRF_FIELD = "csrf_token"
+
+templates = Jinja2Templates(directory=str(files("gigcx.web") / "templates"))
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in user; the handler sends the browser to /login."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfFailed(DomainError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__("the form expired or came from another site; reload the page and retry")
+
+
+def is_secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def csrf_token(request: Request) -> str:
+    """The browser's CSRF token: kept in a cookie, echoed by every form (double submit)."""
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_token", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.csrf_token = token
+    return str(token)
+
+
+def set_cookies(request: Request, response: Response) -> None:
+    """Store a newly made CSRF token in its cookie."""
+    token = getattr(request.state, "csrf_token", None)
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="lax", secure=is_secure(request)
+        )
+
+
+def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Refuse a form whose token does not match the browser's cookie."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, csrf_token):
+        raise CsrfFailed()
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return auth_service.authenticate_bearer(session, token)
+    except DomainError:
+        return None
+
+
+def signed_in(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    if principal is None:
+        raise LoginRequired(request.url.path)
+    return principal
+
+
+def signed_in_expert(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    if not principal.is_expert:
+        raise PermissionDenied("these pages are for experts; sign in with an expert account")
+    return principal
+
+
+def signed_in_staff(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    if not (principal.is_brand_staff or principal.is_platform_admin):
+        raise PermissionDenied("these pages are for brand staff")
+    return principal
+
+
+WebUser = Annotated[Principal | None, Depends(optional_principal)]
+WebExpert = Annotated[Principal, Depends(signed_in_expert)]
+WebStaff = Annotated[Principal, Depends(signed_in_staff)]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with the CSRF token and the signed-in user in its context."""
+    values = {"csrf_token": csrf_token(request), **(context or {})}
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
+    set_cookies(request, response)
+    return response
+
+
+def redirect(path: str) -> RedirectResponse:
+    """After a successful form post, go to ``path`` (303: the browser follows with GET)."""
+    return RedirectResponse(path, status_code=303)
+
+
+def login_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(next_path)}", status_code=303)
+
+
+def start_session(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=is_secure(request),
+        max_age=7 * 24 * 3600,
+    )
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)

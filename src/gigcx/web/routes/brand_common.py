@@ -1,0 +1,48 @@
+"""What the brand console's pages share: who may manage, option lists, query parsing."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gigcx.auth.principal import Principal
+from gigcx.brands.models import Program
+from gigcx.brands.queries import readable_programs
+from gigcx.errors import InvalidInput, PermissionDenied
+from gigcx.tickets.enums import Priority
+
+PRIORITY_NAMES = {int(p): p.name.lower() for p in Priority}
+
+
+def require_manager(user: Principal) -> uuid.UUID:
+    """Return the brand a brand admin manages; in-house agents may look but not change."""
+    if not user.can_manage_brand or user.brand_id is None:
+        raise PermissionDenied("only the brand's admins can do this; ask one of them")
+    return user.brand_id
+
+
+def programs_of(session: Session, user: Principal) -> list[Program]:
+    return list(session.scalars(readable_programs(user).order_by(Program.name, Program.id)))
+
+
+def optional_uuid(value: str, *, label: str) -> uuid.UUID | None:
+    """Parse an optional id from a query string; an empty value means "all"."""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(f"{label} {value!r} is not an id; pick one from the list") from None
+
+
+def whole_number(value: str, *, default: int, low: int, high: int) -> int:
+    """Parse a whole number from a query string, kept within ``low``..``high``."""
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+def page_context(user: Principal, **values: Any) -> dict[str, Any]:
+    return {"user": user, "can_manage": user.can_manage_brand, **values}

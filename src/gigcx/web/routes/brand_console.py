@@ -1,0 +1,23 @@
+"""The brand console: dashboard, live queue, tickets, in-house queue, programs, experts, keys."""
+
+from fastapi import APIRouter
+
+from gigcx.web.routes import (
+    brand_api_keys,
+    brand_dashboard,
+    brand_experts,
+    brand_programs,
+    brand_queue,
+    brand_tickets,
+)
+
+router = APIRouter(include_in_schema=False)
+for module in (
+    brand_dashboard,
+    brand_queue,
+    brand_tickets,
+    brand_programs,
+    brand_experts,
+    brand_api_keys,
+):
+    router.include_router(module.router)

@@ -1,0 +1,225 @@
+"""The expert's live work: presence, the offer feed (live), and the ticket workspace."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from gigcx.api.deps import SessionDep
+from gigcx.auth.principal import Principal
+from gigcx.brands import service as brands_service
+from gigcx.brands.models import Brand, Program
+from gigcx.experts import service as experts_service
+from gigcx.experts.enums import Presence
+from gigcx.routing import service as routing_service
+from gigcx.tickets import service as tickets_service
+from gigcx.tickets.enums import EXPERT_WORKING_STATUSES
+from gigcx.tickets.models import Customer, Offer, Ticket
+from gigcx.tickets.queries import readable_tickets
+from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+STREAM_SECONDS = 300.0
+STREAM_POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class OfferCard:
+    offer: Offer
+    ticket: Ticket
+    gist: str
+    brand: str
+    program: str
+    pay: Decimal | None
+    currency: str
+    reasons: list[tuple[str, float]]
+
+
+def offer_cards(session: Session, principal: Principal) -> list[OfferCard]:
+    """The expert's pending offers with what they need to decide: gist, pay and why."""
+    cards = []
+    for offer in routing_service.pending_offers_for(session, principal):
+        ticket = session.get_one(Ticket, offer.ticket_id)
+        program = session.get_one(Program, ticket.program_id)
+        first = ticket.messages[0].body if ticket.messages else ""
+        terms = offer.breakdown.get("terms", {})
+        reasons = sorted(
+            ((name, float(term["contribution"])) for name, term in terms.items()),
+            key=lambda item: -item[1],
+        )
+        cards.append(
+            OfferCard(
+                offer=offer,
+                ticket=ticket,
+                gist=first[:160] + ("…" if len(first) > 160 else ""),
+                brand=session.get_one(Brand, ticket.brand_id).name,
+                program=program.name,
+                pay=brands_service.rate_for(program, ticket.category, ticket.complexity),
+                currency=program.currency,
+                reasons=reasons[:3],
+            )
+        )
+    return cards
+
+
+def open_tickets(session: Session, principal: Principal) -> list[Ticket]:
+    statement = (
+        readable_tickets(principal)
+        .where(
+            Ticket.assignee_id == principal.expert_id,
+            Ticket.status.in_(EXPERT_WORKING_STATUSES),
+        )
+        .order_by(Ticket.priority, Ticket.created_at)
+    )
+    return list(session.scalars(statement))
+
+
+@router.get("/expert", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Response:
+    expert = experts_service.current_expert(session, user)
+    context = {
+        "user": user,
+        "expert": expert,
+        "presences": list(Presence),
+        "cards": offer_cards(session, user),
+        "tickets": open_tickets(session, user),
+    }
+    return render(request, "expert/dashboard.html", context)
+
+
+@router.post("/expert/presence", dependencies=[CsrfChecked])
+def set_presence(
+    session: SessionDep, user: WebExpert, presence: Annotated[Presence, Form()]
+) -> Response:
+    experts_service.set_presence(session, user, presence)
+    return redirect("/expert")
+
+
+def _render_offers(factory: Any, principal: Principal, csrf: str) -> str:
+    with factory() as session:
+        cards = offer_cards(session, principal)
+        return templates.get_template("expert/_offers.html").render(cards=cards, csrf_token=csrf)
+
+
+def sse_event(name: str, html: str) -> str:
+    """One server-sent event; every line of the payload gets its own ``data:`` field."""
+    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
+    return f"event: {name}\n{data}\n\n"
+
+
+@router.get("/expert/offers/stream")
+async def offer_stream(request: Request, user: WebExpert) -> StreamingResponse:
+    """Push the offer feed whenever it changes, so new offers appear without a reload."""
+    factory = request.app.state.sessionmaker
+    csrf = csrf_token(request)
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STREAM_SECONDS
+        while loop.time() < deadline and not await request.is_disconnected():
+            html = await run_in_threadpool(_render_offers, factory, user, csrf)
+            if html != last:
+                last = html
+                yield sse_event("html", html)
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/expert/offers/{offer_id}/accept", dependencies=[CsrfChecked])
+def accept(session: SessionDep, user: WebExpert, offer_id: uuid.UUID) -> Response:
+    offer = routing_service.accept_offer(session, user, offer_id)
+    return redirect(f"/expert/tickets/{offer.ticket_id}")
+
+
+@router.post("/expert/offers/{offer_id}/decline", dependencies=[CsrfChecked])
+def decline(session: SessionDep, user: WebExpert, offer_id: uuid.UUID) -> Response:
+    routing_service.decline_offer(session, user, offer_id)
+    return redirect("/expert")
+
+
+def _workspace(
+    request: Request,
+    session: Session,
+    user: Principal,
+    ticket_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    ticket = tickets_service.get_ticket(session, user, ticket_id)
+    customer = session.get_one(Customer, ticket.customer_id)
+    program = session.get_one(Program, ticket.program_id)
+    context = {
+        "user": user,
+        "ticket": ticket,
+        # Experts see a first name only; the customer's address never leaves the platform.
+        "customer_name": (customer.name.split(" ")[0] if customer.name else "Customer"),
+        "program": program,
+        "messages": ticket.messages,
+        "is_mine": ticket.assignee_id == user.expert_id
+        and ticket.status in EXPERT_WORKING_STATUSES,
+        "pay": brands_service.rate_for(program, ticket.category, ticket.complexity),
+        "errors": errors or {},
+    }
+    return render(request, "expert/ticket.html", context, status_code=status_code)
+
+
+@router.get("/expert/tickets/{ticket_id}", response_class=HTMLResponse)
+def workspace(
+    request: Request, session: SessionDep, user: WebExpert, ticket_id: uuid.UUID
+) -> Response:
+    return _workspace(request, session, user, ticket_id)
+
+
+@router.post("/expert/tickets/{ticket_id}/reply", dependencies=[CsrfChecked])
+def reply(
+    request: Request,
+    session: SessionDep,
+    user: WebExpert,
+    ticket_id: uuid.UUID,
+    body: Annotated[str, Form()] = "",
+    is_internal: Annotated[bool, Form()] = False,
+) -> Response:
+    if not body.strip():
+        errors = {"body": "Write a reply first."}
+        return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
+    tickets_service.reply(session, user, ticket_id, body.strip(), is_internal=is_internal)
+    return redirect(f"/expert/tickets/{ticket_id}#latest")
+
+
+@router.post("/expert/tickets/{ticket_id}/wait", dependencies=[CsrfChecked])
+def wait(session: SessionDep, user: WebExpert, ticket_id: uuid.UUID) -> Response:
+    tickets_service.mark_waiting(session, user, ticket_id)
+    return redirect(f"/expert/tickets/{ticket_id}")
+
+
+@router.post("/expert/tickets/{ticket_id}/resolve", dependencies=[CsrfChecked])
+def resolve(session: SessionDep, user: WebExpert, ticket_id: uuid.UUID) -> Response:
+    tickets_service.resolve(session, user, ticket_id)
+    return redirect("/expert")
+
+
+@router.post("/expert/tickets/{ticket_id}/escalate", dependencies=[CsrfChecked])
+def escalate(
+    request: Request,
+    session: SessionDep,
+    user: WebExpert,
+    ticket_id: uuid.UUID,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    if len(reason.strip()) < 3:
+        errors = {"reason": "Say in a few words why the in-house team should take over."}
+        return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
+    tickets_service.escalate(session, user, ticket_id, reason=reason.strip())
+    return redirect("/expert")

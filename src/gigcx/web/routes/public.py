@@ -1,0 +1,90 @@
+"""Landing page, sign-in and sign-out."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from gigcx.api.deps import SessionDep
+from gigcx.auth import service as auth_service
+from gigcx.auth.principal import Principal
+from gigcx.brands.models import Brand, Program
+from gigcx.config import get_settings
+from gigcx.errors import DomainError
+from gigcx.web.deps import (
+    SESSION_COOKIE,
+    CsrfChecked,
+    WebUser,
+    end_session,
+    redirect,
+    render,
+    start_session,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def home_for(principal: Principal) -> str:
+    if principal.is_expert:
+        return "/expert"
+    return "/brand"
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request, session: SessionDep, user: WebUser) -> Response:
+    rows = session.execute(
+        select(Program.name, Program.slug, Brand.name, Brand.slug)
+        .join(Brand, Brand.id == Program.brand_id)
+        .where(Program.is_open.is_(True))
+        .order_by(Brand.name, Program.name)
+    ).all()
+    programs = [
+        {"name": name, "slug": slug, "brand_name": brand_name, "brand_slug": brand_slug}
+        for name, slug, brand_name, brand_slug in rows
+    ]
+    return render(request, "landing.html", {"user": user, "programs": programs, "demo": bool(rows)})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: WebUser, next: str = "") -> Response:
+    if user is not None:
+        return redirect(_safe_next(next) or home_for(user))
+    return render(request, "login.html", {"next": next, "email": "", "errors": {}})
+
+
+def _safe_next(path: str) -> str:
+    # Only paths on this site: never an open redirect.
+    return path if path.startswith("/") and not path.startswith("//") else ""
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        user = auth_service.authenticate_password(session, email=email, password=password)
+    except DomainError as error:
+        context = {"next": next, "email": email, "errors": {"form": error.detail}}
+        return render(request, "login.html", context, status_code=401)
+    ttl = timedelta(hours=get_settings().token_ttl_hours)
+    plain, _ = auth_service.issue_token(session, user=user, ttl=ttl)
+    principal = auth_service.principal_for_user(user)
+    response = redirect(_safe_next(next) or home_for(principal))
+    start_session(request, response, plain)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth_service.revoke_token(session, plain=token)
+    response = redirect("/")
+    end_session(response)
+    return response

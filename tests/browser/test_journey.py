@@ -1,0 +1,99 @@
+"""The whole journey in a real browser: customer → live offer → expert → rating → dashboard."""
+
+import re
+
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, Site
+
+PHONE = ViewportSize(width=375, height=812)
+DESKTOP = ViewportSize(width=1280, height=900)
+
+
+def sign_in(context: BrowserContext, site: Site, email: str, next_path: str) -> Page:
+    page = context.new_page()
+    page.goto(f"{site.url}/login?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}{next_path}")
+    return page
+
+
+def shoot(page: Page, name: str) -> None:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None:
+    expert_context = browser.new_context(viewport=PHONE)
+    customer_context = browser.new_context(viewport=PHONE)
+    expert = sign_in(expert_context, site, site.expert_emails[0], "/expert")
+    expert.get_by_role("button", name="Available").click()
+    expect(expert.get_by_role("heading", name="Your status: available")).to_be_visible()
+    shoot(expert, "expert-dashboard")
+
+    customer = customer_context.new_page()
+    customer.goto(f"{site.url}/support/{site.brand_slug}/{site.program_slug}")
+    shoot(customer, "customer-contact")
+    customer.get_by_label("Your name").fill("Carla Mendes")
+    customer.get_by_label("Your email").fill("carla@example.com")
+    customer.get_by_label("Topic").select_option("orders")
+    customer.get_by_label("Your message").fill("My tent arrived without its poles. Order 1042.")
+    customer.get_by_role("button", name="Send").click()
+    customer.wait_for_url(re.compile(r".*/c/[0-9a-f-]+\.[0-9a-f]+$"))
+    link = customer.url
+
+    # The offer arrives on the expert's open page without a reload.
+    offer = expert.locator("#offers article.offer")
+    expect(offer).to_contain_text("My tent arrived without its poles", timeout=15_000)
+    expect(offer).to_contain_text("Pays 3.50 USD")
+    shoot(expert, "expert-offer")
+    offer.get_by_role("button", name="Accept").click()
+    expert.wait_for_url(re.compile(r".*/expert/tickets/[0-9a-f-]+$"))
+    expect(expert.get_by_text("carla@example.com")).to_have_count(0)
+    expert.get_by_label("Message").fill("Sorry about that, Carla! New poles ship today.")
+    expert.get_by_role("button", name="Send").click()
+    shoot(expert, "expert-workspace")
+    expert.get_by_role("button", name="Resolve").click()
+    expert.wait_for_url(f"{site.url}/expert")
+
+    customer.goto(link)
+    expect(customer.get_by_text("New poles ship today.")).to_be_visible()
+    customer.get_by_label("5 (excellent)").check()
+    customer.get_by_label("The main reason").select_option("helpful")
+    shoot(customer, "customer-rating")
+    customer.get_by_role("button", name="Send rating").click()
+    expect(customer.get_by_role("status")).to_contain_text("you rated this conversation 5 out of 5")
+
+    expert_context.close()
+    customer_context.close()
+
+
+def test_an_expert_cannot_open_another_experts_ticket(browser: Browser, site: Site) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    ada = sign_in(context, site, site.expert_emails[0], "/expert")
+    ticket_path = _any_ticket_path_of(ada, site)
+    context.close()
+
+    other = browser.new_context(viewport=DESKTOP)
+    bo = sign_in(other, site, site.expert_emails[1], "/expert")
+    response = bo.goto(f"{site.url}{ticket_path}")
+
+    assert response is not None and response.status == 404
+    expect(bo.get_by_role("heading", name="Not found")).to_be_visible()
+    other.close()
+
+
+def _any_ticket_path_of(page: Page, site: Site) -> str:
+    """Write in as a new customer and accept the offer; return the ticket's workspace path."""
+    customer = page.context.new_page()
+    customer.goto(f"{site.url}/support/{site.brand_slug}/{site.program_slug}")
+    customer.get_by_label("Your email").fill("dana@example.com")
+    customer.get_by_label("Topic").select_option("orders")
+    customer.get_by_label("Your message").fill("Where is my parcel?")
+    customer.get_by_role("button", name="Send").click()
+    page.goto(f"{site.url}/expert")
+    page.locator("#offers article.offer").get_by_role("button", name="Accept").first.click()
+    page.wait_for_url(re.compile(r".*/expert/tickets/[0-9a-f-]+$"))
+    return page.url.removeprefix(site.url)

@@ -1,0 +1,86 @@
+"""routing.dispatch skips queued tickets another transaction holds, and nobody offers them later.
+
+Three real transactions, in one order: a dispatcher has claimed a queued ticket and found its only
+expert full; the expert resolves a ticket, which enqueues a second dispatch; that dispatch runs
+while the first still holds the ticket, so SKIP LOCKED passes over it. Both commit, and the ticket
+stays queued beside a free expert with no job left that would offer it.
+"""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx.auth.enums import Role
+from gigcx.auth.principal import Principal
+from gigcx.db.session import make_engine, unit_of_work
+from gigcx.jobs.enums import JobStatus
+from gigcx.jobs.models import Job
+from gigcx.jobs.runner import RunStats, run_until_idle
+from gigcx.kit import clock
+from gigcx.routing import service as routing_service
+from gigcx.tickets import service as tickets_service
+from gigcx.tickets.enums import OfferStatus, TicketStatus
+from gigcx.tickets.models import Offer, Ticket
+from tests.factories.brands import make_brand, make_program
+from tests.factories.experts import make_expert
+from tests.factories.tickets import make_ticket
+
+
+@pytest.mark.postgres
+def test_a_ticket_skipped_by_a_concurrent_dispatch_is_still_offered_to_a_free_expert(
+    committing_database_url: str,
+) -> None:
+    engine = make_engine(committing_database_url, pool_size=3)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    try:
+        # Given one expert with room for one chat, working on one, and a second ticket queued
+        with unit_of_work(factory) as session:
+            program = make_program(session, make_brand(session), offers_at_once=1)
+            expert = make_expert(session, programs=[program], capacity={"chat": 1})
+            working = make_ticket(session, program)
+        principal = Principal(role=Role.EXPERT, expert_id=expert.id)
+        with unit_of_work(factory) as session:
+            offer = session.scalars(select(Offer).where(Offer.ticket_id == working.id)).one()
+            routing_service.accept_offer(session, principal, offer.id)
+        with unit_of_work(factory) as session:
+            waiting = make_ticket(session, program)
+            assert waiting.status == TicketStatus.QUEUED
+
+        # When a dispatch claims the queue and finds the expert full, the expert resolves, and
+        # the dispatch that resolution enqueues runs before the first one commits
+        with factory() as first_dispatch:
+            assert routing_service.dispatch(first_dispatch, program.id) == 0
+            with unit_of_work(factory) as session:
+                tickets_service.resolve(session, principal, working.id)
+            # A runner of its own: if dispatch waited for the first one instead of skipping,
+            # it would finish only after the commit below.
+            stats: list[RunStats] = []
+            runner = threading.Thread(target=lambda: stats.append(run_until_idle(factory)))
+            runner.start()
+            runner.join(timeout=2)
+            first_dispatch.commit()
+            runner.join()
+        assert [(s.done, s.failed) for s in stats] == [(2, 0)]  # pay_resolution, dispatch
+
+        # Then the waiting ticket should be offered to the now free expert (it stays queued)
+        with factory() as session:
+            assert_offered_or_due(session, waiting.id)
+    finally:
+        engine.dispose()
+
+
+def assert_offered_or_due(session: Session, ticket_id: object) -> None:
+    status = session.scalar(select(Ticket.status).where(Ticket.id == ticket_id))
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.ticket_id == ticket_id, Offer.status == OfferStatus.PENDING)
+    )
+    due = session.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.status == JobStatus.QUEUED, Job.run_at <= clock.now())
+    )
+    assert (status, pending, due) == (TicketStatus.OFFERED, 1, 0)

@@ -1,0 +1,100 @@
+"""Test database: built once by the migrations; each test runs in a transaction rolled back.
+
+The same suite runs on SQLite (default) and on PostgreSQL when GIGCX_TEST_DATABASE_URL points at
+one. With CI=true an unreachable PostgreSQL fails the run; elsewhere it is skipped with a line
+that says so.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GIGCX_SECRET_KEY", "a-secret-for-tests-only")
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx import tasks
+from gigcx.app import create_app
+from gigcx.db import migrate
+from gigcx.db.session import make_engine
+
+assert tasks  # registers job handlers
+
+TEST_DATABASE_URL = os.environ.get("GIGCX_TEST_DATABASE_URL", "")
+IS_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail (CI) or skip (elsewhere) the PostgreSQL lane at once if the server is unreachable."""
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        return
+    engine = make_engine(TEST_DATABASE_URL, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        if IS_CI:
+            pytest.exit(f"PostgreSQL lane: cannot reach the database with CI=true: {error}", 1)
+        pytest.exit("PostgreSQL lane skipped: cannot reach GIGCX_TEST_DATABASE_URL", 0)
+    finally:
+        engine.dispose()
+
+
+def _postgres_engine(url: str) -> Engine:
+    engine = make_engine(url, pool_size=4)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        engine = _postgres_engine(TEST_DATABASE_URL)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="gigcx-test-")) / "test.db"
+        engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        migrate.upgrade(connection=connection)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def factory(connection: Connection) -> sessionmaker[Session]:
+    """Sessions on the test's connection; their commits release savepoints only."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session:
+        yield session
+
+
+@pytest.fixture
+def client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    app = create_app(factory, run_jobs=False)
+    with TestClient(app) as client:
+        yield client
+
+
+def pytest_report_header() -> str:
+    lane = "PostgreSQL" if TEST_DATABASE_URL.startswith("postgresql") else "SQLite"
+    return f"gigcx database lane: {lane}"
