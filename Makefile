@@ -50,7 +50,7 @@ contracts: install
 	$(BIN)/lint-imports
 
 test-sqlite: install
-	$(BIN)/pytest $(PYTEST_FLAGS) --cov=gigcx --cov-report=term:skip-covered
+	GIGCX_CHECK_TEMPLATES=1 $(BIN)/pytest $(PYTEST_FLAGS) --cov=gigcx --cov-report=term:skip-covered
 
 # Required when CI=true; elsewhere skipped with a clear line if PostgreSQL is not reachable.
 test-postgres: install

@@ -8,7 +8,9 @@ that says so.
 import os
 import tempfile
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +95,38 @@ def client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
     app = create_app(factory, run_jobs=False)
     with TestClient(app) as client:
         yield client
+
+
+RENDERED_TEMPLATES: set[str] = set()
+
+
+def _record_rendered_templates() -> None:
+    """Note every template the web layer loads, includes and imports among them."""
+    from gigcx.web.deps import templates
+
+    environment = templates.env
+    load = environment._load_template
+
+    def recording_load(name: str, globals: Any) -> Any:
+        RENDERED_TEMPLATES.add(name)
+        return load(name, globals)
+
+    environment._load_template = recording_load  # type: ignore[method-assign]
+
+
+_record_rendered_templates()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With GIGCX_CHECK_TEMPLATES=1 (the full suite), fail if some template was never rendered."""
+    if os.environ.get("GIGCX_CHECK_TEMPLATES") != "1" or exitstatus != 0:
+        return
+    folder = Path(str(files("gigcx.web") / "templates"))
+    every = {path.relative_to(folder).as_posix() for path in folder.rglob("*.html")}
+    unrendered = sorted(every - RENDERED_TEMPLATES)
+    if unrendered:
+        print(f"\nTemplates no test rendered: {', '.join(unrendered)}")
+        session.exitstatus = 1
 
 
 def pytest_report_header() -> str:

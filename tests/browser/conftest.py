@@ -150,7 +150,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     }
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "gigcx.app:create_app", "--factory", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "gigcx.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--timeout-graceful-shutdown",
+            "2",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
@@ -168,7 +178,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(**{**seeded.__dict__, "url": base})
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
 
 

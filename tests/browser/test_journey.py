@@ -65,9 +65,50 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     shoot(customer, "customer-rating")
     customer.get_by_role("button", name="Send rating").click()
     expect(customer.get_by_role("status")).to_contain_text("you rated this conversation 5 out of 5")
-
     expert_context.close()
     customer_context.close()
+
+    # The brand's dashboard counts the ticket, its resolution and its rating.
+    staff_context = browser.new_context(viewport=DESKTOP)
+    staff = sign_in(staff_context, site, site.brand_admin_email, "/brand")
+    glance = staff.get_by_role("region", name="At a glance")
+    tickets = glance.locator(".card", has=staff.get_by_text("Tickets", exact=True))
+    expect(tickets.locator(".kpi")).to_have_text("1")
+    csat = glance.locator(".card", has=staff.get_by_text("CSAT average", exact=True))
+    expect(csat.locator(".kpi")).to_have_text("5.00")
+    expect(csat).to_contain_text("1 rating")
+    resolved = staff.get_by_role("row", name="Resolution")
+    expect(resolved.locator("td").first).to_have_text("1")
+    expect(staff.locator("#chart-volume")).to_be_visible()
+    shoot(staff, "brand-dashboard")
+    staff_context.close()
+
+
+def test_brand_staff_change_a_program_and_bad_input_is_refused(
+    browser: Browser, site: Site
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    staff = sign_in(context, site, site.brand_admin_email, "/brand")
+    staff.goto(f"{site.url}/brand/programs/{site.program_id}")
+    staff.get_by_label("Rate for low complexity, category 2 (USD)").fill("-2")
+    staff.get_by_label("Offers before escalating").fill("4")
+    staff.get_by_role("button", name="Save changes").click()
+
+    error = staff.locator("#e-rate-1-low")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("greater than or equal to 0")
+    expect(staff.get_by_label("Rate for low complexity, category 2 (USD)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    shoot(staff, "brand-program-refused")
+    staff.goto(f"{site.url}/brand/programs/{site.program_id}")
+    expect(staff.get_by_label("Offers before escalating")).not_to_have_value("4")
+
+    staff.get_by_label("Offers before escalating").fill("4")
+    staff.get_by_role("button", name="Save changes").click()
+    expect(staff.get_by_role("status")).to_contain_text("Saved.")
+    expect(staff.get_by_label("Offers before escalating")).to_have_value("4")
+    context.close()
 
 
 def test_an_expert_cannot_open_another_experts_ticket(browser: Browser, site: Site) -> None:
