@@ -27,6 +27,7 @@ from gigcx.tickets.enums import AssignmentEnd
 from gigcx.tickets.models import Assignment, Message, Ticket
 
 EXPERTS, TICKETS = 10, 24
+SEEDED_AT = datetime(2026, 11, 18, 15, 45, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +41,11 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[S
 
 @pytest.fixture(scope="module")
 def seeded(factory: sessionmaker[Session]) -> tuple[DemoSummary, datetime]:
-    started = clock.now()
-    with unit_of_work(factory) as session:
-        summary = seed_demo(session, experts=EXPERTS, tickets=TICKETS, seed=11)
+    # A fixed moment: the replay schedules by time of day, so the real clock would vary the mix.
+    with clock.travel_to(SEEDED_AT):
+        started = clock.now()
+        with unit_of_work(factory) as session:
+            summary = seed_demo(session, experts=EXPERTS, tickets=TICKETS, seed=11)
     return summary, started
 
 
