@@ -71,9 +71,7 @@ class ScorecardCriterion(IdMixin, Base):
 
     __tablename__ = "scorecard_criteria"
 
-    scorecard_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("scorecards.id", ondelete="CASCADE")
-    )
+    scorecard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(200))
