@@ -27,8 +27,10 @@ class ReviewNotOpen(Conflict):
 
 
 class ReviewTaken(Conflict):
-    def __init__(self) -> None:
-        super().__init__("another reviewer has claimed this review; pick another from the queue")
+    def __init__(
+        self, detail: str = "another reviewer has claimed this review; pick another from the queue"
+    ) -> None:
+        super().__init__(detail)
 
 
 class NotAReviewer(Conflict):

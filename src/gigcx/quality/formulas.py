@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from gigcx.experts.enums import Tier
 from gigcx.routing import scoring
 
-PRIOR = Decimal(str(scoring.QUALITY_PRIOR))  # 75: the score of a CSAT of 4, on 0..100
+PRIOR = Decimal(str(scoring.QUALITY_PRIOR)).normalize()  # 75: the score of a CSAT of 4, on 0..100
 PRIOR_WEIGHT = 5
 CSAT_WEIGHT = 1
 QA_WEIGHT = 2

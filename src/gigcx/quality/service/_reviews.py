@@ -202,6 +202,17 @@ def claim_review(session: Session, principal: Principal, review_id: uuid.UUID) -
         return review
     if review.reviewer_user_id is not None or review.reviewer_expert_id is not None:
         raise ReviewTaken()
+    if review.calibration_id is not None:
+        mine = (
+            Review.reviewer_expert_id == principal.expert_id
+            if principal.is_expert
+            else Review.reviewer_user_id == principal.user_id
+        )
+        if session.scalar(
+            select(Review.id).where(Review.calibration_id == review.calibration_id, mine)
+        ):
+            raise ReviewTaken("you already score this ticket in this calibration; "
+                              "the other tasks are for other reviewers")
     if principal.is_expert:
         review.reviewer_expert_id = principal.expert_id
     else:
