@@ -211,8 +211,10 @@ def claim_review(session: Session, principal: Principal, review_id: uuid.UUID) -
         if session.scalar(
             select(Review.id).where(Review.calibration_id == review.calibration_id, mine)
         ):
-            raise ReviewTaken("you already score this ticket in this calibration; "
-                              "the other tasks are for other reviewers")
+            raise ReviewTaken(
+                "you already score this ticket in this calibration; "
+                "the other tasks are for other reviewers"
+            )
     if principal.is_expert:
         review.reviewer_expert_id = principal.expert_id
     else:
