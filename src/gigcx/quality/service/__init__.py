@@ -3,6 +3,7 @@
 from gigcx.quality.service._calibration import (
     CalibrationReport,
     calibration_report,
+    list_calibrations,
     start_calibration,
 )
 from gigcx.quality.service._disputes import decide_dispute, get_dispute, list_disputes, open_dispute
@@ -59,6 +60,7 @@ __all__ = [
     "get_dispute",
     "get_review",
     "get_scorecard",
+    "list_calibrations",
     "list_disputes",
     "list_reviews",
     "list_warnings",

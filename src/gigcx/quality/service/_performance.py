@@ -119,7 +119,7 @@ class QualityScore:
 
     @property
     def routing_term(self) -> float:
-        """The quality term of the routing score: the score mapped from 1..5 to 0..1."""
+        """The average rating mapped from 1..5 to 0..1."""
         return (self.score - 1.0) / 4.0
 
     @property

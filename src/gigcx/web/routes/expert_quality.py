@@ -17,9 +17,10 @@ from gigcx.experts.enums import EnrollmentStatus
 from gigcx.kit import clock
 from gigcx.quality import formulas
 from gigcx.quality import service as quality_service
-from gigcx.quality.models import Rating
+from gigcx.quality.models import Rating, Scorecard
 from gigcx.quality.queries import readable_ratings
-from gigcx.quality.schemas import DisputeCreate
+from gigcx.quality.schemas import DisputeCreate, ReviewSubmit
+from gigcx.tickets.models import Message
 from gigcx.training import service as training_service
 from gigcx.training.errors import BadAnswers
 from gigcx.training.models import Certification
@@ -44,11 +45,10 @@ def training(request: Request, session: SessionDep, user: WebExpert) -> Response
     latest: dict[uuid.UUID, Certification] = {}
     for certification in certifications:
         latest.setdefault(certification.course_id, certification)
-    programs = dict(
-        session.execute(
-            select(Program.id, Program.name).where(Program.id.in_([c.program_id for c in courses]))
-        ).tuples()
+    rows = session.execute(
+        select(Program.id, Program.name).where(Program.id.in_([c.program_id for c in courses]))
     )
+    programs = {program_id: name for program_id, name in rows}
     context = {
         "user": user,
         "courses": courses,
@@ -159,3 +159,57 @@ def pause(session: SessionDep, user: WebExpert, enrollment_id: uuid.UUID) -> Res
 def resume(session: SessionDep, user: WebExpert, enrollment_id: uuid.UUID) -> Response:
     experts_service.change_enrollment(session, user, enrollment_id, EnrollmentStatus.ACTIVE)
     return redirect("/expert/quality")
+
+
+@router.get("/expert/reviews", response_class=HTMLResponse)
+def review_tasks(request: Request, session: SessionDep, user: WebExpert) -> Response:
+    """Senior experts review peers' tickets, paid per review."""
+    context = {
+        "user": user,
+        "queue": quality_service.review_queue(session, user),
+        "done": [
+            r
+            for r in quality_service.list_reviews(session, user)
+            if r.reviewer_expert_id == user.expert_id
+        ],
+    }
+    return render(request, "expert/reviews.html", context)
+
+
+@router.get("/expert/reviews/{review_id}", response_class=HTMLResponse)
+def review_task(
+    request: Request, session: SessionDep, user: WebExpert, review_id: uuid.UUID
+) -> Response:
+    review = quality_service.get_review(session, user, review_id)
+    if review.reviewer_expert_id != user.expert_id and review.expert_id == user.expert_id:
+        return redirect("/expert/quality")
+    scorecard = session.get_one(Scorecard, review.scorecard_id)
+    messages = session.scalars(
+        select(Message).where(Message.ticket_id == review.ticket_id).order_by(Message.created_at)
+    ).all()
+    context = {
+        "user": user,
+        "review": review,
+        "scorecard": scorecard,
+        "messages": messages,
+        "expert_name": "",
+        "errors": {},
+    }
+    return render(request, "expert/review.html", context)
+
+
+@router.post("/expert/reviews/{review_id}/complete", dependencies=[CsrfChecked])
+def complete_review_task(
+    session: SessionDep, user: WebExpert, review_id: uuid.UUID, form: Submitted
+) -> Response:
+    review = quality_service.get_review(session, user, review_id)
+    scorecard = session.get_one(Scorecard, review.scorecard_id)
+    answers = {c.key: form.get(f"c-{c.key}") == "met" for c in scorecard.criteria}
+    comment = form.get("comment", "")
+    quality_service.complete_review(
+        session,
+        user,
+        review_id,
+        ReviewSubmit(answers=answers, comment=comment if isinstance(comment, str) else ""),
+    )
+    return redirect("/expert/reviews")
