@@ -10,7 +10,7 @@ from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from gigcx.routing import service as routing_service
 from gigcx.training import service as training_service
-from gigcx.training.errors import BadAnswers, NoAttemptsLeft
+from gigcx.training.errors import AlreadyCertified, BadAnswers, NoAttemptsLeft
 from gigcx.training.models import Certification
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
@@ -159,3 +159,22 @@ def test_expiring_certifications_are_warned_once_14_days_ahead(session: Session)
     again = training_service.warn_expiring(session, now=clock.now() + timedelta(days=78))
 
     assert (early, due, again) == (0, 1, 0)
+
+
+def test_a_brand_grants_a_certification_without_the_quiz_or_fee(session: Session) -> None:
+    program = make_program(session, make_brand(session))
+    course = make_course(session, program)
+    expert = make_expert(session, programs=[program])
+    admin = brand_admin(session.get_one(Brand, program.brand_id))
+
+    granted = training_service.grant_certification(
+        session, admin, course.id, expert_id=expert.id, reason="trained in house"
+    )
+    with pytest.raises(AlreadyCertified):
+        training_service.grant_certification(
+            session, admin, course.id, expert_id=expert.id, reason="again"
+        )
+
+    assert enrollment_of(session, expert, program).certified_until == granted.expires_at
+    assert fee_jobs(session) == []
+    assert training_service.attempts_left(session, expert.id, course) == 2

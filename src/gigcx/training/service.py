@@ -307,6 +307,7 @@ def submit_attempt(
         percent=correct * 100 // total,
         # Integer comparison: 4 of 5 right meets a pass mark of 80 exactly.
         is_passed=correct * 100 >= course.pass_mark * total,
+        created_at=now,
     )
     session.add(attempt)
     session.flush()
@@ -371,6 +372,66 @@ def _certify(
             "certification_id": str(certification.id),
             "expires_at": certification.expires_at.isoformat(),
         },
+    )
+    return certification
+
+
+def grant_certification(
+    session: Session,
+    principal: Principal,
+    course_id: uuid.UUID,
+    *,
+    expert_id: uuid.UUID,
+    reason: str,
+) -> Certification:
+    """Certify an expert who already works in the program without the quiz (no onboarding fee).
+
+    For experts a brand knows from before the course existed; the reason is audited.
+    """
+    course = _editable(session, principal, course_id)
+    if course.status != CourseStatus.PUBLISHED:
+        raise CourseNotPublished()
+    enrollment = experts_service.find_enrollment(
+        session, expert_id=expert_id, program_id=course.program_id, lock=True
+    )
+    if enrollment is None or enrollment.status == EnrollmentStatus.REMOVED:
+        raise NotEnrolled()
+    held = _latest_certification(session, expert_id, course)
+    if held is not None:
+        raise AlreadyCertified(held.expires_at.date().isoformat())
+    now = clock.now()
+    attempt = QuizAttempt(
+        course_id=course.id,
+        expert_id=expert_id,
+        course_version=course.version,
+        number=0,
+        answers={},
+        correct_count=0,
+        question_count=0,
+        percent=0,
+        is_passed=True,
+        created_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    certification = Certification(
+        expert_id=expert_id,
+        program_id=course.program_id,
+        course_id=course.id,
+        course_version=course.version,
+        attempt_id=attempt.id,
+        issued_at=now,
+        expires_at=now + timedelta(days=course.valid_days),
+    )
+    session.add(certification)
+    session.flush()
+    refresh_certified_until(session, expert_id=expert_id, program_id=course.program_id)
+    _audit(
+        session,
+        principal,
+        course,
+        "certification.granted",
+        {"certification_id": str(certification.id), "expert_id": str(expert_id), "reason": reason},
     )
     return certification
 
