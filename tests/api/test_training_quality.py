@@ -103,6 +103,12 @@ def test_training_and_quality_over_http(client: TestClient, session: Session) ->
         headers=market.brand_admin,
     )
     assert decided.json()["status"] == "upheld"
+    reasons = {r["reason"]: r for r in client.get("/api/v1/rating-reasons").json()}
+    assert (reasons["rude"]["area"], reasons["rude"]["is_controllable"]) == ("tone", True)
+    assert (reasons["shipping"]["area"], reasons["shipping"]["is_controllable"]) == (
+        "shipping",
+        False,
+    )
     tiers = client.get("/api/v1/tiers").json()
     assert [t["tier"] for t in tiers] == ["new", "established", "senior"]
     fees = session.scalars(select(Job).where(Job.name == "payments.earn_fee")).all()

@@ -43,8 +43,15 @@ def test_an_expert_who_meets_the_criteria_is_promoted_one_tier(session: Session)
     summary = quality_service.review_tiers(session, WEEK)
 
     enrollment = enrollment_of(session, expert, program)
+    evaluation = session.scalars(
+        select(TierEvaluation).where(TierEvaluation.enrollment_id == enrollment.id)
+    ).one()
     assert enrollment.tier == Tier.ESTABLISHED
-    assert enrollment.quality_score == Decimal("79.00")
+    assert (evaluation.score, evaluation.input_count, evaluation.outcome) == (
+        Decimal("79.00"),
+        10,
+        "promoted",
+    )
     assert summary.counts["promoted"] == 1
 
 

@@ -10,6 +10,7 @@ from gigcx.quality.enums import (
     DisputeStatus,
     DisputeSubject,
     RatingReason,
+    ReasonArea,
     ReviewReason,
     ReviewStatus,
     WarningKind,
@@ -162,6 +163,12 @@ class TierWarningRead(Schema):
     due_at: datetime
     closed_at: datetime | None
     created_at: datetime
+
+
+class RatingReasonRead(Schema):
+    reason: RatingReason
+    area: ReasonArea
+    is_controllable: bool
 
 
 class TierCriterionRead(Schema):

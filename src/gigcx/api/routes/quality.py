@@ -7,13 +7,14 @@ from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.experts import service as experts_service
 from gigcx.quality import formulas
 from gigcx.quality import service as quality_service
-from gigcx.quality.enums import DisputeStatus
+from gigcx.quality.enums import REASON_AREAS, UNCONTROLLABLE_REASONS, DisputeStatus
 from gigcx.quality.schemas import (
     CalibrationCreate,
     DisputeCreate,
     DisputeDecision,
     DisputeRead,
     QualityScoreRead,
+    RatingReasonRead,
     ReviewRead,
     ReviewSubmit,
     ScorecardPut,
@@ -170,6 +171,17 @@ def list_warnings(
     """Warnings before demotion or removal: what to improve and by when."""
     rows = quality_service.list_warnings(session, principal, expert_id=expert_id)
     return [TierWarningRead.model_validate(w) for w in rows]
+
+
+@router.get("/rating-reasons")
+def rating_reasons() -> list[RatingReasonRead]:
+    """Every CSAT reason code, what it is about and whether it counts against experts. Public."""
+    return [
+        RatingReasonRead(
+            reason=reason, area=area, is_controllable=reason not in UNCONTROLLABLE_REASONS
+        )
+        for reason, area in REASON_AREAS.items()
+    ]
 
 
 @router.get("/tiers")

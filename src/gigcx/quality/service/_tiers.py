@@ -21,7 +21,11 @@ from gigcx.quality import formulas
 from gigcx.quality.enums import WarningKind, WarningStatus
 from gigcx.quality.models import TierEvaluation, TierWarning
 from gigcx.quality.queries import readable_warnings
-from gigcx.quality.service._score import QualityBreakdown, quality_breakdown
+from gigcx.quality.service._score import (
+    QualityBreakdown,
+    quality_breakdown,
+    refresh_quality_score,
+)
 
 
 def week_start_of(day: date) -> date:
@@ -76,7 +80,6 @@ def _evaluate(
     breakdown = quality_breakdown(
         session, expert_id=enrollment.expert_id, program_id=enrollment.program_id, as_of=as_of
     )
-    enrollment.quality_score = breakdown.score
     warning = session.scalar(
         select(TierWarning).where(
             TierWarning.enrollment_id == enrollment.id, TierWarning.status == WarningStatus.OPEN
@@ -188,6 +191,10 @@ def review_tiers(
             summary.counts["skipped"] += 1
             continue
         outcome, breakdown = _evaluate(session, enrollment, as_of, program_name)
+        # Routing reads the score of the window that ends now, not at the week's start.
+        refresh_quality_score(
+            session, expert_id=enrollment.expert_id, program_id=enrollment.program_id
+        )
         evaluation.tier_after = enrollment.tier
         evaluation.score = breakdown.score
         evaluation.input_count = breakdown.input_count
