@@ -88,6 +88,7 @@ def test_an_expert_takes_the_quiz_on_the_training_pages(
     (question,) = course.questions
 
     listing = client.get("/expert/training")
+    before = client.get("/expert")
     unanswered = post_form(client, f"/expert/training/{course.id}/attempt")
     passed = post_form(client, f"/expert/training/{course.id}/attempt", {f"q-{question.id}": "1"})
 
@@ -98,6 +99,8 @@ def test_an_expert_takes_the_quiz_on_the_training_pages(
     assert passed.status_code == 200
     assert "Passed" in passed.text and "Certified until" in passed.text
     assert "valid until" in client.get("/expert/training").text
+    assert "pass its course to get tickets there" in before.text
+    assert "pass its course" not in client.get("/expert").text
 
 
 def resolved_ticket(client: TestClient, market: Marketplace, rating: int) -> str:
