@@ -178,3 +178,17 @@ def test_a_brand_grants_a_certification_without_the_quiz_or_fee(session: Session
     assert enrollment_of(session, expert, program).certified_until == granted.expires_at
     assert fee_jobs(session) == []
     assert training_service.attempts_left(session, expert.id, course) == 2
+
+
+def test_a_further_course_must_be_passed_too(session: Session) -> None:
+    program = make_program(session, make_brand(session))
+    first = make_course(session, program)
+    expert = make_expert(session, programs=[program])
+    training_service.submit_attempt(session, as_expert(expert), first.id, answers(first))
+
+    second = make_course(session, program, title="Returns")
+    uncertified = enrollment_of(session, expert, program).certified_until
+    training_service.submit_attempt(session, as_expert(expert), second.id, answers(second))
+
+    assert uncertified is None
+    assert enrollment_of(session, expert, program).certified_until is not None

@@ -142,6 +142,14 @@ def publish_course(session: Session, principal: Principal, course_id: uuid.UUID)
     program = session.get_one(Program, course.program_id)
     program.requires_certification = True
     session.flush()
+    # A further course is one more certificate to hold: those certified so far need it too.
+    certified = session.scalars(
+        select(Enrollment.expert_id).where(
+            Enrollment.program_id == program.id, Enrollment.certified_until.is_not(None)
+        )
+    ).all()
+    for expert_id in certified:
+        refresh_certified_until(session, expert_id=expert_id, program_id=program.id)
     _audit(session, principal, course, "course.published")
     return course
 
