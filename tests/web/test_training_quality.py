@@ -182,6 +182,14 @@ def test_scorecard_review_appeal_and_decision_through_the_web(
         "Policy allowed it.",
     )
 
+    enrollment = session.scalars(
+        select(Enrollment).where(Enrollment.expert_id == uuid.UUID(market.expert_ids[0]))
+    ).one()
+    expert_page = client.get(f"/brand/quality/enrollments/{enrollment.id}")
+    assert expert_page.status_code == 200
+    # the overturned review no longer counts: (5 x 75 + 0) / (5 + 1) = 62.50
+    assert "(5 \N{MULTIPLICATION SIGN} 75 + 0) / (5 + 1) = 62.50" in html.unescape(expert_page.text)
+    assert "62.50" in client.get("/brand/quality").text
     started = post_form(
         client, "/brand/quality/calibrations", {"ticket_id": ticket_id, "reviewers": "2"}
     )

@@ -14,7 +14,11 @@ from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.errors import InvalidInput
-from gigcx.experts.models import Expert
+from gigcx.experts import service as experts_service
+from gigcx.experts.enums import EnrollmentStatus
+from gigcx.experts.models import Enrollment, Expert
+from gigcx.experts.queries import readable_enrollments
+from gigcx.kit import clock
 from gigcx.quality import formulas
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import DisputeStatus, WarningStatus
@@ -68,8 +72,18 @@ def overview(request: Request, session: SessionDep, user: WebStaff) -> Response:
         | {d.expert_id for d in disputes}
         | {w.expert_id for w in warnings},
     )
+    roster = session.execute(
+        readable_enrollments(user)
+        .join(Expert, Expert.id == Enrollment.expert_id)
+        .where(Enrollment.status.in_([EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED]))
+        .with_only_columns(Enrollment, Expert.display_name)
+        .order_by(Enrollment.quality_score.desc().nulls_last(), Expert.display_name)
+        .limit(200)
+    ).all()
     context = page_context(
         user,
+        roster=roster,
+        now=clock.now(),
         programs=programs,
         program_names={p.id: p.name for p in programs},
         scorecards=scorecards,
@@ -175,6 +189,27 @@ def save_scorecard(
             request, session, user, program_id, values=values, errors=errors, status_code=400
         )
     return redirect("/brand/quality")
+
+
+@router.get("/brand/quality/enrollments/{enrollment_id}", response_class=HTMLResponse)
+def enrollment_quality(
+    request: Request, session: SessionDep, user: WebStaff, enrollment_id: uuid.UUID
+) -> Response:
+    """An expert's quality score in one program, with every input, as the expert sees it."""
+    enrollment = experts_service.get_enrollment(session, user, enrollment_id)
+    program = brands_service.get_program(session, user, enrollment.program_id)
+    breakdown = quality_service.quality_breakdown(
+        session, expert_id=enrollment.expert_id, program_id=enrollment.program_id
+    )
+    context = page_context(
+        user,
+        enrollment=enrollment,
+        program=program,
+        breakdown=breakdown,
+        expert_name=_names(session, {enrollment.expert_id}).get(enrollment.expert_id, ""),
+        warnings=quality_service.list_warnings(session, user, expert_id=enrollment.expert_id),
+    )
+    return render(request, "brand/enrollment_quality.html", context)
 
 
 @router.get("/brand/quality/reviews/{review_id}", response_class=HTMLResponse)
