@@ -13,9 +13,10 @@ from gigcx.quality.errors import (
     BadReviewAnswers,
     DisputeDecided,
     NotAReviewer,
+    NotDisputable,
     ReviewNotFound,
 )
-from gigcx.quality.models import Review
+from gigcx.quality.models import Dispute, Review
 from gigcx.quality.schemas import (
     CalibrationCreate,
     DisputeCreate,
@@ -218,3 +219,41 @@ def test_an_appeal_is_decided_once_and_an_overturned_review_stops_counting(
     assert review.is_voided is True
     assert enrollment_of(session, expert, ticket.program).quality_score == Decimal("75.00")
     assert session.get(Brand, brand.id) is not None
+
+
+def test_an_overturned_rating_leaves_the_score_and_the_totals(session: Session) -> None:
+    brand, expert, ticket = resolved(session)
+    person = staff(session, brand)
+    rating = quality_service.rate_ticket(
+        session, brand_api(brand), ticket.id, RatingCreate(score=2, reason="slow")
+    )
+    appeal = DisputeCreate(
+        subject_type="rating", subject_id=rating.id, reason="The customer waited on the carrier."
+    )
+    dispute = quality_service.open_dispute(session, as_expert(expert), appeal)
+    # (5 x 75 + 25) / 6 = 66.67
+    score_before = enrollment_of(session, expert, ticket.program).quality_score
+
+    quality_service.decide_dispute(
+        session, person, dispute.id, DisputeDecision(overturn=True, reason="Carrier delay.")
+    )
+
+    enrollment = enrollment_of(session, expert, ticket.program)
+    assert score_before == Decimal("66.67")
+    assert rating.is_voided is True
+    assert enrollment.quality_score == Decimal("75.00")
+    assert (enrollment.rating_count, enrollment.rating_sum) == (0, 0)
+
+
+def test_an_expert_cannot_appeal_someone_elses_rating(session: Session) -> None:
+    brand, _, ticket = resolved(session)
+    rating = quality_service.rate_ticket(
+        session, brand_api(brand), ticket.id, RatingCreate(score=1, reason="rude")
+    )
+    stranger = make_expert(session, programs=[ticket.program])
+    appeal = DisputeCreate(subject_type="rating", subject_id=rating.id, reason="Not my ticket!!")
+
+    with pytest.raises(NotDisputable):
+        quality_service.open_dispute(session, as_expert(stranger), appeal)
+
+    assert session.scalars(select(Dispute)).all() == []

@@ -252,6 +252,17 @@ def record_rating(
     enrollment.rating_sum += score
 
 
+def withdraw_rating(
+    session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, score: int
+) -> None:
+    """Take a counted rating back out of the totals (an appeal overturned it)."""
+    enrollment = find_enrollment(session, expert_id=expert_id, program_id=program_id, lock=True)
+    if enrollment is None or enrollment.rating_count == 0:
+        return
+    enrollment.rating_count -= 1
+    enrollment.rating_sum -= score
+
+
 def find_enrollment(
     session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, lock: bool = False
 ) -> Enrollment | None:

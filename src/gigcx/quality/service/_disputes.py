@@ -17,6 +17,7 @@ from gigcx.quality.errors import AlreadyDisputed, DisputeDecided, DisputeNotFoun
 from gigcx.quality.models import Dispute, Rating, Review
 from gigcx.quality.queries import readable_disputes
 from gigcx.quality.schemas import DisputeCreate, DisputeDecision
+from gigcx.quality.service._performance import counts_against_expert
 from gigcx.quality.service._score import refresh_quality_score
 
 
@@ -108,7 +109,16 @@ def decide_dispute(
             if dispute.subject_type == DisputeSubject.REVIEW
             else session.get_one(Rating, dispute.subject_id)
         )
+        counted = isinstance(subject, Rating) and counts_against_expert(subject)
         subject.is_voided = True
+        if counted:
+            assert isinstance(subject, Rating)
+            experts_service.withdraw_rating(
+                session,
+                expert_id=dispute.expert_id,
+                program_id=dispute.program_id,
+                score=subject.score,
+            )
     session.flush()
     refresh_quality_score(session, expert_id=dispute.expert_id, program_id=dispute.program_id)
     audit_service.record(
