@@ -73,7 +73,7 @@ class ExpertCapacity(Base):
 
 
 class Enrollment(IdMixin, CreatedMixin, Base):
-    """An expert's membership of a program, with the rating totals routing reads."""
+    """An expert's membership of a program, with its certification, quality score and tier."""
 
     __tablename__ = "enrollments"
 

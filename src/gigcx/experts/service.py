@@ -237,7 +237,7 @@ def apply_status(
 def record_rating(
     session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, score: int
 ) -> None:
-    """Add a counted rating to the totals routing reads for this expert and program."""
+    """Add a counted rating to the expert's rating totals in this program."""
     enrollment = session.scalar(
         locked(
             session,

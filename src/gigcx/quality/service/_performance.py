@@ -1,4 +1,4 @@
-"""Customer ratings (CSAT) and the totals routing reads."""
+"""Customer ratings (CSAT), and the ratings and response times an expert sees on Performance."""
 
 import statistics
 import uuid
