@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from gigcx.brands.models import Program
 from gigcx.experts.enums import EnrollmentStatus, Tier
 from gigcx.experts.models import Expert
+from gigcx.jobs.models import Job
+from gigcx.jobs.registry import get_handler
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import WarningKind, WarningStatus
 from gigcx.quality.models import TierEvaluation, TierWarning
@@ -132,3 +134,18 @@ def test_a_paused_enrollment_keeps_its_tier(session: Session) -> None:
     assert summary.counts["evaluated"] == 0
     assert warnings_of(session, expert) == []
     assert enrollment_of(session, expert, program).tier == Tier.SENIOR
+
+
+def test_the_repeating_tier_job_queues_next_week_once(session: Session) -> None:
+    program, expert = expert_with_reviews(session, ["80"] * 10)
+    handler = get_handler("quality.review_tiers")
+    payload = {"week_start": "2026-12-02", "repeat": True}
+
+    handler(session, payload)
+    handler(session, payload)
+
+    queued = session.scalars(select(Job).where(Job.name == "quality.review_tiers")).all()
+    assert [(job.payload, job.run_at) for job in queued] == [
+        ({"week_start": "2026-12-07", "repeat": True}, datetime(2026, 12, 7, tzinfo=UTC))
+    ]
+    assert enrollment_of(session, expert, program).tier == Tier.ESTABLISHED

@@ -33,6 +33,12 @@ def tiers(
         str | None,
         typer.Option(help="Any day of the week to review (YYYY-MM-DD); this week by default."),
     ] = None,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule", help="Also have the job runner repeat the review every Monday after."
+        ),
+    ] = False,
 ) -> None:
     """Re-evaluate every active enrollment's tier; running it twice for a week changes nothing."""
     out = console()
@@ -45,12 +51,17 @@ def tiers(
             progress.update(task, completed=done, total=total)
 
         summary = quality_service.review_tiers(session, day, progress=report)
+        next_run = (
+            quality_service.schedule_tier_reviews(session, summary.week_start) if schedule else None
+        )
     table = Table(title=f"Tier review, week of {summary.week_start.isoformat()}")
     table.add_column("outcome")
     table.add_column("enrollments", justify="right")
     for outcome, count in summary.counts.items():
         table.add_row(outcome, str(count))
     out.print(table)
+    if next_run is not None:
+        out.print(f"the job runner repeats it weekly, next at {next_run.isoformat()}")
 
 
 @app.command("criteria")

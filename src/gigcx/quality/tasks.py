@@ -17,7 +17,12 @@ def sample_ticket(session: Session, payload: dict[str, Any]) -> None:
 
 @handler("quality.review_tiers")
 def review_tiers(session: Session, payload: dict[str, Any]) -> None:
-    """Run the weekly tier review; a second run for the same week changes nothing."""
+    """Run the weekly tier review; a second run for the same week changes nothing.
+
+    With ``repeat`` it queues next week's review too (once), so the job runner keeps the cycle.
+    """
     week = payload.get("week_start")
     day = date.fromisoformat(week) if week else clock.now().date()
-    quality_service.review_tiers(session, day)
+    summary = quality_service.review_tiers(session, day)
+    if payload.get("repeat"):
+        quality_service.schedule_tier_reviews(session, summary.week_start)

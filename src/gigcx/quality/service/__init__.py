@@ -39,6 +39,7 @@ from gigcx.quality.service._tiers import (
     TierRunSummary,
     list_warnings,
     review_tiers,
+    schedule_tier_reviews,
     week_start_of,
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "review_queue",
     "review_tiers",
     "sample_resolved_ticket",
+    "schedule_tier_reviews",
     "start_calibration",
     "week_start_of",
 ]

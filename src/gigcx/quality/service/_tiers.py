@@ -17,6 +17,9 @@ from gigcx.db.helpers import insert_or_get
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import TIER_ORDER, EnrollmentStatus, Tier
 from gigcx.experts.models import Enrollment
+from gigcx.jobs import service as jobs_service
+from gigcx.jobs.enums import JobStatus
+from gigcx.jobs.models import Job
 from gigcx.quality import formulas
 from gigcx.quality.enums import WarningKind, WarningStatus
 from gigcx.quality.models import TierEvaluation, TierWarning
@@ -220,6 +223,26 @@ def review_tiers(
             )
         session.flush()
     return summary
+
+
+TIER_JOB = "quality.review_tiers"
+
+
+def schedule_tier_reviews(session: Session, week_start: date) -> datetime:
+    """Queue the weekly tier review for the week after ``week_start``, once; it re-queues itself.
+
+    Returns when it will run (that Monday, 00:00 UTC).
+    """
+    following = week_start_of(week_start) + timedelta(days=7)
+    run_at = datetime.combine(following, time(0), tzinfo=UTC)
+    queued = session.scalars(
+        select(Job.payload).where(Job.name == TIER_JOB, Job.status == JobStatus.QUEUED)
+    ).all()
+    if not any(payload.get("week_start") == following.isoformat() for payload in queued):
+        jobs_service.enqueue(
+            session, TIER_JOB, {"week_start": following.isoformat(), "repeat": True}, run_at=run_at
+        )
+    return run_at
 
 
 def list_warnings(
