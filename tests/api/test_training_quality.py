@@ -1,9 +1,10 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.jobs.models import Job
 from tests.api.helpers import build_marketplace, ticket_body
+from tests.factories.tickets import run_jobs
 
 COURSE = {
     "title": "Onboarding",
@@ -113,3 +114,40 @@ def test_training_and_quality_over_http(client: TestClient, session: Session) ->
     assert [t["tier"] for t in tiers] == ["new", "established", "senior"]
     fees = session.scalars(select(Job).where(Job.name == "payments.earn_fee")).all()
     assert [job.payload["kind"] for job in fees] == ["onboarding"]
+
+
+def test_a_refused_review_keeps_nothing_not_even_the_claim(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    client.put(
+        f"/api/v1/programs/{market.program_id}/scorecard",
+        json={**SCORECARD, "sample_percent_new": 100},
+        headers=market.api_key,
+    )
+    expert = market.experts[0]
+    ticket = client.post("/api/v1/tickets", json=ticket_body(market), headers=market.api_key)
+    (offer,) = client.get("/api/v1/offers", headers=expert).json()
+    client.post(f"/api/v1/offers/{offer['id']}/accept", headers=expert)
+    client.post(f"/api/v1/tickets/{ticket.json()['id']}/resolve", headers=expert)
+    run_jobs(factory)
+    (task,) = client.get("/api/v1/reviews/queue", headers=market.brand_admin).json()
+
+    refused = client.post(
+        f"/api/v1/reviews/{task['id']}/complete",
+        json={"answers": {"accuracy": True, "speed": True}},
+        headers=market.brand_admin,
+    )
+    by_key = client.post(f"/api/v1/reviews/{task['id']}/claim", headers=market.api_key)
+
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "answer every criterion; missing: tone; not on this scorecard: speed"
+    )
+    assert by_key.status_code == 403
+    (still_open,) = client.get("/api/v1/reviews/queue", headers=market.brand_admin).json()
+    assert (still_open["reviewer_user_id"], still_open["status"], still_open["reason"]) == (
+        None,
+        "open",
+        "sampled",
+    )

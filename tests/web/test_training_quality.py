@@ -189,7 +189,9 @@ def test_scorecard_review_appeal_and_decision_through_the_web(
     assert expert_page.status_code == 200
     # the overturned review no longer counts: (5 x 75 + 0) / (5 + 1) = 62.50
     assert "(5 \N{MULTIPLICATION SIGN} 75 + 0) / (5 + 1) = 62.50" in html.unescape(expert_page.text)
-    assert "62.50" in client.get("/brand/quality").text
+    overview_after = client.get("/brand/quality").text
+    assert "62.50" in overview_after
+    assert "75.00 (overturned)" in overview_after
     started = post_form(
         client, "/brand/quality/calibrations", {"ticket_id": ticket_id, "reviewers": "2"}
     )

@@ -21,7 +21,7 @@ from gigcx.experts.queries import readable_enrollments
 from gigcx.kit import clock
 from gigcx.quality import formulas
 from gigcx.quality import service as quality_service
-from gigcx.quality.enums import DisputeStatus, WarningStatus
+from gigcx.quality.enums import DisputeStatus, ReviewStatus, WarningStatus
 from gigcx.quality.errors import ScorecardNotFound
 from gigcx.quality.models import Scorecard
 from gigcx.quality.queries import readable_scorecards
@@ -64,11 +64,16 @@ def overview(request: Request, session: SessionDep, user: WebStaff) -> Response:
     programs = programs_of(session, user)
     scorecards = {s.program_id: s for s in session.scalars(readable_scorecards(user))}
     queue = quality_service.review_queue(session, user)
+    recent = [
+        r
+        for r in quality_service.list_reviews(session, user, limit=50)
+        if r.status == ReviewStatus.COMPLETED
+    ][:20]
     disputes = quality_service.list_disputes(session, user, status=DisputeStatus.OPEN)
     warnings = quality_service.list_warnings(session, user, status=WarningStatus.OPEN)
     names = _names(
         session,
-        {r.expert_id for r in queue}
+        {r.expert_id for r in queue + recent}
         | {d.expert_id for d in disputes}
         | {w.expert_id for w in warnings},
     )
@@ -89,6 +94,7 @@ def overview(request: Request, session: SessionDep, user: WebStaff) -> Response:
         scorecards=scorecards,
         courses=training_service.list_courses(session, user),
         queue=queue,
+        recent=recent,
         disputes=disputes,
         warnings=warnings,
         calibrations=quality_service.list_calibrations(session, user),
