@@ -17,6 +17,7 @@ from gigcx.experts.enums import EnrollmentStatus
 from gigcx.kit import clock
 from gigcx.quality import formulas
 from gigcx.quality import service as quality_service
+from gigcx.quality.enums import ReviewReason, ReviewStatus
 from gigcx.quality.models import Rating, Scorecard
 from gigcx.quality.queries import readable_ratings
 from gigcx.quality.schemas import DisputeCreate, ReviewSubmit
@@ -123,14 +124,13 @@ def quality(request: Request, session: SessionDep, user: WebExpert) -> Response:
         "reviews": [
             r
             for r in quality_service.list_reviews(session, user, expert_id=expert.id)
-            if r.status == "completed" and r.reason != "calibration"
+            if r.status == ReviewStatus.COMPLETED and r.reason != ReviewReason.CALIBRATION
         ],
         "ratings": ratings,
         "disputes": disputes,
         "warnings": quality_service.list_warnings(session, user, expert_id=expert.id),
         "rules": list(formulas.TIER_RULES.values()),
         "formulas": formulas,
-        "errors": {},
     }
     return render(request, "expert/quality.html", context)
 
