@@ -9,6 +9,7 @@ from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.quality import models as quality_models
 from gigcx.tickets import models as tickets_models
+from gigcx.training import models as training_models
 
 metadata = Base.metadata
 
@@ -22,4 +23,5 @@ __all__ = [
     "payments_models",
     "quality_models",
     "tickets_models",
+    "training_models",
 ]

@@ -1,7 +1,15 @@
 """Import every domain's job handlers so the runner knows them."""
 
 from gigcx.payments import tasks as payments_tasks
+from gigcx.quality import tasks as quality_tasks
 from gigcx.routing import tasks as routing_tasks
 from gigcx.tickets import tasks as tickets_tasks
+from gigcx.training import tasks as training_tasks
 
-__all__ = ["payments_tasks", "routing_tasks", "tickets_tasks"]
+__all__ = [
+    "payments_tasks",
+    "quality_tasks",
+    "routing_tasks",
+    "tickets_tasks",
+    "training_tasks",
+]

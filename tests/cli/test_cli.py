@@ -235,3 +235,22 @@ def test_tickets_explain_an_unknown_ticket(seeded_db: Engine) -> None:
 
     assert result.exit_code == 1
     assert "ticket not found" in result.output
+
+
+def test_quality_tiers_runs_the_weekly_review_once_per_week(empty_db: Engine) -> None:
+    assert invoke("db", "upgrade").exit_code == 0
+
+    first = invoke("quality", "tiers", "--week", "2026-11-30")
+    second = invoke("quality", "tiers", "--week", "2026-12-02", "--schedule")
+    bad = invoke("quality", "tiers", "--week", "next week")
+    criteria = invoke("quality", "criteria")
+    warned = invoke("training", "warn-expiring")
+
+    assert first.exit_code == 0, first.output
+    assert "2026-11-30" in second.output
+    assert "next at 2026-12-07T00:00:00+00:00" in second.output
+    assert "evaluated" in second.output
+    assert bad.exit_code == 2
+    assert "quality score of at least 85" in criteria.output
+    assert warned.exit_code == 0, warned.output
+    assert "warned 0 expert certification(s)" in warned.output

@@ -62,7 +62,8 @@ def test_a_ticket_skipped_by_a_concurrent_dispatch_is_still_offered_to_a_free_ex
             runner.join(timeout=2)
             first_dispatch.commit()
             runner.join()
-        assert [(s.done, s.failed) for s in stats] == [(2, 0)]  # pay_resolution, dispatch
+        # pay_resolution, dispatch and the QA sampling of the resolved ticket
+        assert [(s.done, s.failed) for s in stats] == [(3, 0)]
 
         # Then the waiting ticket should be offered to the now free expert (it stays queued)
         with factory() as session:

@@ -13,8 +13,7 @@ def candidate(**overrides: object) -> Candidate:
         "expert_id": uuid.UUID(int=1),
         "skill_level": 4,
         "proficiency": 5,
-        "rating_count": 0,
-        "rating_sum": 0,
+        "quality_score": None,
         "capacity": 2,
         "working": 1,
         "pending": 0,
@@ -65,3 +64,9 @@ def test_rank_orders_by_score_then_longest_idle() -> None:
     ranked = scoring.rank([weak, equal, waiting_longer, strong], weights, NOW)
 
     assert [s.candidate.expert_id.int for s in ranked] == [2, 3, 5, 4]
+
+
+def test_quality_term_is_the_published_score_or_the_prior_without_one() -> None:
+    assert scoring.quality_term(None) == 0.75
+    assert scoring.quality_term(81.67) == 0.8167
+    assert scoring.terms(candidate(quality_score=40.0), NOW)["quality"] == 0.4

@@ -2,12 +2,22 @@
 
 from fastapi import APIRouter, FastAPI
 
-from gigcx.api.routes import auth, brands, earnings, experts, offers, programs, tickets
+from gigcx.api.routes import (
+    auth,
+    brands,
+    earnings,
+    experts,
+    offers,
+    programs,
+    quality,
+    tickets,
+    training,
+)
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, brands, programs, experts, tickets, offers, earnings):
+    for module in (auth, brands, programs, experts, tickets, offers, earnings, training, quality):
         router.include_router(module.router)
     return router
 

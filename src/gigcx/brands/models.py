@@ -50,6 +50,8 @@ class Program(IdMixin, CreatedMixin, Base):
     auto_close_after_seconds: Mapped[int] = mapped_column(default=7 * 24 * 3600)
     # What one contact costs the brand in house; dashboards compare the cost per resolution.
     inhouse_cost_per_contact: Mapped[Decimal | None]
+    # Set when the program publishes a course: only experts with a current certification route.
+    requires_certification: Mapped[bool] = mapped_column(default=False)
     routing_weights: Mapped[dict[str, Any]] = mapped_column(
         default=lambda: dict(DEFAULT_ROUTING_WEIGHTS)
     )

@@ -16,6 +16,7 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
 from gigcx.brands.schemas import BrandCreate
 from gigcx.demo import experts as demo_experts
+from gigcx.demo import quality as demo_quality
 from gigcx.demo.catalog import BRANDS, BrandSpec
 from gigcx.demo.history import History
 from gigcx.demo.world import BrandRef, ProgramRef, Progress, World, no_progress
@@ -130,6 +131,7 @@ def seed_demo(
     ]
     programs = _programs(session, brands)
     world = World(brands=brands, programs=programs, experts={}, start=start, horizon=horizon)
+    demo_quality.seed_scorecards(session, world)
     expert_password = DEMO_PASSWORD
     demo_experts.create_experts(
         session, world, rng, count=experts, password=expert_password, progress=progress
@@ -144,6 +146,8 @@ def seed_demo(
         for e in demo_experts.showcase(session, world, 4)
     )
     history.run_jobs()
+    demo_quality.seed_training(session, world)
+    demo_quality.seed_reviews(session, world)
     for _ in range(live):
         draft = history.composer.draft(clock.now())
         history.write_in(draft, "quick")

@@ -24,3 +24,14 @@ ENROLLMENT_TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
     EnrollmentStatus.PAUSED: frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.REMOVED}),
     EnrollmentStatus.REMOVED: frozenset(),
 }
+
+
+class Tier(StrEnum):
+    """An expert's standing in a program; the criteria are published (gigcx.quality.tiers)."""
+
+    NEW = "new"
+    ESTABLISHED = "established"
+    SENIOR = "senior"
+
+
+TIER_ORDER: tuple[Tier, ...] = (Tier.NEW, Tier.ESTABLISHED, Tier.SENIOR)

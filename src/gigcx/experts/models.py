@@ -1,11 +1,12 @@
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
-from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.experts.enums import EnrollmentStatus, Presence, Tier
 from gigcx.kit import clock
 
 
@@ -72,7 +73,7 @@ class ExpertCapacity(Base):
 
 
 class Enrollment(IdMixin, CreatedMixin, Base):
-    """An expert's membership of a program, with the rating totals routing reads."""
+    """An expert's membership of a program, with its certification, quality score and tier."""
 
     __tablename__ = "enrollments"
 
@@ -82,6 +83,10 @@ class Enrollment(IdMixin, CreatedMixin, Base):
     status_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     rating_count: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[int] = mapped_column(default=0)
+    # Kept up to date by the training and quality domains; routing reads them.
+    certified_until: Mapped[datetime | None]
+    quality_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
+    tier: Mapped[Tier] = mapped_column(String(16), default=Tier.NEW)
 
     __table_args__ = (
         UniqueConstraint("expert_id", "program_id"),

@@ -1,12 +1,13 @@
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, EmailStr, Field
 
 from gigcx.brands.enums import Channel
-from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.experts.enums import EnrollmentStatus, Presence, Tier
 from gigcx.kit.schemas import CountryCode, LanguageCode, Level, Schema, Slug
 
 _TIMEZONES = available_timezones()
@@ -71,6 +72,9 @@ class EnrollmentRead(Schema):
     status_changed_at: datetime
     rating_count: int
     rating_sum: int
+    certified_until: datetime | None
+    quality_score: Decimal | None
+    tier: Tier
     created_at: datetime
 
 

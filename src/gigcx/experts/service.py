@@ -197,6 +197,19 @@ def change_enrollment(
         and status == EnrollmentStatus.ACTIVE
     ):
         raise PermissionDenied("the brand approves applications; wait for its decision")
+    apply_status(session, enrollment, status, actor=principal)
+    return enrollment
+
+
+def apply_status(
+    session: Session,
+    enrollment: Enrollment,
+    status: EnrollmentStatus,
+    *,
+    actor: Principal,
+    reason: str | None = None,
+) -> None:
+    """Move an enrollment whose change the caller has authorised along an allowed transition."""
     allowed = ENROLLMENT_TRANSITIONS[enrollment.status]
     if status not in allowed:
         raise EnrollmentTransitionNotAllowed(enrollment.status, status, sorted(allowed))
@@ -204,25 +217,27 @@ def change_enrollment(
     enrollment.status = status
     enrollment.status_changed_at = clock.now()
     program = brands_service.get_program(session, SYSTEM, enrollment.program_id)
+    data: dict[str, str] = {"from": before, "to": status}
+    if reason:
+        data["reason"] = reason
     audit_service.record(
         session,
-        actor=principal,
+        actor=actor,
         action="enrollment.status_changed",
         subject_type="enrollment",
         subject_id=enrollment.id,
         brand_id=program.brand_id,
-        data={"from": before, "to": status},
+        data=data,
     )
     if status == EnrollmentStatus.ACTIVE:
         jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program.id)})
     session.flush()
-    return enrollment
 
 
 def record_rating(
     session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, score: int
 ) -> None:
-    """Add a counted rating to the totals routing reads for this expert and program."""
+    """Add a counted rating to the expert's rating totals in this program."""
     enrollment = session.scalar(
         locked(
             session,
@@ -235,3 +250,26 @@ def record_rating(
         return
     enrollment.rating_count += 1
     enrollment.rating_sum += score
+
+
+def withdraw_rating(
+    session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, score: int
+) -> None:
+    """Take a counted rating back out of the totals (an appeal overturned it)."""
+    enrollment = find_enrollment(session, expert_id=expert_id, program_id=program_id, lock=True)
+    if enrollment is None or enrollment.rating_count == 0:
+        return
+    enrollment.rating_count -= 1
+    enrollment.rating_sum -= score
+
+
+def find_enrollment(
+    session: Session, *, expert_id: uuid.UUID, program_id: uuid.UUID, lock: bool = False
+) -> Enrollment | None:
+    """The expert's enrollment in the program, if any (system use: no principal check)."""
+    statement = select(Enrollment).where(
+        Enrollment.expert_id == expert_id, Enrollment.program_id == program_id
+    )
+    if lock:
+        statement = locked(session, statement)
+    return session.scalar(statement)

@@ -17,7 +17,74 @@ class RatingReason(StrEnum):
     OTHER = "other"
 
 
+class ReasonArea(StrEnum):
+    """What a rating's reason is about; only tone, accuracy and speed are the expert's doing."""
+
+    TONE = "tone"
+    ACCURACY = "accuracy"
+    SPEED = "speed"
+    GENERAL = "general"
+    SHIPPING = "shipping"
+    POLICY = "policy"
+    PRODUCT = "product"
+
+
+REASON_AREAS: dict[RatingReason, ReasonArea] = {
+    RatingReason.FRIENDLY: ReasonArea.TONE,
+    RatingReason.RUDE: ReasonArea.TONE,
+    RatingReason.HELPFUL: ReasonArea.ACCURACY,
+    RatingReason.UNHELPFUL: ReasonArea.ACCURACY,
+    RatingReason.WRONG_ANSWER: ReasonArea.ACCURACY,
+    RatingReason.FAST: ReasonArea.SPEED,
+    RatingReason.SLOW: ReasonArea.SPEED,
+    RatingReason.OTHER: ReasonArea.GENERAL,
+    RatingReason.SHIPPING: ReasonArea.SHIPPING,
+    RatingReason.POLICY: ReasonArea.POLICY,
+    RatingReason.PRODUCT: ReasonArea.PRODUCT,
+}
+
+CONTROLLABLE_AREAS = frozenset(
+    {ReasonArea.TONE, ReasonArea.ACCURACY, ReasonArea.SPEED, ReasonArea.GENERAL}
+)
+
 # Reasons about things the expert does not control never count against them.
 UNCONTROLLABLE_REASONS = frozenset(
-    {RatingReason.POLICY, RatingReason.PRODUCT, RatingReason.SHIPPING}
+    reason for reason, area in REASON_AREAS.items() if area not in CONTROLLABLE_AREAS
 )
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+
+
+class ReviewReason(StrEnum):
+    """Why a ticket was put up for review."""
+
+    SAMPLED = "sampled"
+    LOW_CSAT = "low_csat"
+    CALIBRATION = "calibration"
+    REQUESTED = "requested"
+
+
+class DisputeSubject(StrEnum):
+    REVIEW = "review"
+    RATING = "rating"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the review or rating stands
+    OVERTURNED = "overturned"  # it no longer counts
+
+
+class WarningKind(StrEnum):
+    DEMOTION = "demotion"
+    REMOVAL = "removal"
+
+
+class WarningStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # improved in time
+    ENFORCED = "enforced"  # the date passed without improvement

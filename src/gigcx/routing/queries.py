@@ -1,6 +1,7 @@
 """The eligibility query: who may be offered a ticket right now."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, select
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.kit import clock
 from gigcx.routing.scoring import Candidate
 from gigcx.tickets.enums import OfferStatus
 from gigcx.tickets.models import Assignment, Offer, Ticket
@@ -22,8 +24,14 @@ def constant(value: str) -> Any:
     return literal(value, literal_execute=True)
 
 
-def eligible_experts(ticket: Ticket, *, required_level: int) -> Select[*tuple[Any, ...]]:
-    """Experts eligible for the ticket: active enrollment, available, language, skill, channel."""
+def eligible_experts(
+    ticket: Ticket, *, required_level: int, certified_at: datetime | None = None
+) -> Select[*tuple[Any, ...]]:
+    """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
+
+    With ``certified_at`` (programs that require certification) the enrollment must also hold a
+    certification that is current at that moment.
+    """
     working = (
         select(func.count())
         .where(
@@ -43,13 +51,12 @@ def eligible_experts(ticket: Ticket, *, required_level: int) -> Select[*tuple[An
     already_offered = select(Offer.expert_id).where(
         Offer.ticket_id == ticket.id, Offer.status.in_(EXCLUDING_OFFER_STATUSES)
     )
-    return (
+    statement = (
         select(
             Expert.id,
             ExpertSkill.level,
             ExpertLanguage.proficiency,
-            Enrollment.rating_count,
-            Enrollment.rating_sum,
+            Enrollment.quality_score,
             ExpertCapacity.max_concurrent,
             working,
             pending,
@@ -85,22 +92,26 @@ def eligible_experts(ticket: Ticket, *, required_level: int) -> Select[*tuple[An
             Expert.id.not_in(already_offered),
         )
     )
+    if certified_at is not None:
+        statement = statement.where(Enrollment.certified_until > certified_at)
+    return statement
 
 
 def find_candidates(session: Session, ticket: Ticket, *, required_level: int) -> list[Candidate]:
     """Return every eligible expert with the inputs the score needs."""
-    rows = session.execute(eligible_experts(ticket, required_level=required_level)).all()
+    certified_at = clock.now() if ticket.program.requires_certification else None
+    statement = eligible_experts(ticket, required_level=required_level, certified_at=certified_at)
+    rows = session.execute(statement).all()
     return [
         Candidate(
             expert_id=_uuid(row[0]),
             skill_level=row[1],
             proficiency=row[2],
-            rating_count=row[3],
-            rating_sum=row[4],
-            capacity=row[5],
-            working=row[6],
-            pending=row[7],
-            idle_since=max(row[8], row[9]) if row[8] is not None else row[9],
+            quality_score=None if row[3] is None else float(row[3]),
+            capacity=row[4],
+            working=row[5],
+            pending=row[6],
+            idle_since=max(row[7], row[8]) if row[7] is not None else row[8],
         )
         for row in rows
     ]

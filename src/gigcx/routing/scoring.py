@@ -4,7 +4,8 @@ score = sum(weight[t] * term[t]) / sum(weight)
 
 skill     expert's skill level in the ticket's category / 5
 language  expert's proficiency in the ticket's language / 5
-quality   Bayesian average rating (prior 4.0 worth 5 ratings), mapped from 1..5 to 0..1
+quality   the enrollment's published quality score (0..100, see gigcx.quality) / 100; without
+          one yet, the prior the quality score starts from
 idle      minutes since the expert last got a ticket (or came online) / 60, at most 1
 load      free share of the expert's capacity on the ticket's channel
 """
@@ -16,6 +17,8 @@ from typing import Any
 
 PRIOR_MEAN = 4.0
 PRIOR_WEIGHT = 5
+# The quality score every expert starts from (on 0..100); gigcx.quality uses the same prior.
+QUALITY_PRIOR = 75.0
 IDLE_FULL_MINUTES = 60.0
 TERMS = ("skill", "language", "quality", "idle", "load")
 FORMULA = "score = sum(weight * term) / sum(weight); each term is between 0 and 1"
@@ -26,8 +29,7 @@ class Candidate:
     expert_id: uuid.UUID
     skill_level: int
     proficiency: int
-    rating_count: int
-    rating_sum: int
+    quality_score: float | None
     capacity: int
     working: int
     pending: int
@@ -55,13 +57,19 @@ def bayesian_rating(count: int, total: int) -> float:
     return (PRIOR_WEIGHT * PRIOR_MEAN + total) / (PRIOR_WEIGHT + count)
 
 
+def quality_term(quality_score: float | None) -> float:
+    """The quality score on 0..1; an expert without a score yet gets the prior."""
+    value = QUALITY_PRIOR if quality_score is None else quality_score
+    return min(max(value / 100.0, 0.0), 1.0)
+
+
 def terms(candidate: Candidate, now: datetime) -> dict[str, float]:
     idle_minutes = max((now - candidate.idle_since).total_seconds() / 60.0, 0.0)
     busy = candidate.working + candidate.pending
     return {
         "skill": candidate.skill_level / 5.0,
         "language": candidate.proficiency / 5.0,
-        "quality": (bayesian_rating(candidate.rating_count, candidate.rating_sum) - 1.0) / 4.0,
+        "quality": quality_term(candidate.quality_score),
         "idle": min(idle_minutes / IDLE_FULL_MINUTES, 1.0),
         "load": max(1.0 - busy / candidate.capacity, 0.0) if candidate.capacity else 0.0,
     }
@@ -96,10 +104,8 @@ def breakdown(
         "inputs": {
             "skill_level": candidate.skill_level,
             "language_proficiency": candidate.proficiency,
-            "ratings": candidate.rating_count,
-            "rating_sum": candidate.rating_sum,
-            "prior_mean": PRIOR_MEAN,
-            "prior_weight": PRIOR_WEIGHT,
+            "quality_score": candidate.quality_score,
+            "quality_prior": QUALITY_PRIOR,
             "idle_since": candidate.idle_since.isoformat(),
             "working": candidate.working,
             "pending_offers": candidate.pending,

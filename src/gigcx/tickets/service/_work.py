@@ -142,6 +142,7 @@ def resolve_locked(
             {"ticket_id": str(ticket.id), "expert_id": str(expert_id)},
         )
         jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(ticket.program_id)})
+        jobs_service.enqueue(session, "quality.sample_ticket", {"ticket_id": str(ticket.id)})
     jobs_service.enqueue(
         session,
         "tickets.close_if_resolved",

@@ -7,8 +7,10 @@ from gigcx.web.routes import (
     brand_dashboard,
     brand_experts,
     brand_programs,
+    brand_quality,
     brand_queue,
     brand_tickets,
+    brand_training,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -18,6 +20,8 @@ for module in (
     brand_tickets,
     brand_programs,
     brand_experts,
+    brand_quality,
+    brand_training,
     brand_api_keys,
 ):
     router.include_router(module.router)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -17,12 +18,18 @@ from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
 from gigcx.experts import service as experts_service
-from gigcx.experts.enums import Presence
+from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.experts.models import Enrollment
+from gigcx.experts.queries import readable_enrollments
+from gigcx.kit import clock
+from gigcx.quality import service as quality_service
+from gigcx.quality.enums import WarningStatus
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import EXPERT_WORKING_STATUSES
 from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
+from gigcx.training import service as training_service
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -91,8 +98,43 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "presences": list(Presence),
         "cards": offer_cards(session, user),
         "tickets": open_tickets(session, user),
+        "notices": expert_notices(session, user),
     }
     return render(request, "expert/dashboard.html", context)
+
+
+def expert_notices(session: Session, principal: Principal) -> list[tuple[str, str]]:
+    """What the expert should act on: uncertified programs, expiring certificates, warnings."""
+    notices: list[tuple[str, str]] = []
+    now = clock.now()
+    uncertified = session.execute(
+        readable_enrollments(principal)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(
+            Enrollment.status.in_([EnrollmentStatus.ACTIVE, EnrollmentStatus.ONBOARDING]),
+            Program.requires_certification.is_(True),
+            or_(Enrollment.certified_until.is_(None), Enrollment.certified_until <= now),
+        )
+        .with_only_columns(Program.name)
+        .order_by(Program.name)
+    ).all()
+    notices += [
+        (f"{name}: pass its course to get tickets there.", "/expert/training")
+        for (name,) in uncertified
+    ]
+    notices += [
+        (
+            f"A certification expires on {c.expires_at.date().isoformat()}: retake the quiz.",
+            "/expert/training",
+        )
+        for c in training_service.list_certifications(session, principal)
+        if training_service.expiring_soon(c, now)
+    ]
+    notices += [
+        (f"{w.kind.capitalize()} warning: {w.improve}", "/expert/quality")
+        for w in quality_service.list_warnings(session, principal, status=WarningStatus.OPEN)
+    ]
+    return notices
 
 
 @router.post("/expert/presence", dependencies=[CsrfChecked])

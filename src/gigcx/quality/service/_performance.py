@@ -1,4 +1,4 @@
-"""Customer ratings (CSAT) and the totals routing reads."""
+"""Customer ratings (CSAT), and the ratings and response times an expert sees on Performance."""
 
 import statistics
 import uuid
@@ -17,10 +17,12 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.models import Enrollment
 from gigcx.experts.queries import readable_enrollments
 from gigcx.kit import clock
-from gigcx.quality.enums import UNCONTROLLABLE_REASONS
+from gigcx.quality.enums import UNCONTROLLABLE_REASONS, ReviewReason
 from gigcx.quality.errors import AlreadyRated, TicketNotRateable
-from gigcx.quality.models import Rating
+from gigcx.quality.models import Rating, Scorecard
 from gigcx.quality.schemas import RatingCreate
+from gigcx.quality.service._reviews import open_review
+from gigcx.quality.service._score import refresh_quality_score
 from gigcx.routing import scoring
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import TicketStatus
@@ -35,7 +37,11 @@ QUALITY_FORMULA = (
 
 def counts_against_expert(rating: Rating) -> bool:
     """A rating counts toward the expert's score unless its reason is beyond their control."""
-    return rating.expert_id is not None and rating.reason not in UNCONTROLLABLE_REASONS
+    return (
+        rating.expert_id is not None
+        and not rating.is_voided
+        and rating.reason not in UNCONTROLLABLE_REASONS
+    )
 
 
 def rate_ticket(
@@ -66,6 +72,13 @@ def rate_ticket(
         experts_service.record_rating(
             session, expert_id=rating.expert_id, program_id=ticket.program_id, score=rating.score
         )
+    if rating.expert_id is not None and counts_against_expert(rating):
+        refresh_quality_score(session, expert_id=rating.expert_id, program_id=rating.program_id)
+        scorecard = session.scalar(
+            select(Scorecard).where(Scorecard.program_id == ticket.program_id)
+        )
+        if scorecard is not None and rating.score <= scorecard.low_csat_max:
+            open_review(session, ticket, rating.expert_id, ReviewReason.LOW_CSAT)
     audit_service.record(
         session,
         actor=principal,
@@ -106,7 +119,7 @@ class QualityScore:
 
     @property
     def routing_term(self) -> float:
-        """The quality term of the routing score: the score mapped from 1..5 to 0..1."""
+        """The average rating mapped from 1..5 to 0..1."""
         return (self.score - 1.0) / 4.0
 
     @property

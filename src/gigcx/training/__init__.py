@@ -1,0 +1,1 @@
+"""Training: courses of modules and quizzes per program, leading to certifications."""
