@@ -1,10 +1,19 @@
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.jobs import service as jobs_service
+from gigcx.jobs.enums import JobStatus
+from gigcx.jobs.models import Job
 from gigcx.jobs.registry import handler
+from gigcx.kit import clock
 from gigcx.payments import service as payments_service
+from gigcx.payments.enums import FeeKind
+
+SURGE_CHECK_EVERY = timedelta(minutes=1)
 
 
 @handler("payments.pay_resolution")
@@ -15,3 +24,42 @@ def pay_resolution(session: Session, payload: dict[str, Any]) -> None:
         ticket_id=uuid.UUID(payload["ticket_id"]),
         expert_id=uuid.UUID(payload["expert_id"]),
     )
+
+
+@handler("payments.earn_fee")
+def earn_fee(session: Session, payload: dict[str, Any]) -> None:
+    """Pay an onboarding, review or escalation fee once per source key."""
+    payments_service.earn_fee(
+        session,
+        kind=FeeKind(payload["kind"]),
+        expert_id=uuid.UUID(payload["expert_id"]),
+        program_id=uuid.UUID(payload["program_id"]),
+        source_key=str(payload["source_key"]),
+        reference=str(payload["reference"]),
+    )
+
+
+def schedule_surge_watch(session: Session) -> None:
+    """Make sure one surge evaluation is queued (the watch re-queues itself every minute)."""
+    queued = select(Job.id).where(
+        Job.name == "payments.watch_demand",
+        Job.status == JobStatus.QUEUED,
+        Job.run_at > clock.now(),
+    )
+    if session.scalar(queued.limit(1)) is None:
+        jobs_service.enqueue(
+            session, "payments.watch_demand", {}, run_at=clock.now() + SURGE_CHECK_EVERY
+        )
+
+
+@handler("payments.watch_demand")
+def watch_demand(session: Session, payload: dict[str, Any]) -> None:
+    """Announce surges where waiting work outruns capacity, then look again in a minute."""
+    payments_service.evaluate_surges(session)
+    schedule_surge_watch(session)
+
+
+@handler("payments.alert_hourly_floors")
+def alert_hourly_floors(session: Session, payload: dict[str, Any]) -> None:
+    """Alert brands whose program median effective hourly fell below their floor."""
+    payments_service.alert_hourly_floors(session)

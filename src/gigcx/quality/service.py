@@ -4,6 +4,7 @@ import statistics
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -213,3 +214,15 @@ def expert_performance(
         overall.seconds.append(seconds)
         by_program.setdefault(program_name, ResponseTimes(program_name, [])).seconds.append(seconds)
     return Performance(lines, scores, [overall, *by_program.values()], since)
+
+
+def qa_average(
+    session: Session,
+    *,
+    expert_id: uuid.UUID,
+    program_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+) -> Decimal | None:
+    """Mean QA review score in [start, end); None until QA reviews exist."""
+    return None
