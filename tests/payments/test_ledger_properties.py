@@ -46,7 +46,7 @@ def check_books(session: Session, experts: list[Expert]) -> None:
                 ~select(PayoutLine.earning_id).where(PayoutLine.earning_id == Earning.id).exists(),
             )
         )
-        assert Decimal(paid) + Decimal(owed) == Decimal(ledger)
+        assert Decimal(paid or 0) + Decimal(owed or 0) == Decimal(ledger or 0)
     for payout_row in session.scalars(select(Payout)):
         lines = session.execute(
             select(func.coalesce(func.sum(PayoutLine.amount), 0), func.count()).where(
