@@ -14,6 +14,7 @@ from gigcx.payments.service._fees import (
     mark_escalation_legitimate,
 )
 from gigcx.payments.service._hourly import (
+    FLOOR_WINDOW,
     ExpertHourly,
     FloorCheck,
     alert_hourly_floors,
@@ -46,6 +47,7 @@ from gigcx.payments.service._payouts import (
     list_payouts,
     parse_week,
     payout_earnings,
+    payouts_statement,
     run_payouts,
     week_of,
 )
@@ -61,8 +63,10 @@ from gigcx.payments.service._surge import (
     surges_for_brand,
     surges_for_expert,
 )
+from gigcx.payments.service._weekly import WeeklyRun, run_week
 
 __all__ = [
+    "FLOOR_WINDOW",
     "SURGE_RULE",
     "DayTasks",
     "Demand",
@@ -75,6 +79,7 @@ __all__ = [
     "SurgeNotice",
     "TaskPrice",
     "Week",
+    "WeeklyRun",
     "accepted_at",
     "alert_hourly_floors",
     "balances",
@@ -102,11 +107,13 @@ __all__ = [
     "parse_week",
     "pay_for_resolution",
     "payout_earnings",
+    "payouts_statement",
     "price_task",
     "program_hourly",
     "retire_bonus_rule",
     "reverse_earning",
     "run_payouts",
+    "run_week",
     "statement_csv",
     "statement_of",
     "statement_pdf",

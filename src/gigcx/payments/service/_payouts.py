@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Exists, exists, func, insert, select, update
+from sqlalchemy import Exists, Select, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import Principal
@@ -186,6 +186,20 @@ def _settle(
     return [(c, n, int(lines or 0), Decimal(total or 0)) for c, n, lines, total in sums]
 
 
+def payouts_statement(
+    principal: Principal, *, expert_id: uuid.UUID | None = None, week: str | None = None
+) -> Select[Payout]:
+    """The principal's readable payouts, newest week first."""
+    statement = readable_payouts(principal).order_by(
+        Payout.week.desc(), Payout.created_at.desc(), Payout.id
+    )
+    if expert_id is not None:
+        statement = statement.where(Payout.expert_id == expert_id)
+    if week is not None:
+        statement = statement.where(Payout.week == parse_week(week).label)
+    return statement
+
+
 def list_payouts(
     session: Session,
     principal: Principal,
@@ -195,13 +209,7 @@ def list_payouts(
     limit: int = 200,
 ) -> Sequence[Payout]:
     """The principal's readable payouts, newest first."""
-    statement = readable_payouts(principal).order_by(
-        Payout.week.desc(), Payout.created_at.desc(), Payout.id
-    )
-    if expert_id is not None:
-        statement = statement.where(Payout.expert_id == expert_id)
-    if week is not None:
-        statement = statement.where(Payout.week == parse_week(week).label)
+    statement = payouts_statement(principal, expert_id=expert_id, week=week)
     return session.scalars(statement.limit(limit)).all()
 
 
