@@ -8,12 +8,26 @@ from fastapi.staticfiles import StaticFiles
 
 from gigcx.errors import DomainError
 from gigcx.web.deps import LoginRequired, login_redirect, render
-from gigcx.web.routes import brand_console, customer, expert_account, expert_work, public
+from gigcx.web.routes import (
+    brand_console,
+    customer,
+    expert_account,
+    expert_work,
+    pay_statements,
+    public,
+)
 
 
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(files("gigcx.web") / "static")), name="static")
-    for module in (public, customer, expert_work, expert_account, brand_console):
+    for module in (
+        public,
+        customer,
+        expert_work,
+        expert_account,
+        brand_console,
+        pay_statements,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -6,6 +6,7 @@ from gigcx.web.routes import (
     brand_api_keys,
     brand_dashboard,
     brand_experts,
+    brand_pay,
     brand_programs,
     brand_queue,
     brand_tickets,
@@ -19,5 +20,6 @@ for module in (
     brand_programs,
     brand_experts,
     brand_api_keys,
+    brand_pay,
 ):
     router.include_router(module.router)

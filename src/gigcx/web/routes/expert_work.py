@@ -18,12 +18,15 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
+from gigcx.kit import clock
+from gigcx.payments import service as payments_service
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import EXPERT_WORKING_STATUSES
 from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
+from gigcx.web.routes import expert_pay
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,6 +94,9 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "presences": list(Presence),
         "cards": offer_cards(session, user),
         "tickets": open_tickets(session, user),
+        "surges": expert_pay.surge_notices(session, user, expert.id),
+        "surge_rule": payments_service.SURGE_RULE,
+        "now": clock.now(),
     }
     return render(request, "expert/dashboard.html", context)
 
