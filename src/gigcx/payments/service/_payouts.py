@@ -11,7 +11,7 @@ from sqlalchemy import Exists, Select, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import Principal
-from gigcx.db.dialect import serialize
+from gigcx.db.dialect import refresh_statistics, serialize
 from gigcx.kit import clock
 from gigcx.kit.ids import new_id
 from gigcx.payments.enums import EarningStatus
@@ -135,24 +135,18 @@ def run_payouts(session: Session, *, week: str, progress: Progress | None = None
                 "created_at": now,
             }
         )
+    if not rows:
+        return result
     for offset in range(0, len(rows), CHUNK):
-        chunk = rows[offset : offset + CHUNK]
-        for currency, count, lines, total in _settle(session, chunk, period):
-            result.payouts += count
-            result.lines += lines
-            result.totals[currency] = result.totals.get(currency, Decimal(0)) + total
+        session.execute(insert(Payout), rows[offset : offset + CHUNK])
         if progress is not None:
-            progress(offset + len(chunk), len(rows))
-    session.flush()
-    return result
-
-
-def _settle(
-    session: Session, rows: list[dict[str, object]], period: Week
-) -> list[tuple[str, int, int, Decimal]]:
-    """Insert a chunk of payouts, their lines (set-based) and totals; return sums per currency."""
-    ids = [row["id"] for row in rows]
-    session.execute(insert(Payout), rows)
+            progress(offset + len(rows[offset : offset + CHUNK]), len(rows))
+    # Thousands of new payouts the planner does not know of yet would make it loop over them.
+    refresh_statistics(session, Payout.__tablename__)
+    this_run = (Payout.week == period.label) & (Payout.created_at == now)
+    # The settled ids are read once, before any line is added: an anti-join straight against
+    # payout_lines would rescan the lines this very statement is writing, once per earning.
+    settled = select(PayoutLine.earning_id).cte("settled").prefix_with("MATERIALIZED")
     session.execute(
         insert(PayoutLine).from_select(
             ["earning_id", "payout_id", "amount"],
@@ -163,27 +157,41 @@ def _settle(
                 & (Payout.brand_id == Earning.brand_id)
                 & (Payout.currency == Earning.currency),
             )
-            .where(Payout.id.in_(ids), Earning.created_at < period.end, ~is_settled()),
+            .where(
+                this_run,
+                Earning.created_at < period.end,
+                ~exists().where(settled.c.earning_id == Earning.id),
+            ),
         )
     )
-    lines = select(PayoutLine).where(PayoutLine.payout_id == Payout.id)
+    # Totals come from the lines themselves, so a payout always equals what it settled.
+    sums = (
+        select(
+            PayoutLine.payout_id,
+            func.sum(PayoutLine.amount).label("total"),
+            func.count().label("lines"),
+        )
+        .join(Payout, Payout.id == PayoutLine.payout_id)
+        .where(this_run)
+        .group_by(PayoutLine.payout_id)
+        .subquery()
+    )
     session.execute(
         update(Payout)
-        .where(Payout.id.in_(ids))
-        .values(
-            total=func.coalesce(
-                lines.with_only_columns(func.sum(PayoutLine.amount)).scalar_subquery(), 0
-            ),
-            line_count=lines.with_only_columns(func.count()).scalar_subquery(),
-        )
+        .where(Payout.id == sums.c.payout_id)
+        .values(total=sums.c.total, line_count=sums.c.lines)
         .execution_options(synchronize_session=False)
     )
-    sums = session.execute(
+    for currency, count, lines, total in session.execute(
         select(Payout.currency, func.count(), func.sum(Payout.line_count), func.sum(Payout.total))
-        .where(Payout.id.in_(ids))
+        .where(this_run)
         .group_by(Payout.currency)
-    ).all()
-    return [(c, n, int(lines or 0), Decimal(total or 0)) for c, n, lines, total in sums]
+    ).all():
+        result.payouts += count
+        result.lines += int(lines or 0)
+        result.totals[currency] = Decimal(total or 0)
+    session.flush()
+    return result
 
 
 def payouts_statement(
