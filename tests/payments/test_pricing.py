@@ -16,6 +16,8 @@ from gigcx.brands.models import Brand, Program
 from gigcx.brands.schemas import ProgramUpdate, RateIn
 from gigcx.experts.models import Expert
 from gigcx.jobs import service as jobs_service
+from gigcx.jobs.enums import JobStatus
+from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.enums import EarningKind
@@ -279,3 +281,25 @@ def test_a_ticket_no_expert_escalated_cannot_be_paid_as_an_escalation(session: S
 
     assert session.scalar(select(func.count()).select_from(Earning)) == 0
     assert payments_service.is_escalation_marked(session, ticket.id) is False
+
+
+def test_the_demand_watch_announces_surges_and_looks_again_in_a_minute(
+    session: Session, factory: sessionmaker[Session]
+) -> None:
+    program = make_program(session, make_brand(session))
+    make_expert(session, programs=[program], capacity={"chat": 1})
+    for _ in range(4):
+        make_ticket(session, program, route=False)
+    jobs_service.enqueue(session, "payments.watch_demand", {})
+    session.commit()
+
+    stats = run_jobs(factory)
+
+    surges = session.scalars(select(Surge).where(Surge.program_id == program.id)).all()
+    queued = session.scalars(
+        select(Job).where(Job.name == "payments.watch_demand", Job.status == JobStatus.QUEUED)
+    ).all()
+    assert stats.done == 1
+    assert [(s.multiplier, s.waiting, s.capacity) for s in surges] == [(Decimal("1.75"), 4, 1)]
+    assert len(queued) == 1
+    assert queued[0].run_at - surges[0].announced_at >= timedelta(seconds=59)

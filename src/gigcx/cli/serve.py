@@ -14,6 +14,7 @@ from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
 from gigcx.demo.seed import demo_sign_ins, has_brands
+from gigcx.payments import tasks as payments_tasks
 
 
 def serve(
@@ -40,6 +41,9 @@ def serve(
     out = console()
     migrate.upgrade(settings.database_url)
     out.print(f"database {safe_url(settings.database_url)} is up to date")
+    with unit_of_work() as session:
+        # Surges need demand watched every minute; one queued watch is enough for all processes.
+        payments_tasks.schedule_surge_watch(session)
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)
