@@ -303,3 +303,25 @@ def test_the_demand_watch_announces_surges_and_looks_again_in_a_minute(
     assert [(s.multiplier, s.waiting, s.capacity) for s in surges] == [(Decimal("1.75"), 4, 1)]
     assert len(queued) == 1
     assert queued[0].run_at - surges[0].announced_at >= timedelta(seconds=59)
+
+
+def test_an_escalation_is_paid_once_even_when_brand_and_qa_both_send_it(
+    session: Session, factory: sessionmaker[Session]
+) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand)
+    expert = make_expert(session, programs=[program])
+    ticket = escalated_ticket(session, program, expert)
+    payments_service.mark_escalation_legitimate(session, brand_admin(brand), ticket.id)
+    jobs_service.enqueue(
+        session,
+        "payments.earn_fee",
+        fee_payload("escalation", expert, program, f"qa-review:{ticket.id}", str(ticket.id)),
+    )
+    session.commit()
+
+    stats = run_jobs(factory)
+
+    amounts = session.scalars(select(Earning.amount).where(Earning.expert_id == expert.id)).all()
+    assert (stats.done, stats.failed) == (3, 0)  # with the dispatch the escalation queued
+    assert amounts == [Decimal("3.00")]

@@ -41,8 +41,12 @@ def earn_fee(
 
     Onboarding and reviews pay the program's fixed fee; an escalation pays the program's
     escalation share of what the task would have paid when the expert accepted it
-    (``reference`` is then the ticket id). A fee of zero adds no entry.
+    (``reference`` is then the ticket id, and the entry is keyed by ticket and expert, so it is
+    paid once whoever marks it). A fee of zero adds no entry.
     """
+    if kind == FeeKind.ESCALATION:
+        # One escalation share per ticket and expert, whoever (brand or QA) judged it.
+        source_key = escalation_source_key(uuid.UUID(reference), expert_id)
     key = f"{kind}:{source_key}"
     existing = session.scalar(select(Earning).where(Earning.source_key == key))
     if existing is not None:
