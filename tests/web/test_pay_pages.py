@@ -253,6 +253,9 @@ def test_payouts_surges_and_statements_on_expert_and_brand_pages(
     assert "starts soon" in dashboard.text
     assert f"<td>{last_week.label}</td>" in earnings.text
     assert "7.25 EUR" in earnings.text
+    assert (
+        f'<tr><td>{program.name}</td><td class="num">1.00</td><td class="num">10.00 EUR</td>'
+    ) in earnings.text
     assert csv.text.splitlines()[-1] == ",total,,1 lines,,7.25,EUR"
     assert pdf.content.startswith(b"%PDF-")
     assert f"/statements/{payout.id}.pdf" in brand_pay.text

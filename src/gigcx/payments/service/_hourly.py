@@ -55,7 +55,12 @@ class ExpertHourly:
 
 
 def program_hourly(
-    session: Session, program_id: uuid.UUID, *, since: datetime, until: datetime
+    session: Session,
+    program_id: uuid.UUID,
+    *,
+    since: datetime,
+    until: datetime,
+    expert_id: uuid.UUID | None = None,
 ) -> list[ExpertHourly]:
     """Effective earnings per hour for each expert who held the program's tickets.
 
@@ -63,7 +68,7 @@ def program_hourly(
     inside the window, so concurrent tickets count once; earnings are the program's task,
     escalation and bonus entries net of reversals in the window.
     """
-    held = session.execute(
+    assignments = (
         select(Assignment.expert_id, Assignment.started_at, Assignment.ended_at)
         .join(Ticket, Ticket.id == Assignment.ticket_id)
         .where(
@@ -71,24 +76,27 @@ def program_hourly(
             Assignment.started_at < until,
             or_(Assignment.ended_at.is_(None), Assignment.ended_at > since),
         )
-    ).all()
+    )
+    entries = (
+        select(Earning.expert_id, func.sum(Earning.amount))
+        .where(
+            Earning.program_id == program_id,
+            Earning.kind.in_(HOURLY_KINDS),
+            Earning.created_at >= since,
+            Earning.created_at < until,
+        )
+        .group_by(Earning.expert_id)
+    )
+    if expert_id is not None:
+        assignments = assignments.where(Assignment.expert_id == expert_id)
+        entries = entries.where(Earning.expert_id == expert_id)
+    held = session.execute(assignments).all()
     spans: dict[uuid.UUID, list[Interval]] = {}
     for expert_id, started_at, ended_at in held:
         spans.setdefault(expert_id, []).append(
             (max(started_at, since), min(ended_at or until, until))
         )
-    earned = dict(
-        session.execute(
-            select(Earning.expert_id, func.sum(Earning.amount))
-            .where(
-                Earning.program_id == program_id,
-                Earning.kind.in_(HOURLY_KINDS),
-                Earning.created_at >= since,
-                Earning.created_at < until,
-            )
-            .group_by(Earning.expert_id)
-        ).all()
-    )
+    earned = dict(session.execute(entries).all())
     names = dict(
         session.execute(
             select(Expert.id, Expert.display_name).where(Expert.id.in_(set(spans) | set(earned)))

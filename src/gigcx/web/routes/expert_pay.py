@@ -50,6 +50,14 @@ def earnings_context(
     ).all()
     names = {program_id: (name, currency) for program_id, name, currency in programs}
     rules = payments_service.list_bonus_rules(session, list(names))
+    since = now - payments_service.FLOOR_WINDOW
+    hourly = [
+        (names[program_id][0], names[program_id][1], row)
+        for program_id in names
+        for row in payments_service.program_hourly(
+            session, program_id, since=since, until=now, expert_id=expert_id
+        )
+    ]
     return {
         "payouts": payments_service.list_payouts(session, principal, expert_id=expert_id, limit=26),
         "statuses": statuses,
@@ -63,5 +71,6 @@ def earnings_context(
             )
             for r in rules
         ],
+        "hourly_by_program": sorted(hourly, key=lambda item: item[0]),
         "now": now,
     }
