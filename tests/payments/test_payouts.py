@@ -4,9 +4,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.auth.principal import SYSTEM
+from gigcx.jobs import service as jobs_service
+from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.enums import EarningStatus
@@ -15,6 +17,7 @@ from gigcx.payments.models import Payout, PayoutLine
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
 from tests.factories.payments import make_earning
+from tests.factories.tickets import run_jobs
 
 # ISO week 2026-W40 runs from Monday 2026-09-28 to Monday 2026-10-05 (UTC).
 IN_W40 = datetime(2026, 9, 30, 12, tzinfo=UTC)
@@ -207,3 +210,25 @@ def test_payouts_are_read_by_their_expert_and_brand_only(session: Session) -> No
     assert payments_service.list_payouts(session, as_expert(stranger)) == []
     with pytest.raises(PayoutNotFound):
         payments_service.statement_of(session, as_expert(stranger), payout.id)
+
+
+def test_the_weekly_payout_job_is_idempotent_when_run_twice(
+    session: Session, factory: sessionmaker[Session]
+) -> None:
+    program = make_program(session, make_brand(session))
+    expert = make_expert(session, programs=[program])
+    make_earning(session, expert, program, "4.00", at=IN_W40)
+    make_earning(session, expert, program, "1.50", at=IN_W40)
+    with clock.travel_to(AFTER_W41):
+        for _ in range(2):
+            jobs_service.enqueue(session, "payments.settle_week", {"week": "2026-W40"})
+        session.commit()
+        stats = run_jobs(factory)
+
+    assert (stats.done, stats.failed) == (4, 0)  # each run also queues the hourly floor check
+    assert payouts_of(session, "2026-W40") == [("USD", Decimal("5.50"), 2)]
+    queued = session.scalars(
+        select(Job.run_at).where(Job.name == "payments.settle_week", Job.status == "queued")
+    ).all()
+    # The next run waits for the end of the week after the one the clock showed.
+    assert queued == [datetime(2026, 10, 19, 0, 30, tzinfo=UTC)]

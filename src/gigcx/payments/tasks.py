@@ -14,6 +14,8 @@ from gigcx.payments import service as payments_service
 from gigcx.payments.enums import FeeKind
 
 SURGE_CHECK_EVERY = timedelta(minutes=1)
+# Payouts run shortly after each ISO week ends (Monday 00:00 UTC), once its last entries landed.
+PAYOUT_DELAY = timedelta(minutes=30)
 
 
 @handler("payments.pay_resolution")
@@ -39,14 +41,31 @@ def earn_fee(session: Session, payload: dict[str, Any]) -> None:
     )
 
 
+def _is_queued(session: Session, name: str) -> bool:
+    queued = select(Job.id).where(
+        Job.name == name, Job.status == JobStatus.QUEUED, Job.run_at > clock.now()
+    )
+    return session.scalar(queued.limit(1)) is not None
+
+
+def schedule_weekly_payouts(session: Session) -> None:
+    """Make sure the next weekly payout run is queued (each run queues the next)."""
+    if not _is_queued(session, "payments.settle_week"):
+        next_week = payments_service.week_of(clock.now()).end
+        jobs_service.enqueue(session, "payments.settle_week", {}, run_at=next_week + PAYOUT_DELAY)
+
+
+@handler("payments.settle_week")
+def settle_week(session: Session, payload: dict[str, Any]) -> None:
+    """Settle a finished week (the last one unless the payload names it); a rerun adds nothing."""
+    week = payload.get("week") or payments_service.last_finished_week().label
+    payments_service.run_week(session, week=str(week))
+    schedule_weekly_payouts(session)
+
+
 def schedule_surge_watch(session: Session) -> None:
     """Make sure one surge evaluation is queued (the watch re-queues itself every minute)."""
-    queued = select(Job.id).where(
-        Job.name == "payments.watch_demand",
-        Job.status == JobStatus.QUEUED,
-        Job.run_at > clock.now(),
-    )
-    if session.scalar(queued.limit(1)) is None:
+    if not _is_queued(session, "payments.watch_demand"):
         jobs_service.enqueue(
             session, "payments.watch_demand", {}, run_at=clock.now() + SURGE_CHECK_EVERY
         )
