@@ -2,11 +2,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.audit.models import AuditEvent
 from gigcx.brands.models import Program
 from gigcx.experts.models import Expert
+from gigcx.jobs import service as jobs_service
+from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.enums import EarningKind
@@ -19,7 +21,7 @@ from gigcx.tickets.models import Assignment
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import make_expert
 from tests.factories.payments import make_earning
-from tests.factories.tickets import make_ticket
+from tests.factories.tickets import make_ticket, run_jobs
 
 IN_W40 = datetime(2026, 9, 30, 12, tzinfo=UTC)
 AFTER_W40 = datetime(2026, 10, 6, 9, tzinfo=UTC)
@@ -150,3 +152,17 @@ def test_effective_hourly_median_below_the_floor_alerts_the_brand_once_a_day(
     assert again == []
     events = select(func.count()).where(AuditEvent.action == "program.hourly_below_floor")
     assert session.scalar(events) == 1
+
+
+def test_the_floor_check_job_runs_daily(session: Session, factory: sessionmaker[Session]) -> None:
+    make_program(session, make_brand(session), hourly_floor=Decimal("20.00"))
+    jobs_service.enqueue(session, "payments.alert_hourly_floors", {})
+    session.commit()
+
+    stats = run_jobs(factory)
+
+    queued = session.scalars(
+        select(Job).where(Job.name == "payments.alert_hourly_floors", Job.status == "queued")
+    ).all()
+    assert (stats.done, len(queued)) == (1, 1)
+    assert abs(queued[0].run_at - queued[0].created_at - timedelta(days=1)) < timedelta(seconds=1)

@@ -42,10 +42,11 @@ def serve(
     migrate.upgrade(settings.database_url)
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
-        # Demand is watched every minute and payouts run weekly; one queued job of each serves
-        # every process.
+        # Demand is watched every minute, floors daily, payouts weekly; one queued job of each
+        # serves every process.
         payments_tasks.schedule_surge_watch(session)
         payments_tasks.schedule_weekly_payouts(session)
+        payments_tasks.schedule_floor_checks(session)
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)

@@ -16,6 +16,7 @@ from gigcx.payments.enums import FeeKind
 SURGE_CHECK_EVERY = timedelta(minutes=1)
 # Payouts run shortly after each ISO week ends (Monday 00:00 UTC), once its last entries landed.
 PAYOUT_DELAY = timedelta(minutes=30)
+FLOOR_CHECK_EVERY = timedelta(days=1)
 
 
 @handler("payments.pay_resolution")
@@ -78,7 +79,16 @@ def watch_demand(session: Session, payload: dict[str, Any]) -> None:
     schedule_surge_watch(session)
 
 
+def schedule_floor_checks(session: Session) -> None:
+    """Make sure the daily hourly-floor check is queued (each check queues the next)."""
+    if not _is_queued(session, "payments.alert_hourly_floors"):
+        jobs_service.enqueue(
+            session, "payments.alert_hourly_floors", {}, run_at=clock.now() + FLOOR_CHECK_EVERY
+        )
+
+
 @handler("payments.alert_hourly_floors")
 def alert_hourly_floors(session: Session, payload: dict[str, Any]) -> None:
-    """Alert brands whose program median effective hourly fell below their floor."""
+    """Alert brands whose program median effective hourly fell below their floor; daily."""
     payments_service.alert_hourly_floors(session)
+    schedule_floor_checks(session)

@@ -1,10 +1,9 @@
-"""The weekly pay run: bonuses for the week, then payouts, then the hourly floor alerts."""
+"""The weekly pay run: bonuses for the week, then payouts."""
 
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from gigcx.jobs import service as jobs_service
 from gigcx.payments.service._bonuses import evaluate_bonuses
 from gigcx.payments.service._payouts import PayoutRun, Progress, run_payouts
 
@@ -23,5 +22,4 @@ def run_week(session: Session, *, week: str, progress: Progress | None = None) -
     """
     bonuses = evaluate_bonuses(session, week=week)
     run = run_payouts(session, week=week, progress=progress)
-    jobs_service.enqueue(session, "payments.alert_hourly_floors", {})
     return WeeklyRun(run, len(bonuses))
