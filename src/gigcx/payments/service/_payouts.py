@@ -94,7 +94,8 @@ def run_payouts(session: Session, *, week: str, progress: Progress | None = None
     period = parse_week(week)
     if period.end > clock.now():
         raise WeekNotOver(period.label)
-    serialize(session, f"payouts:{period.label}")
+    # One run at a time for every week: a later week's run also settles older carried entries.
+    serialize(session, "payments.payouts")
     result = PayoutRun(period.label)
     groups = session.execute(
         select(
