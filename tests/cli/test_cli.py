@@ -1,6 +1,7 @@
 """The gigcx command line against its own temporary SQLite databases."""
 
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from gigcx.experts.models import Expert
 from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
 from gigcx.kit import clock
+from gigcx.payments import service as payments_service
+from gigcx.payments.models import Earning, Payout, PayoutLine
 from gigcx.routing.scoring import TERMS
 from gigcx.tickets.models import Offer, Ticket
 
@@ -254,3 +257,45 @@ def test_quality_tiers_runs_the_weekly_review_once_per_week(empty_db: Engine) ->
     assert "quality score of at least 85" in criteria.output
     assert warned.exit_code == 0, warned.output
     assert "warned 0 expert certification(s)" in warned.output
+
+
+@pytest.fixture
+def seeded_copy(seeded: tuple[Path, Result], tmp_path: Path) -> Iterator[Engine]:
+    """A private copy of the seeded demo, for commands that write."""
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{seeded[0]}{suffix}")
+        if source.exists():
+            shutil.copy(source, tmp_path / f"copy.db{suffix}")
+    with database(tmp_path / "copy.db") as engine:
+        yield engine
+
+
+def test_payouts_run_settles_the_last_finished_week_once(seeded_copy: Engine) -> None:
+    week = payments_service.last_finished_week().label
+    unsettled = count(
+        seeded_copy,
+        Earning,
+        Earning.created_at < payments_service.parse_week(week).end,
+    )
+
+    first = invoke("payouts", "run", "--week", week)
+    settled = count(seeded_copy, PayoutLine)
+    second = invoke("payouts", "run")
+
+    assert first.exit_code == 0, first.output
+    assert f"Payouts for {week}" in first.output
+    assert settled == unsettled
+    assert settled > 0, "the demo has paid work in the last finished week"
+    assert second.exit_code == 0, second.output
+    assert "nothing left to settle for this week" in second.output
+    assert count(seeded_copy, PayoutLine) == settled
+
+
+def test_payouts_run_refuses_a_week_that_is_not_over(migrated_db: Engine) -> None:
+    week = payments_service.week_of(clock.now()).label
+
+    result = invoke("payouts", "run", "--week", week)
+
+    assert result.exit_code == 1
+    assert f"week {week} has not ended yet" in result.output
+    assert count(migrated_db, Payout) == 0

@@ -296,7 +296,7 @@ def test_earnings_and_performance_pages_show_the_ledger_and_the_score(
     assert '<p class="kpi">3.50 EUR</p>' in earnings.text
     assert '<td class="num">3.50 EUR</td>' in earnings.text
     assert f'<a href="/expert/tickets/{ticket_id}">Charged twice</a>' in earnings.text
-    assert '<span class="status status-approved">approved</span>' in earnings.text
+    assert '<span class="status status-pending">pending</span>' in earnings.text
     assert "Tasks per day" in earnings.text
     assert performance.status_code == 200
     assert "(5 \N{MULTIPLICATION SIGN} 4.0 + 5) / (5 + 1) = 4.17" in performance.text

@@ -8,6 +8,7 @@ from gigcx.api.routes import (
     earnings,
     experts,
     offers,
+    pay,
     programs,
     quality,
     tickets,
@@ -17,7 +18,18 @@ from gigcx.api.routes import (
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, brands, programs, experts, tickets, offers, earnings, training, quality):
+    for module in (
+        auth,
+        brands,
+        programs,
+        experts,
+        tickets,
+        offers,
+        earnings,
+        pay,
+        training,
+        quality,
+    ):
         router.include_router(module.router)
     return router
 

@@ -2,10 +2,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gigcx.brands.enums import Complexity
+from gigcx.brands.enums import Complexity, TimeBand
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 
 DEFAULT_ROUTING_WEIGHTS: dict[str, float] = {
@@ -55,6 +55,15 @@ class Program(IdMixin, CreatedMixin, Base):
     routing_weights: Mapped[dict[str, Any]] = mapped_column(
         default=lambda: dict(DEFAULT_ROUTING_WEIGHTS)
     )
+    # Time bands of the rate card are read in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Fees the program pays for work other than resolutions; nobody pays to work.
+    onboarding_fee: Mapped[Decimal] = mapped_column(default=Decimal("10.00"))
+    review_fee: Mapped[Decimal] = mapped_column(default=Decimal("2.00"))
+    # Share of the task rate paid for an escalation marked legitimate (0..1).
+    escalation_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.5000"))
+    # Median effective earnings per hour below which the brand is alerted.
+    hourly_floor: Mapped[Decimal | None]
 
     categories: Mapped[list["ProgramCategory"]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="ProgramCategory.key"
@@ -86,15 +95,23 @@ class ProgramCategory(IdMixin, Base):
 
 
 class Rate(IdMixin, Base):
-    """One rate-card line: what a resolved task of a category and complexity pays."""
+    """One rate-card line: what a resolved task pays.
+
+    A line without language or time band is the base line of its category and complexity;
+    lines with a language, a time band or both override it (see brands.service.resolve_rate).
+    """
 
     __tablename__ = "rates"
 
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     category_key: Mapped[str] = mapped_column(String(64))
     complexity: Mapped[Complexity] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_band: Mapped[TimeBand | None] = mapped_column(String(16))
     amount: Mapped[Decimal]
 
     program: Mapped[Program] = relationship(back_populates="rates")
 
-    __table_args__ = (UniqueConstraint("program_id", "category_key", "complexity"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "category_key", "complexity", "language", "time_band"),
+    )

@@ -2,10 +2,11 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field
 
-from gigcx.brands.enums import Channel, Complexity
+from gigcx.brands.enums import Channel, Complexity, TimeBand
 from gigcx.kit.schemas import CurrencyCode, LanguageCode, Level, Schema, Slug
 
 
@@ -39,9 +40,27 @@ class CategoryRead(CategoryIn):
 Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
+Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not a time zone; use an IANA name such as 'Europe/Berlin' or 'UTC'"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_timezone)]
+
+
 class RateIn(Schema):
     category_key: str
     complexity: Complexity
+    language: LanguageCode | None = None
+    time_band: TimeBand | None = None
     amount: Amount
 
 
@@ -80,6 +99,11 @@ class ProgramRules(Schema):
     auto_close_after_seconds: Seconds | None = None
     routing_weights: RoutingWeights | None = None
     inhouse_cost_per_contact: Amount | None = None
+    timezone: TimeZoneName | None = None
+    onboarding_fee: Amount | None = None
+    review_fee: Amount | None = None
+    escalation_share: Share | None = None
+    hourly_floor: Amount | None = None
 
 
 class ProgramCreate(ProgramRules):
@@ -118,4 +142,9 @@ class ProgramRead(Schema):
     auto_close_after_seconds: int
     routing_weights: RoutingWeights
     inhouse_cost_per_contact: Decimal | None
+    timezone: str
+    onboarding_fee: Decimal
+    review_fee: Decimal
+    escalation_share: Decimal
+    hourly_floor: Decimal | None
     created_at: datetime

@@ -1,7 +1,9 @@
 """Brands and their programs."""
 
 import uuid
+from datetime import datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
-from gigcx.brands.enums import Complexity
+from gigcx.brands.enums import Complexity, TimeBand
 from gigcx.brands.errors import (
     BrandSlugTaken,
     InvalidProgramRules,
@@ -66,6 +68,9 @@ def _require_manager(actor: Principal, brand_id: uuid.UUID) -> None:
         raise PermissionDenied("only the brand's admins can change its programs")
 
 
+NULLABLE_RULES = frozenset({"inhouse_cost_per_contact", "hourly_floor"})
+
+
 def _check_categories(categories: list[CategoryIn]) -> None:
     keys = [c.key for c in categories]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
@@ -75,19 +80,40 @@ def _check_categories(categories: list[CategoryIn]) -> None:
         )
 
 
-def _check_rates(categories: list[ProgramCategory], rates: list[Rate]) -> None:
+RateKey = tuple[str, str, str | None, str | None]
+
+
+def _rate_key(rate: Rate | RateIn) -> RateKey:
+    band = str(rate.time_band) if rate.time_band is not None else None
+    return (rate.category_key, str(rate.complexity), rate.language, band)
+
+
+def _describe(key: RateKey) -> str:
+    return " / ".join(part for part in key if part is not None)
+
+
+def _check_rates(program: Program) -> None:
+    categories, rates = program.categories, program.rates
     known = {c.key for c in categories}
     seen: set[tuple[str, str]] = set()
+    keys: set[RateKey] = set()
     for rate in rates:
         if rate.category_key not in known:
             raise InvalidProgramRules(
                 f"rate for unknown category {rate.category_key!r}; "
                 f"categories are: {', '.join(sorted(known))}"
             )
-        pair = (rate.category_key, rate.complexity)
-        if pair in seen:
-            raise InvalidProgramRules(f"two rates for {pair[0]} / {pair[1]}; give one")
-        seen.add(pair)
+        if rate.language is not None and rate.language not in program.languages:
+            raise InvalidProgramRules(
+                f"rate for language {rate.language!r}, which the program does not serve; "
+                f"its languages are: {', '.join(program.languages)}"
+            )
+        key = _rate_key(rate)
+        if key in keys:
+            raise InvalidProgramRules(f"two rates for {_describe(key)}; give one")
+        keys.add(key)
+        if rate.language is None and rate.time_band is None:
+            seen.add((rate.category_key, rate.complexity))
     for category in categories:
         if not category.is_gig_eligible:
             continue
@@ -104,7 +130,7 @@ def _apply_rules(program: Program, data: ProgramCreate | ProgramUpdate) -> None:
         exclude_unset=True, exclude={"categories", "rates", "routing_weights", "slug", "currency"}
     )
     for field, value in scalar_fields.items():
-        if value is None and field != "inhouse_cost_per_contact":
+        if value is None and field not in NULLABLE_RULES:
             raise InvalidProgramRules(f"{field} cannot be null; leave it out to keep it")
         setattr(program, field, value)
     if data.languages is not None:
@@ -121,7 +147,7 @@ def _apply_rules(program: Program, data: ProgramCreate | ProgramUpdate) -> None:
         _replace_categories(program, data.categories)
     if data.rates is not None:
         _replace_rates(program, data.rates)
-    _check_rates(program.categories, program.rates)
+    _check_rates(program)
 
 
 def _replace_categories(program: Program, categories: list[CategoryIn]) -> None:
@@ -137,11 +163,11 @@ def _replace_categories(program: Program, categories: list[CategoryIn]) -> None:
 
 def _replace_rates(program: Program, rates: list[RateIn]) -> None:
     # Keep the row of a line that stays: a new row for the same line would be inserted before
-    # the old one is deleted and break the unique (program, category, complexity) constraint.
-    existing = {(r.category_key, str(r.complexity)): r for r in program.rates}
+    # the old one is deleted and break the unique constraint on the line's key.
+    existing = {_rate_key(r): r for r in program.rates}
     lines = []
     for item in rates:
-        rate = existing.pop((item.category_key, str(item.complexity)), None)
+        rate = existing.pop(_rate_key(item), None)
         if rate is None:
             lines.append(_rate(item))
         else:
@@ -152,7 +178,11 @@ def _replace_rates(program: Program, rates: list[RateIn]) -> None:
 
 def _rate(item: RateIn) -> Rate:
     return Rate(
-        category_key=item.category_key, complexity=item.complexity, amount=Decimal(item.amount)
+        category_key=item.category_key,
+        complexity=item.complexity,
+        language=item.language,
+        time_band=item.time_band,
+        amount=Decimal(item.amount),
     )
 
 
@@ -210,8 +240,74 @@ def update_program(
 
 
 def rate_for(program: Program, category_key: str, complexity: str) -> Decimal | None:
-    """Return the rate-card amount for a category and complexity, if the card has one."""
+    """Return the base rate-card amount for a category and complexity, if the card has one."""
     for rate in program.rates:
-        if rate.category_key == category_key and rate.complexity == complexity:
+        if (
+            rate.category_key == category_key
+            and rate.complexity == complexity
+            and rate.language is None
+            and rate.time_band is None
+        ):
             return rate.amount
     return None
+
+
+DAY_STARTS = time(8)
+EVENING_STARTS = time(18)
+NIGHT_STARTS = time(22)
+WEEKEND_DAYS = frozenset({5, 6})  # Saturday, Sunday
+TIME_BAND_RULES = (
+    "day 08:00-18:00, evening 18:00-22:00, night 22:00-08:00 (every day), "
+    "weekend all of Saturday and Sunday; read in the program's time zone"
+)
+RATE_RULE = (
+    "The most specific matching line wins: a line for the ticket's language beats one for any "
+    "language; then a line for the time band beats one for any time; weekend beats day, evening "
+    "and night. Lines without language and time band are the base card."
+)
+
+
+def time_bands_at(program: Program, at: datetime) -> frozenset[TimeBand]:
+    """Return the time bands ``at`` falls in, in the program's time zone."""
+    local = at.astimezone(ZoneInfo(program.timezone))
+    clock_time = local.time()
+    if DAY_STARTS <= clock_time < EVENING_STARTS:
+        bands = {TimeBand.DAY}
+    elif EVENING_STARTS <= clock_time < NIGHT_STARTS:
+        bands = {TimeBand.EVENING}
+    else:
+        bands = {TimeBand.NIGHT}
+    if local.weekday() in WEEKEND_DAYS:
+        bands.add(TimeBand.WEEKEND)
+    return frozenset(bands)
+
+
+def resolve_rate(
+    program: Program, *, category_key: str, complexity: str, language: str, at: datetime
+) -> Rate | None:
+    """Return the rate-card line that pays a task, or None when the card has none.
+
+    Candidates are the lines of the category and complexity whose language is the ticket's
+    language or unset, and whose time band contains ``at`` (in the program's time zone) or is
+    unset. The most specific wins, ranked by (has language, has time band, band is weekend):
+    a language line beats a time-band line, which beats the base line.
+    """
+    bands = time_bands_at(program, at)
+    candidates = [
+        rate
+        for rate in program.rates
+        if rate.category_key == category_key
+        and rate.complexity == complexity
+        and rate.language in (None, language)
+        and (rate.time_band is None or rate.time_band in bands)
+    ]
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda r: (
+            r.language is not None,
+            r.time_band is not None,
+            r.time_band == TimeBand.WEEKEND,
+        ),
+    )

@@ -30,3 +30,9 @@ def serialize(session: Session, key: str) -> None:
     """Hold a lock named ``key`` until commit, so work on one key runs one at a time."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def refresh_statistics(session: Session, table: str) -> None:
+    """Let the planner see rows this transaction just bulk-inserted (PostgreSQL's ANALYZE)."""
+    if is_postgres(session):
+        session.execute(text(f'ANALYZE "{table}"'))

@@ -25,7 +25,9 @@ from gigcx.experts.enums import Presence
 from gigcx.experts.models import Enrollment, Expert
 from gigcx.kit import clock
 from gigcx.kit.money import Money, quantize
+from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning
+from gigcx.payments.schemas import BonusRuleCreate
 from gigcx.quality.models import Rating
 from gigcx.tickets.models import Message, Offer, Ticket
 
@@ -215,6 +217,11 @@ def _brand(
     )
 
 
+GREAT_WEEK = BonusRuleCreate(
+    name="Great week", min_tasks=10, min_csat=Decimal("4.5"), amount=Decimal("15.00")
+)
+
+
 def _programs(session: Session, brands: list[BrandRef]) -> list[ProgramRef]:
     programs: list[ProgramRef] = []
     for brand in brands:
@@ -225,6 +232,7 @@ def _programs(session: Session, brands: list[BrandRef]) -> list[ProgramRef]:
                 program = brands_service.create_program(
                     session, brand.admin, spec.create(), brand_id=brand.id
                 )
+                payments_service.create_bonus_rule(session, brand.admin, program.id, GREAT_WEEK)
             programs.append(ProgramRef(spec=spec, brand=brand, id=program.id))
     return programs
 

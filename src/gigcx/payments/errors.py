@@ -1,4 +1,4 @@
-from gigcx.errors import Conflict, NotFound
+from gigcx.errors import Conflict, InvalidInput, NotFound
 
 
 class EarningNotFound(NotFound):
@@ -12,3 +12,27 @@ class EarningNotReversible(Conflict):
 
 class LedgerIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete a ledger entry."""
+
+
+class PayoutNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("payout not found; list payouts with GET /api/v1/payouts")
+
+
+class InvalidWeek(InvalidInput):
+    def __init__(self, text: str) -> None:
+        super().__init__(f"{text!r} is not an ISO week; write it as YYYY-Www, for example 2026-W48")
+
+
+class WeekNotOver(Conflict):
+    def __init__(self, week: str) -> None:
+        super().__init__(f"week {week} has not ended yet; payouts run for finished weeks only")
+
+
+class EscalationNotPayable(Conflict):
+    pass
+
+
+class BonusRuleNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("bonus rule not found")

@@ -1,11 +1,42 @@
 import uuid
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.payments.enums import EarningKind
+
+
+class Surge(IdMixin, CreatedMixin, Base):
+    """A multiplier announced before it applies, for a fixed window, to one program and language."""
+
+    __tablename__ = "surges"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    # The demand and supply that set it off, kept so the multiplier can be checked.
+    waiting: Mapped[int]
+    capacity: Mapped[int]
+    announced_at: Mapped[datetime]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_surges_program_window", "program_id", "language", "starts_at"),)
+
+    def terms(self) -> dict[str, Any]:
+        """What an earning stores about the surge that touched it."""
+        return {
+            "id": str(self.id),
+            "multiplier": str(self.multiplier),
+            "announced_at": self.announced_at.isoformat(),
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+        }
 
 
 class Earning(IdMixin, CreatedMixin, Base):
@@ -25,5 +56,53 @@ class Earning(IdMixin, CreatedMixin, Base):
     # same thing is never paid twice however many runners race.
     source_key: Mapped[str] = mapped_column(String(200), unique=True)
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("earnings.id"))
+    surge_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("surges.id"))
+    # How the amount was reached: rate line, surge terms, rule or fee, as shown to the expert.
+    terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (Index("ix_earnings_expert", "expert_id", "created_at"),)
+
+
+class Payout(IdMixin, CreatedMixin, Base):
+    """What one brand pays one expert in one currency for one ISO week."""
+
+    __tablename__ = "payouts"
+
+    week: Mapped[str] = mapped_column(String(8))
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"))
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    # Earnings created before this moment (the end of the week) were eligible.
+    cutoff: Mapped[datetime]
+    total: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    line_count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        UniqueConstraint("week", "expert_id", "brand_id", "currency"),
+        Index("ix_payouts_expert", "expert_id", "created_at"),
+    )
+
+
+class PayoutLine(Base):
+    """One earning settled by one payout; the key is the earning, so it is settled only once."""
+
+    __tablename__ = "payout_lines"
+
+    earning_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("earnings.id"), primary_key=True)
+    payout_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payouts.id"), index=True)
+    amount: Mapped[Decimal]
+
+
+class BonusRule(IdMixin, CreatedMixin, Base):
+    """A published weekly bonus: met thresholds in a week pay a fixed amount once."""
+
+    __tablename__ = "bonus_rules"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    min_tasks: Mapped[int] = mapped_column(default=1)
+    min_csat: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    min_qa: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    amount: Mapped[Decimal]
+    is_active: Mapped[bool] = mapped_column(default=True)

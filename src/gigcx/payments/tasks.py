@@ -1,10 +1,22 @@
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.jobs import service as jobs_service
+from gigcx.jobs.enums import JobStatus
+from gigcx.jobs.models import Job
 from gigcx.jobs.registry import handler
+from gigcx.kit import clock
 from gigcx.payments import service as payments_service
+from gigcx.payments.enums import FeeKind
+
+SURGE_CHECK_EVERY = timedelta(minutes=1)
+# Payouts run shortly after each ISO week ends (Monday 00:00 UTC), once its last entries landed.
+PAYOUT_DELAY = timedelta(minutes=30)
+FLOOR_CHECK_EVERY = timedelta(days=1)
 
 
 @handler("payments.pay_resolution")
@@ -15,3 +27,68 @@ def pay_resolution(session: Session, payload: dict[str, Any]) -> None:
         ticket_id=uuid.UUID(payload["ticket_id"]),
         expert_id=uuid.UUID(payload["expert_id"]),
     )
+
+
+@handler("payments.earn_fee")
+def earn_fee(session: Session, payload: dict[str, Any]) -> None:
+    """Pay an onboarding, review or escalation fee once per source key."""
+    payments_service.earn_fee(
+        session,
+        kind=FeeKind(payload["kind"]),
+        expert_id=uuid.UUID(payload["expert_id"]),
+        program_id=uuid.UUID(payload["program_id"]),
+        source_key=str(payload["source_key"]),
+        reference=str(payload["reference"]),
+    )
+
+
+def _is_queued(session: Session, name: str) -> bool:
+    queued = select(Job.id).where(
+        Job.name == name, Job.status == JobStatus.QUEUED, Job.run_at > clock.now()
+    )
+    return session.scalar(queued.limit(1)) is not None
+
+
+def schedule_weekly_payouts(session: Session) -> None:
+    """Make sure the next weekly payout run is queued (each run queues the next)."""
+    if not _is_queued(session, "payments.settle_week"):
+        next_week = payments_service.week_of(clock.now()).end
+        jobs_service.enqueue(session, "payments.settle_week", {}, run_at=next_week + PAYOUT_DELAY)
+
+
+@handler("payments.settle_week")
+def settle_week(session: Session, payload: dict[str, Any]) -> None:
+    """Settle a finished week (the last one unless the payload names it); a rerun adds nothing."""
+    week = payload.get("week") or payments_service.last_finished_week().label
+    payments_service.run_week(session, week=str(week))
+    schedule_weekly_payouts(session)
+
+
+def schedule_surge_watch(session: Session) -> None:
+    """Make sure one surge evaluation is queued (the watch re-queues itself every minute)."""
+    if not _is_queued(session, "payments.watch_demand"):
+        jobs_service.enqueue(
+            session, "payments.watch_demand", {}, run_at=clock.now() + SURGE_CHECK_EVERY
+        )
+
+
+@handler("payments.watch_demand")
+def watch_demand(session: Session, payload: dict[str, Any]) -> None:
+    """Announce surges where waiting work outruns capacity, then look again in a minute."""
+    payments_service.evaluate_surges(session)
+    schedule_surge_watch(session)
+
+
+def schedule_floor_checks(session: Session) -> None:
+    """Make sure the daily hourly-floor check is queued (each check queues the next)."""
+    if not _is_queued(session, "payments.alert_hourly_floors"):
+        jobs_service.enqueue(
+            session, "payments.alert_hourly_floors", {}, run_at=clock.now() + FLOOR_CHECK_EVERY
+        )
+
+
+@handler("payments.alert_hourly_floors")
+def alert_hourly_floors(session: Session, payload: dict[str, Any]) -> None:
+    """Alert brands whose program median effective hourly fell below their floor; daily."""
+    payments_service.alert_hourly_floors(session)
+    schedule_floor_checks(session)

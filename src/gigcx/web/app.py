@@ -14,13 +14,22 @@ from gigcx.web.routes import (
     expert_account,
     expert_quality,
     expert_work,
+    pay_statements,
     public,
 )
 
 
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(files("gigcx.web") / "static")), name="static")
-    for module in (public, customer, expert_work, expert_account, expert_quality, brand_console):
+    for module in (
+        public,
+        customer,
+        expert_work,
+        expert_account,
+        expert_quality,
+        brand_console,
+        pay_statements,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

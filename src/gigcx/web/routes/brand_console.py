@@ -6,6 +6,7 @@ from gigcx.web.routes import (
     brand_api_keys,
     brand_dashboard,
     brand_experts,
+    brand_pay,
     brand_programs,
     brand_quality,
     brand_queue,
@@ -23,5 +24,6 @@ for module in (
     brand_quality,
     brand_training,
     brand_api_keys,
+    brand_pay,
 ):
     router.include_router(module.router)

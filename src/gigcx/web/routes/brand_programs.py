@@ -126,6 +126,28 @@ def edit_program(
     return _form_page(request, user, ProgramForm.of(program), program=program, notice=notice)
 
 
+def kept_rate_lines(program: Program, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rate lines by language or time band, which this form does not show, stay as they are.
+
+    Lines of a category or language the form removes go with it.
+    """
+    categories = {c["key"] for c in data["categories"] if c["is_gig_eligible"]}
+    languages = {code.strip().lower() for code in data["languages"]}
+    return [
+        {
+            "category_key": r.category_key,
+            "complexity": r.complexity,
+            "language": r.language,
+            "time_band": r.time_band,
+            "amount": r.amount,
+        }
+        for r in program.rates
+        if (r.language is not None or r.time_band is not None)
+        and r.category_key in categories
+        and (r.language is None or r.language in languages)
+    ]
+
+
 @router.post("/brand/programs/{program_id}", dependencies=[CsrfChecked])
 def update_program(
     request: Request,
@@ -136,9 +158,10 @@ def update_program(
 ) -> Response:
     """Change a program's rules; a refused change keeps nothing and shows where it went wrong."""
     require_manager(user)
-    brands_service.get_program(session, user, program_id)
+    program = brands_service.get_program(session, user, program_id)
     form = ProgramForm.submitted(submitted)
     payload = build_payload(form, is_new=False)
+    payload.data["rates"] += kept_rate_lines(program, payload.data)
     try:
         data = ProgramUpdate.model_validate(payload.data)
     except ValidationError as error:

@@ -16,6 +16,7 @@ from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.errors import InvalidInput
 from gigcx.experts.models import Expert
+from gigcx.payments import service as payments_service
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, TicketStatus
@@ -191,14 +192,16 @@ def ticket_page(
 ) -> Response:
     ticket = tickets_service.get_ticket(session, user, ticket_id)
     program = session.get_one(Program, ticket.program_id)
+    escalated_by = payments_service.escalating_expert(session, ticket)
     names = dict(
         session.execute(
             select(Expert.id, Expert.display_name).where(
-                Expert.id.in_({ticket.assignee_id, ticket.last_expert_id} - {None})
+                Expert.id.in_({ticket.assignee_id, ticket.last_expert_id, escalated_by} - {None})
             )
         ).all()
     )
     allowed = ALLOWED_TRANSITIONS[TicketStatus(ticket.status)]
+    escalation_marked = payments_service.is_escalation_marked(session, ticket.id)
     context = page_context(
         user,
         ticket=ticket,
@@ -213,6 +216,9 @@ def ticket_page(
         can_resolve=TicketStatus.RESOLVED in allowed,
         can_cancel=TicketStatus.CANCELED in allowed,
         can_escalate=TicketStatus.ESCALATED in allowed,
+        escalated_by=escalated_by,
+        expert_names=names,
+        escalation_marked=escalation_marked,
         errors=errors or {},
         values=values or {},
     )

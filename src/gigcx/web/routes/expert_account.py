@@ -36,6 +36,7 @@ from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render, start_session
 from gigcx.web.forms import field_errors
+from gigcx.web.routes import expert_pay
 
 router = APIRouter(include_in_schema=False)
 
@@ -442,6 +443,7 @@ def earnings(request: Request, session: SessionDep, user: WebExpert, page: int =
         "subjects": subjects,
         "page": page,
         "has_next": has_next,
+        **expert_pay.earnings_context(session, user, expert.id, entries),
     }
     return render(request, "expert/earnings.html", context)
 

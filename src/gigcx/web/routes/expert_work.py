@@ -22,6 +22,7 @@ from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment
 from gigcx.experts.queries import readable_enrollments
 from gigcx.kit import clock
+from gigcx.payments import service as payments_service
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import WarningStatus
 from gigcx.routing import service as routing_service
@@ -31,6 +32,7 @@ from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.training import service as training_service
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
+from gigcx.web.routes import expert_pay
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,6 +101,9 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "cards": offer_cards(session, user),
         "tickets": open_tickets(session, user),
         "notices": expert_notices(session, user),
+        "surges": expert_pay.surge_notices(session, user, expert.id),
+        "surge_rule": payments_service.SURGE_RULE,
+        "now": clock.now(),
     }
     return render(request, "expert/dashboard.html", context)
 

@@ -22,8 +22,9 @@ from gigcx.kit import clock
 from gigcx.kit.money import Money, quantize
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.errors import EarningNotFound, EarningNotReversible, LedgerIsAppendOnly
-from gigcx.payments.models import Earning
+from gigcx.payments.models import Earning, Surge
 from gigcx.payments.queries import readable_earnings
+from gigcx.payments.service._surge import surge_at
 from gigcx.tickets.models import Assignment, Ticket
 
 
@@ -33,11 +34,14 @@ def _refuse_changes(_mapper: Any, _connection: Any, target: Earning) -> None:
     raise LedgerIsAppendOnly(f"earning {target.id} is immutable; add a reversal instead")
 
 
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
 def _find(session: Session, source_key: str) -> Earning | None:
     return session.scalar(select(Earning).where(Earning.source_key == source_key))
 
 
-def _append(session: Session, earning: Earning) -> tuple[Earning, bool]:
+def append(session: Session, earning: Earning) -> tuple[Earning, bool]:
     """Add a ledger entry unless one for the same source exists; return it and if it is new."""
     existing = _find(session, earning.source_key)
     if existing is not None:
@@ -45,27 +49,88 @@ def _append(session: Session, earning: Earning) -> tuple[Earning, bool]:
     return insert_or_get(session, earning, lambda: _find(session, earning.source_key))
 
 
+@dataclass(frozen=True, slots=True)
+class TaskPrice:
+    """What a task pays and why: the rate line that matched and any surge in force."""
+
+    amount: Decimal
+    base_amount: Decimal
+    surge: Surge | None
+    terms: dict[str, Any]
+
+
+def accepted_at(session: Session, ticket: Ticket, expert_id: uuid.UUID) -> datetime:
+    """When the expert took the ticket: the start of their latest assignment on it."""
+    started = session.scalar(
+        select(func.max(Assignment.started_at)).where(
+            Assignment.ticket_id == ticket.id, Assignment.expert_id == expert_id
+        )
+    )
+    return started or ticket.resolved_at or clock.now()
+
+
+def price_task(session: Session, ticket: Ticket, expert_id: uuid.UUID) -> TaskPrice | None:
+    """Price a ticket's task at the moment the expert accepted it (never retroactively).
+
+    The rate line is the most specific one for the ticket's category, complexity, language and
+    time band at acceptance; a surge counts only if it was in force when the offer was accepted.
+    """
+    program = session.get_one(Program, ticket.program_id)
+    taken_at = accepted_at(session, ticket, expert_id)
+    rate = brands_service.resolve_rate(
+        program,
+        category_key=ticket.category,
+        complexity=ticket.complexity,
+        language=ticket.language,
+        at=taken_at,
+    )
+    if rate is None:
+        return None
+    surge = surge_at(session, program_id=program.id, language=ticket.language, at=taken_at)
+    multiplier = surge.multiplier if surge is not None else Decimal(1)
+    terms: dict[str, Any] = {
+        "accepted_at": taken_at.isoformat(),
+        "rate": {
+            "category": rate.category_key,
+            "complexity": str(rate.complexity),
+            "language": rate.language,
+            "time_band": rate.time_band,
+            "amount": str(rate.amount),
+        },
+    }
+    if surge is not None:
+        terms["surge"] = surge.terms()
+    return TaskPrice(quantize(rate.amount * multiplier), rate.amount, surge, terms)
+
+
 def pay_for_resolution(
     session: Session, *, ticket_id: uuid.UUID, expert_id: uuid.UUID
 ) -> Earning | None:
     """Pay an expert the rate-card amount for resolving a ticket, exactly once."""
+    existing = _find(session, f"task:{ticket_id}:{expert_id}")
+    if existing is not None:
+        return existing
     ticket = session.get_one(Ticket, ticket_id)
-    program = session.get_one(Program, ticket.program_id)
-    amount = brands_service.rate_for(program, ticket.category, ticket.complexity)
-    if amount is None:
+    price = price_task(session, ticket, expert_id)
+    if price is None:
         return None
-    earning, _ = _append(
+    description = f"Resolved ticket ({ticket.category}, {ticket.complexity})"
+    if price.surge is not None:
+        description += f", surge {TIMES}{price.surge.multiplier}"
+    earning, _ = append(
         session,
         Earning(
             expert_id=expert_id,
             brand_id=ticket.brand_id,
-            program_id=program.id,
+            program_id=ticket.program_id,
             ticket_id=ticket.id,
             kind=EarningKind.TASK,
-            amount=quantize(amount),
-            currency=program.currency,
-            description=f"Resolved ticket ({ticket.category}, {ticket.complexity})",
+            amount=price.amount,
+            currency=ticket.program.currency,
+            description=description,
             source_key=f"task:{ticket.id}:{expert_id}",
+            surge_id=price.surge.id if price.surge is not None else None,
+            terms=price.terms,
         ),
     )
     return earning
@@ -82,7 +147,7 @@ def reverse_earning(
         raise EarningNotFound()
     if original.kind == EarningKind.REVERSAL:
         raise EarningNotReversible("a reversal cannot itself be reversed; add a new earning")
-    reversal, is_new = _append(
+    reversal, is_new = append(
         session,
         Earning(
             expert_id=original.expert_id,

@@ -1,0 +1,41 @@
+import itertools
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from gigcx.brands.models import Program
+from gigcx.experts.models import Expert
+from gigcx.kit import clock
+from gigcx.payments.enums import EarningKind
+from gigcx.payments.models import Earning
+
+_numbers = itertools.count(1)
+
+
+def make_earning(
+    session: Session,
+    expert: Expert,
+    program: Program,
+    amount: str | Decimal,
+    *,
+    at: datetime | None = None,
+    kind: EarningKind = EarningKind.TASK,
+    reverses: Earning | None = None,
+) -> Earning:
+    """A ledger entry written directly, at ``at`` (now by default)."""
+    earning = Earning(
+        expert_id=expert.id,
+        brand_id=program.brand_id,
+        program_id=program.id,
+        kind=kind if reverses is None else EarningKind.REVERSAL,
+        amount=Decimal(amount),
+        currency=program.currency,
+        description="test entry",
+        source_key=f"test:{next(_numbers)}" if reverses is None else f"reversal:{reverses.id}",
+        reverses_id=reverses.id if reverses is not None else None,
+        created_at=at or clock.now(),
+    )
+    session.add(earning)
+    session.flush()
+    return earning
