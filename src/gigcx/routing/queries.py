@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, String, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from gigcx.experts.enums import EnrollmentStatus, Presence
@@ -24,19 +24,20 @@ def constant(value: str) -> Any:
     return literal(value, literal_execute=True)
 
 
-def eligible_experts(
-    ticket: Ticket, *, required_level: int, certified_at: datetime | None = None
-) -> Select[*tuple[Any, ...]]:
-    """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
+def _eligibility_statement(*, certified: bool) -> Select[*tuple[Any, ...]]:
+    """The eligibility statement with the ticket's values as bound parameters.
 
-    With ``certified_at`` (programs that require certification) the enrollment must also hold a
-    certification that is current at that moment.
+    Built once per shape (with or without the certification condition) at import: building a
+    select is costly next to running it, and the statement is the same for every ticket.
+    Parameters: ``program_id``, ``ticket_id``, ``language``, ``skill``, ``required_level``,
+    ``channel`` and, when certified, ``certified_at``.
     """
+    channel = bindparam("channel", type_=Assignment.channel.type)
     working = (
         select(func.count())
         .where(
             Assignment.expert_id == Expert.id,
-            Assignment.channel == ticket.channel,
+            Assignment.channel == channel,
             Assignment.ended_at.is_(None),
         )
         .correlate(Expert)
@@ -49,7 +50,13 @@ def eligible_experts(
         .scalar_subquery()
     )
     already_offered = select(Offer.expert_id).where(
-        Offer.ticket_id == ticket.id, Offer.status.in_(EXCLUDING_OFFER_STATUSES)
+        Offer.ticket_id == bindparam("ticket_id", type_=Offer.ticket_id.type),
+        Offer.status.in_(EXCLUDING_OFFER_STATUSES),
+    )
+    # Idle since the later of the last assignment and coming online (a NULL compares false).
+    idle_since = case(
+        (Expert.last_assigned_at > Expert.presence_changed_at, Expert.last_assigned_at),
+        else_=Expert.presence_changed_at,
     )
     statement = (
         select(
@@ -60,60 +67,96 @@ def eligible_experts(
             ExpertCapacity.max_concurrent,
             working,
             pending,
-            Expert.last_assigned_at,
-            Expert.presence_changed_at,
+            idle_since,
         )
         .select_from(Enrollment)
         .join(Expert, Expert.id == Enrollment.expert_id)
         .join(
             ExpertLanguage,
-            and_(ExpertLanguage.expert_id == Expert.id, ExpertLanguage.language == ticket.language),
+            and_(
+                ExpertLanguage.expert_id == Expert.id,
+                ExpertLanguage.language == bindparam("language", type_=String()),
+            ),
         )
         .join(
             ExpertSkill,
             and_(
                 ExpertSkill.expert_id == Expert.id,
-                ExpertSkill.skill == ticket.category,
-                ExpertSkill.level >= required_level,
+                ExpertSkill.skill == bindparam("skill", type_=ExpertSkill.skill.type),
+                ExpertSkill.level >= bindparam("required_level", type_=ExpertSkill.level.type),
             ),
         )
         .join(
             ExpertCapacity,
             and_(
                 ExpertCapacity.expert_id == Expert.id,
-                ExpertCapacity.channel == ticket.channel,
+                ExpertCapacity.channel == channel,
                 ExpertCapacity.max_concurrent > 0,
             ),
         )
         .where(
-            Enrollment.program_id == ticket.program_id,
+            Enrollment.program_id == bindparam("program_id", type_=Enrollment.program_id.type),
             Enrollment.status == constant(EnrollmentStatus.ACTIVE),
             Expert.presence == constant(Presence.AVAILABLE),
             Expert.id.not_in(already_offered),
         )
     )
-    if certified_at is not None:
+    if certified:
+        certified_at = bindparam("certified_at", type_=Enrollment.certified_until.type)
         statement = statement.where(Enrollment.certified_until > certified_at)
     return statement
+
+
+_ELIGIBLE = {certified: _eligibility_statement(certified=certified) for certified in (False, True)}
+
+
+def _parameters(
+    ticket: Ticket, required_level: int, certified_at: datetime | None
+) -> dict[str, Any]:
+    parameters: dict[str, Any] = {
+        "program_id": ticket.program_id,
+        "ticket_id": ticket.id,
+        "language": ticket.language,
+        "skill": ticket.category,
+        "required_level": required_level,
+        "channel": ticket.channel,
+    }
+    if certified_at is not None:
+        parameters["certified_at"] = certified_at
+    return parameters
+
+
+def eligible_experts(
+    ticket: Ticket, *, required_level: int, certified_at: datetime | None = None
+) -> Select[*tuple[Any, ...]]:
+    """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
+
+    With ``certified_at`` (programs that require certification) the enrollment must also hold a
+    certification that is current at that moment. The statement carries the ticket's values.
+    """
+    statement = _ELIGIBLE[certified_at is not None]
+    return statement.params(_parameters(ticket, required_level, certified_at))
 
 
 def find_candidates(session: Session, ticket: Ticket, *, required_level: int) -> list[Candidate]:
     """Return every eligible expert with the inputs the score needs."""
     certified_at = clock.now() if ticket.program.requires_certification else None
-    statement = eligible_experts(ticket, required_level=required_level, certified_at=certified_at)
-    rows = session.execute(statement).all()
+    statement = _ELIGIBLE[certified_at is not None]
+    parameters = _parameters(ticket, required_level, certified_at)
+    # Core rows on the session's connection: no ORM result machinery for plain columns.
+    rows = session.connection().execute(statement, parameters).all()
     return [
         Candidate(
-            expert_id=_uuid(row[0]),
-            skill_level=row[1],
-            proficiency=row[2],
-            quality_score=None if row[3] is None else float(row[3]),
-            capacity=row[4],
-            working=row[5],
-            pending=row[6],
-            idle_since=max(row[7], row[8]) if row[7] is not None else row[8],
+            expert_id=_uuid(expert_id),
+            skill_level=level,
+            proficiency=proficiency,
+            quality_score=None if quality is None else float(quality),
+            capacity=capacity,
+            working=working,
+            pending=pending,
+            idle_since=idle_since,
         )
-        for row in rows
+        for expert_id, level, proficiency, quality, capacity, working, pending, idle_since in rows
     ]
 
 
