@@ -35,7 +35,11 @@ class Expert(IdMixin, CreatedMixin, Base):
         cascade="all, delete-orphan", order_by="ExpertCapacity.channel", lazy="selectin"
     )
 
-    __table_args__ = (Index("ix_experts_presence", "presence"),)
+    __table_args__ = (
+        Index("ix_experts_presence", "presence"),
+        # Covers what routing reads of each eligible expert (see gigcx.routing.queries).
+        Index("ix_experts_routing", "id", "presence", "presence_changed_at", "last_assigned_at"),
+    )
 
 
 class ExpertLanguage(Base):
@@ -47,7 +51,9 @@ class ExpertLanguage(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     proficiency: Mapped[int]
 
-    __table_args__ = (Index("ix_expert_languages_language", "language", "expert_id"),)
+    __table_args__ = (
+        Index("ix_expert_languages_language", "language", "expert_id", "proficiency"),
+    )
 
 
 class ExpertSkill(Base):
@@ -58,6 +64,9 @@ class ExpertSkill(Base):
     )
     skill: Mapped[str] = mapped_column(String(64), primary_key=True)
     level: Mapped[int]
+
+    # Covers routing's skill check, so the level is read from the index.
+    __table_args__ = (Index("ix_expert_skills_level", "expert_id", "skill", "level"),)
 
 
 class ExpertCapacity(Base):
@@ -70,6 +79,9 @@ class ExpertCapacity(Base):
     )
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     max_concurrent: Mapped[int]
+
+    # Covers routing's capacity check, so the capacity is read from the index.
+    __table_args__ = (Index("ix_expert_capacities_max", "expert_id", "channel", "max_concurrent"),)
 
 
 class Enrollment(IdMixin, CreatedMixin, Base):
@@ -90,5 +102,13 @@ class Enrollment(IdMixin, CreatedMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("expert_id", "program_id"),
-        Index("ix_enrollments_program_status", "program_id", "status"),
+        # Covers routing's scan of a program's active enrollments (see gigcx.routing.queries).
+        Index(
+            "ix_enrollments_program_status",
+            "program_id",
+            "status",
+            "expert_id",
+            "quality_score",
+            "certified_until",
+        ),
     )
