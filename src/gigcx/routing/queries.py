@@ -4,11 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, case, func, literal, select
+from sqlalchemy import Select, String, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from gigcx.experts.enums import EnrollmentStatus, Presence
-from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.experts.models import Expert, RoutingRoster
 from gigcx.kit import clock
 from gigcx.routing.scoring import Candidate
 from gigcx.tickets.enums import OfferStatus
@@ -32,78 +31,65 @@ def _eligibility_statement(*, certified: bool) -> Select[*tuple[Any, ...]]:
     Parameters: ``program_id``, ``ticket_id``, ``language``, ``skill``, ``required_level``,
     ``channel`` and, when certified, ``certified_at``.
     """
+    roster = RoutingRoster
     channel = bindparam("channel", type_=Assignment.channel.type)
     working = (
         select(func.count())
         .where(
-            Assignment.expert_id == Expert.id,
+            Assignment.expert_id == roster.expert_id,
             Assignment.channel == channel,
             Assignment.ended_at.is_(None),
         )
-        .correlate(Expert)
+        .correlate(roster)
         .scalar_subquery()
     )
     pending = (
         select(func.count())
-        .where(Offer.expert_id == Expert.id, Offer.status == constant(OfferStatus.PENDING))
-        .correlate(Expert)
+        .where(Offer.expert_id == roster.expert_id, Offer.status == constant(OfferStatus.PENDING))
+        .correlate(roster)
         .scalar_subquery()
     )
     already_offered = select(Offer.expert_id).where(
         Offer.ticket_id == bindparam("ticket_id", type_=Offer.ticket_id.type),
         Offer.status.in_(EXCLUDING_OFFER_STATUSES),
     )
-    # Idle since the later of the last assignment and coming online (a NULL compares false).
-    idle_since = case(
-        (Expert.last_assigned_at > Expert.presence_changed_at, Expert.last_assigned_at),
-        else_=Expert.presence_changed_at,
+    # Idle since the later of the last assignment and coming online (a NULL compares false),
+    # read per candidate: a join lets PostgreSQL hash every available expert instead.
+    idle_since = (
+        select(
+            case(
+                (Expert.last_assigned_at > Expert.presence_changed_at, Expert.last_assigned_at),
+                else_=Expert.presence_changed_at,
+            )
+        )
+        .where(Expert.id == roster.expert_id)
+        .correlate(roster)
+        .scalar_subquery()
     )
     statement = (
         select(
-            Expert.id,
-            ExpertSkill.level,
-            ExpertLanguage.proficiency,
-            Enrollment.quality_score,
-            ExpertCapacity.max_concurrent,
+            roster.expert_id,
+            roster.level,
+            roster.proficiency,
+            roster.quality_score,
+            roster.capacity,
             working,
             pending,
             idle_since,
         )
-        .select_from(Enrollment)
-        .join(Expert, Expert.id == Enrollment.expert_id)
-        .join(
-            ExpertLanguage,
-            and_(
-                ExpertLanguage.expert_id == Expert.id,
-                ExpertLanguage.language == bindparam("language", type_=String()),
-            ),
-        )
-        .join(
-            ExpertSkill,
-            and_(
-                ExpertSkill.expert_id == Expert.id,
-                ExpertSkill.skill == bindparam("skill", type_=ExpertSkill.skill.type),
-                ExpertSkill.level >= bindparam("required_level", type_=ExpertSkill.level.type),
-            ),
-        )
-        .join(
-            ExpertCapacity,
-            and_(
-                ExpertCapacity.expert_id == Expert.id,
-                ExpertCapacity.channel == channel,
-                ExpertCapacity.max_concurrent > 0,
-            ),
-        )
+        .select_from(roster)
         .where(
-            Enrollment.program_id == bindparam("program_id", type_=Enrollment.program_id.type),
-            Enrollment.status == constant(EnrollmentStatus.ACTIVE),
-            Expert.presence == constant(Presence.AVAILABLE),
-            Expert.id.not_in(already_offered),
+            roster.program_id == bindparam("program_id", type_=roster.program_id.type),
+            roster.language == bindparam("language", type_=String()),
+            roster.skill == bindparam("skill", type_=String()),
+            roster.channel == channel,
+            roster.level >= bindparam("required_level", type_=roster.level.type),
+            roster.expert_id.not_in(already_offered),
         )
     )
     if certified:
-        certified_at = bindparam("certified_at", type_=Enrollment.certified_until.type)
-        statement = statement.where(Enrollment.certified_until > certified_at)
+        certified_at = bindparam("certified_at", type_=roster.certified_until.type)
+        statement = statement.where(roster.certified_until > certified_at)
     return statement
 
 
@@ -130,6 +116,9 @@ def eligible_experts(
     ticket: Ticket, *, required_level: int, certified_at: datetime | None = None
 ) -> Select[*tuple[Any, ...]]:
     """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
+
+    They are read from the routing roster (gigcx.experts.roster), which holds a row for each
+    active enrollment of an available expert, language, skill and channel with capacity.
 
     With ``certified_at`` (programs that require certification) the enrollment must also hold a
     certification that is current at that moment. The statement carries the ticket's values.
