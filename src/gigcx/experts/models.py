@@ -75,9 +75,6 @@ class ExpertCapacity(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     max_concurrent: Mapped[int]
 
-    # Covers routing's capacity check, so the capacity is read from the index.
-    __table_args__ = (Index("ix_expert_capacities_max", "expert_id", "channel", "max_concurrent"),)
-
 
 class Enrollment(IdMixin, CreatedMixin, Base):
     """An expert's membership of a program, with its certification, quality score and tier."""
