@@ -70,3 +70,22 @@ def test_quality_term_is_the_published_score_or_the_prior_without_one() -> None:
     assert scoring.quality_term(None) == 0.75
     assert scoring.quality_term(81.67) == 0.8167
     assert scoring.terms(candidate(quality_score=40.0), NOW)["quality"] == 0.4
+
+
+def test_rank_scores_and_explains_each_candidate_as_score_does() -> None:
+    candidates = [
+        candidate(expert_id=uuid.UUID(int=n), skill_level=n, working=n % 2, quality_score=60.0 + n)
+        for n in range(1, 5)
+    ]
+
+    ranked = scoring.rank(candidates, DEFAULT_ROUTING_WEIGHTS, NOW)
+
+    alone = {c.expert_id: scoring.score(c, DEFAULT_ROUTING_WEIGHTS, NOW) for c in candidates}
+    assert [(s.score, s.explain()) for s in ranked] == [
+        (alone[s.candidate.expert_id].score, alone[s.candidate.expert_id].explain()) for s in ranked
+    ]
+    assert ranked[0].explain()["terms"]["skill"] == {
+        "value": 0.8,
+        "weight": DEFAULT_ROUTING_WEIGHTS["skill"],
+        "contribution": round(DEFAULT_ROUTING_WEIGHTS["skill"] * 0.8, 4),
+    }

@@ -4,11 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, String, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from gigcx.experts.enums import EnrollmentStatus, Presence
-from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.experts.models import Expert, RoutingRoster
 from gigcx.kit import clock
 from gigcx.routing.scoring import Candidate
 from gigcx.tickets.enums import OfferStatus
@@ -24,96 +23,129 @@ def constant(value: str) -> Any:
     return literal(value, literal_execute=True)
 
 
+def _eligibility_statement(*, certified: bool) -> Select[*tuple[Any, ...]]:
+    """The eligibility statement with the ticket's values as bound parameters.
+
+    Built once per shape (with or without the certification condition) at import: building a
+    select is costly next to running it, and the statement is the same for every ticket.
+    Parameters: ``program_id``, ``ticket_id``, ``language``, ``skill``, ``required_level``,
+    ``channel`` and, when certified, ``certified_at``.
+    """
+    roster = RoutingRoster
+    channel = bindparam("channel", type_=Assignment.channel.type)
+    working = (
+        select(func.count())
+        .where(
+            Assignment.expert_id == roster.expert_id,
+            Assignment.channel == channel,
+            Assignment.ended_at.is_(None),
+        )
+        .correlate(roster)
+        .scalar_subquery()
+    )
+    pending = (
+        select(func.count())
+        .where(Offer.expert_id == roster.expert_id, Offer.status == constant(OfferStatus.PENDING))
+        .correlate(roster)
+        .scalar_subquery()
+    )
+    already_offered = select(Offer.expert_id).where(
+        Offer.ticket_id == bindparam("ticket_id", type_=Offer.ticket_id.type),
+        Offer.status.in_(EXCLUDING_OFFER_STATUSES),
+    )
+    # Idle since the later of the last assignment and coming online (a NULL compares false),
+    # read per candidate: a join lets PostgreSQL hash every available expert instead.
+    idle_since = (
+        select(
+            case(
+                (Expert.last_assigned_at > Expert.presence_changed_at, Expert.last_assigned_at),
+                else_=Expert.presence_changed_at,
+            )
+        )
+        .where(Expert.id == roster.expert_id)
+        .correlate(roster)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            roster.expert_id,
+            roster.level,
+            roster.proficiency,
+            roster.quality_score,
+            roster.capacity,
+            working,
+            pending,
+            idle_since,
+        )
+        .select_from(roster)
+        .where(
+            roster.program_id == bindparam("program_id", type_=roster.program_id.type),
+            roster.language == bindparam("language", type_=String()),
+            roster.skill == bindparam("skill", type_=String()),
+            roster.channel == channel,
+            roster.level >= bindparam("required_level", type_=roster.level.type),
+            roster.expert_id.not_in(already_offered),
+        )
+    )
+    if certified:
+        certified_at = bindparam("certified_at", type_=roster.certified_until.type)
+        statement = statement.where(roster.certified_until > certified_at)
+    return statement
+
+
+_ELIGIBLE = {certified: _eligibility_statement(certified=certified) for certified in (False, True)}
+
+
+def _parameters(
+    ticket: Ticket, required_level: int, certified_at: datetime | None
+) -> dict[str, Any]:
+    parameters: dict[str, Any] = {
+        "program_id": ticket.program_id,
+        "ticket_id": ticket.id,
+        "language": ticket.language,
+        "skill": ticket.category,
+        "required_level": required_level,
+        "channel": ticket.channel,
+    }
+    if certified_at is not None:
+        parameters["certified_at"] = certified_at
+    return parameters
+
+
 def eligible_experts(
     ticket: Ticket, *, required_level: int, certified_at: datetime | None = None
 ) -> Select[*tuple[Any, ...]]:
     """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
 
+    They are read from the routing roster (gigcx.experts.roster), which holds a row for each
+    active enrollment of an available expert, language, skill and channel with capacity.
+
     With ``certified_at`` (programs that require certification) the enrollment must also hold a
-    certification that is current at that moment.
+    certification that is current at that moment. The statement carries the ticket's values.
     """
-    working = (
-        select(func.count())
-        .where(
-            Assignment.expert_id == Expert.id,
-            Assignment.channel == ticket.channel,
-            Assignment.ended_at.is_(None),
-        )
-        .correlate(Expert)
-        .scalar_subquery()
-    )
-    pending = (
-        select(func.count())
-        .where(Offer.expert_id == Expert.id, Offer.status == constant(OfferStatus.PENDING))
-        .correlate(Expert)
-        .scalar_subquery()
-    )
-    already_offered = select(Offer.expert_id).where(
-        Offer.ticket_id == ticket.id, Offer.status.in_(EXCLUDING_OFFER_STATUSES)
-    )
-    statement = (
-        select(
-            Expert.id,
-            ExpertSkill.level,
-            ExpertLanguage.proficiency,
-            Enrollment.quality_score,
-            ExpertCapacity.max_concurrent,
-            working,
-            pending,
-            Expert.last_assigned_at,
-            Expert.presence_changed_at,
-        )
-        .select_from(Enrollment)
-        .join(Expert, Expert.id == Enrollment.expert_id)
-        .join(
-            ExpertLanguage,
-            and_(ExpertLanguage.expert_id == Expert.id, ExpertLanguage.language == ticket.language),
-        )
-        .join(
-            ExpertSkill,
-            and_(
-                ExpertSkill.expert_id == Expert.id,
-                ExpertSkill.skill == ticket.category,
-                ExpertSkill.level >= required_level,
-            ),
-        )
-        .join(
-            ExpertCapacity,
-            and_(
-                ExpertCapacity.expert_id == Expert.id,
-                ExpertCapacity.channel == ticket.channel,
-                ExpertCapacity.max_concurrent > 0,
-            ),
-        )
-        .where(
-            Enrollment.program_id == ticket.program_id,
-            Enrollment.status == constant(EnrollmentStatus.ACTIVE),
-            Expert.presence == constant(Presence.AVAILABLE),
-            Expert.id.not_in(already_offered),
-        )
-    )
-    if certified_at is not None:
-        statement = statement.where(Enrollment.certified_until > certified_at)
-    return statement
+    statement = _ELIGIBLE[certified_at is not None]
+    return statement.params(_parameters(ticket, required_level, certified_at))
 
 
 def find_candidates(session: Session, ticket: Ticket, *, required_level: int) -> list[Candidate]:
     """Return every eligible expert with the inputs the score needs."""
     certified_at = clock.now() if ticket.program.requires_certification else None
-    statement = eligible_experts(ticket, required_level=required_level, certified_at=certified_at)
-    rows = session.execute(statement).all()
+    statement = _ELIGIBLE[certified_at is not None]
+    parameters = _parameters(ticket, required_level, certified_at)
+    # Core rows on the session's connection: no ORM result machinery for plain columns.
+    rows = session.connection().execute(statement, parameters).all()
     return [
         Candidate(
-            expert_id=_uuid(row[0]),
-            skill_level=row[1],
-            proficiency=row[2],
-            quality_score=None if row[3] is None else float(row[3]),
-            capacity=row[4],
-            working=row[5],
-            pending=row[6],
-            idle_since=max(row[7], row[8]) if row[7] is not None else row[8],
+            expert_id=_uuid(expert_id),
+            skill_level=level,
+            proficiency=proficiency,
+            quality_score=None if quality is None else float(quality),
+            capacity=capacity,
+            working=working,
+            pending=pending,
+            idle_since=idle_since,
         )
-        for row in rows
+        for expert_id, level, proficiency, quality, capacity, working, pending, idle_since in rows
     ]
 
 

@@ -44,12 +44,12 @@ class Candidate:
 class Scored:
     candidate: Candidate
     score: float
-    values: dict[str, float]
+    values: tuple[float, ...]  # the terms, in the order of TERMS
     weights: dict[str, float]
 
     def explain(self) -> dict[str, Any]:
         """The full breakdown stored on an offer: every term, its weight and every input."""
-        return breakdown(self.candidate, self.values, self.weights)
+        return breakdown(self.candidate, dict(zip(TERMS, self.values, strict=True)), self.weights)
 
 
 def bayesian_rating(count: int, total: int) -> float:
@@ -63,28 +63,44 @@ def quality_term(quality_score: float | None) -> float:
     return min(max(value / 100.0, 0.0), 1.0)
 
 
-def terms(candidate: Candidate, now: datetime) -> dict[str, float]:
+def _term_values(candidate: Candidate, now: datetime) -> tuple[float, ...]:
+    """The terms in the order of TERMS (a tuple: ranking scores every eligible expert)."""
     idle_minutes = max((now - candidate.idle_since).total_seconds() / 60.0, 0.0)
     busy = candidate.working + candidate.pending
-    return {
-        "skill": candidate.skill_level / 5.0,
-        "language": candidate.proficiency / 5.0,
-        "quality": quality_term(candidate.quality_score),
-        "idle": min(idle_minutes / IDLE_FULL_MINUTES, 1.0),
-        "load": max(1.0 - busy / candidate.capacity, 0.0) if candidate.capacity else 0.0,
-    }
+    capacity = candidate.capacity
+    return (
+        candidate.skill_level / 5.0,
+        candidate.proficiency / 5.0,
+        quality_term(candidate.quality_score),
+        min(idle_minutes / IDLE_FULL_MINUTES, 1.0),
+        max(1.0 - busy / capacity, 0.0) if capacity else 0.0,
+    )
+
+
+def terms(candidate: Candidate, now: datetime) -> dict[str, float]:
+    return dict(zip(TERMS, _term_values(candidate, now), strict=True))
 
 
 def _total_weight(weights: dict[str, float]) -> float:
     return sum(weights.get(t, 0.0) for t in TERMS) or 1.0
 
 
+def _score(
+    candidate: Candidate,
+    weights: dict[str, float],
+    weight_values: tuple[float, ...],
+    total_weight: float,
+    now: datetime,
+) -> Scored:
+    values = _term_values(candidate, now)
+    total = sum([w * v for w, v in zip(weight_values, values, strict=True)]) / total_weight
+    return Scored(candidate, round(total, 6), values, weights)
+
+
 def score(candidate: Candidate, weights: dict[str, float], now: datetime) -> Scored:
     """Score one candidate; the breakdown is built only for those who get an offer."""
-    values = terms(candidate, now)
-    total_weight = _total_weight(weights)
-    total = sum(weights.get(t, 0.0) * values[t] for t in TERMS) / total_weight
-    return Scored(candidate, round(total, 6), values, weights)
+    weight_values = tuple(weights.get(t, 0.0) for t in TERMS)
+    return _score(candidate, weights, weight_values, _total_weight(weights), now)
 
 
 def breakdown(
@@ -116,6 +132,8 @@ def breakdown(
 
 def rank(candidates: list[Candidate], weights: dict[str, float], now: datetime) -> list[Scored]:
     """Best first; ties go to the longer idle expert, then a stable id order."""
-    scored = [score(c, weights, now) for c in candidates]
+    weight_values = tuple(weights.get(t, 0.0) for t in TERMS)
+    total_weight = _total_weight(weights)
+    scored = [_score(c, weights, weight_values, total_weight, now) for c in candidates]
     scored.sort(key=lambda s: (-s.score, s.candidate.idle_since, s.candidate.expert_id))
     return scored
