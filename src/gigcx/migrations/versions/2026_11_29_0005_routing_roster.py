@@ -1,7 +1,7 @@
 """routing: the routing roster and a covering index on experts
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 10:20:00
 
 ix_experts_routing holds what routing reads of each eligible expert (presence and idle times),
@@ -19,8 +19,8 @@ from alembic import op
 
 import gigcx.db.base
 
-revision: str = "0006"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
