@@ -56,7 +56,6 @@ from gigcx.auth.principal import SYSTEM
 from gigcx.brands.models import Program
 from gigcx.db import migrate
 from gigcx.db.session import make_engine
-from gigcx.experts import roster
 from gigcx.experts.models import (
     Enrollment,
     Expert,
@@ -102,8 +101,6 @@ def build(
             session, programs, per_program=args.experts // args.programs, rng=rng
         )
         _fixture.add_background_work(session, programs, expert_ids, rng=rng)
-        # The bulk inserts bypass the ORM flush that keeps the roster in step.
-        roster.rebuild(session)
         tickets = _fixture.ticket_rows(programs, WARMUP + args.decisions, rng=rng)
         _fixture.add_tickets(session, tickets)
     models: tuple[Any, ...] = (Program, Expert, ExpertLanguage, ExpertSkill, ExpertCapacity)
