@@ -1,7 +1,8 @@
 """Import every domain's job handlers so the runner knows them."""
 
+from gigcx.assist import tasks as assist_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.routing import tasks as routing_tasks
 from gigcx.tickets import tasks as tickets_tasks
 
-__all__ = ["payments_tasks", "routing_tasks", "tickets_tasks"]
+__all__ = ["assist_tasks", "payments_tasks", "routing_tasks", "tickets_tasks"]

@@ -7,7 +7,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
-from gigcx.cli import demo, jobs, serve, tickets
+from gigcx.cli import ai, demo, jobs, serve, tickets
 from gigcx.cli.output import console, domain_errors, fail, require_schema, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
@@ -27,6 +27,7 @@ app.command("serve")(serve.serve)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(demo.app, name="demo")
 app.add_typer(tickets.app, name="tickets")
+app.add_typer(ai.app, name="ai")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""Training: onboarding courses and quizzes per program, certifications."""
