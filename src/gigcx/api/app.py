@@ -2,12 +2,21 @@
 
 from fastapi import APIRouter, FastAPI
 
-from gigcx.api.routes import auth, brands, earnings, experts, offers, programs, tickets
+from gigcx.api.routes import (
+    assist,
+    auth,
+    brands,
+    earnings,
+    experts,
+    offers,
+    programs,
+    tickets,
+)
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, brands, programs, experts, tickets, offers, earnings):
+    for module in (auth, brands, programs, experts, tickets, offers, earnings, assist):
         router.include_router(module.router)
     return router
 

@@ -10,6 +10,7 @@ from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.privacy import pii
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
@@ -44,6 +45,8 @@ def _customer_view(customer: Customer, principal: Principal) -> CustomerRead:
 def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
     customer = session.get_one(Customer, ticket.customer_id)
     fields = {name: getattr(ticket, name) for name in TicketRead.model_fields if name != "customer"}
+    if principal.is_expert:
+        fields["subject"] = pii.mask_text(ticket.subject)
     return TicketRead(**fields, customer=_customer_view(customer, principal))
 
 
