@@ -20,6 +20,7 @@ import argparse
 import csv
 import hashlib
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -49,7 +50,11 @@ def load(path: Path) -> tuple[list[str], list[str]]:
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     # Category keys are slugs in GigCX: Refund_not_showing_up -> refund-not-showing-up.
-    return [r["text"] for r in rows], [r["category"].lower().replace("_", "-") for r in rows]
+    return [r["text"] for r in rows], [slug(r["category"]) for r in rows]
+
+
+def slug(category: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-")
 
 
 def cached_vectors(texts: Sequence[str], tag: str = "frozen") -> embeddings.Vectors:
@@ -62,6 +67,11 @@ def cached_vectors(texts: Sequence[str], tag: str = "frozen") -> embeddings.Vect
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors
+
+
+def names_of(labels: Sequence[str]) -> dict[str, str]:
+    """Category names, as a brand would write them: card-arrival -> "card arrival"."""
+    return {label: label.replace("-", " ") for label in set(labels)}
 
 
 def mark(value: float, target: float) -> str:
@@ -81,11 +91,13 @@ def run_full(
 ) -> intent.IntentModel:
     started = time.perf_counter()
     digest = hashlib.sha256("\n".join(train[0]).encode()).hexdigest()[:16]
-    saved = CACHE / f"model-{intent.FORMAT_VERSION}-{digest}.npz"
+    saved = CACHE / f"model-{intent.FORMAT_VERSION}-named-{digest}.npz"
     if saved.exists():
         model = intent.IntentModel.from_bytes(saved.read_bytes())
     else:
-        model, _ = intent.train(train[0], train[1], vectors=cached_vectors(train[0]))
+        model, _ = intent.train(
+            train[0], train[1], vectors=cached_vectors(train[0]), label_names=names_of(train[1])
+        )
         saved.write_bytes(model.to_bytes())
     trained = time.perf_counter() - started
     result = evaluation.evaluate(model.predict(test[0], cached_vectors(test[0])), test[1])
@@ -173,7 +185,7 @@ def run_fewshot(
             vectors = embeddings.encode(texts, batch_size=128)
             tvectors = embeddings.encode(test[0], batch_size=128)
             embeddings.use_model(frozen)
-        model, _ = intent.train(texts, labels, vectors=vectors)
+        model, _ = intent.train(texts, labels, vectors=vectors, label_names=names_of(labels))
         result = evaluation.evaluate(model.predict(test[0], tvectors), test[1])
         accuracies.append(result.accuracy)
         elapsed = time.perf_counter() - started

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.assist import service as assist_service
-from gigcx.assist.models import SuggestionUse
+from gigcx.assist.models import Answer, SuggestionUse
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands.models import Brand, Program
 from gigcx.tickets.enums import AuthorKind, TicketStatus
@@ -278,3 +278,14 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     brand_view = client.get(f"/brand/tickets/{ticket_id}")
     assert "What the AI read" in brand_view.text
     assert "no intent model: routed by your rules" in brand_view.text
+    review_page = client.get("/brand/answers")
+    assert "Waiting for review (1)" in review_page.text
+    proposal = session.scalars(select(Answer).where(Answer.status == "proposed")).one()
+    approved = post_form(
+        client,
+        f"/brand/answers/{proposal.id}/review",
+        {"decision": "approved", "title": "Charged twice", "body": "Edited: it drops off."},
+    )
+    assert approved.status_code == 303
+    session.refresh(proposal)
+    assert (proposal.status, proposal.body) == ("approved", "Edited: it drops off.")

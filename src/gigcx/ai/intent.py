@@ -196,6 +196,7 @@ def train(
     vectors: Vectors | None = None,
     c: float = DEFAULT_C,
     version: str = "",
+    label_names: dict[str, str] | None = None,
 ) -> tuple[IntentModel, TrainingReport]:
     """Train an intent model from labelled texts."""
     kept, report = usable_examples(labels)
@@ -203,10 +204,17 @@ def train(
     kept_labels = [labels[i] for i in kept]
     if vectors is not None:
         vectors = vectors[kept]
+    # A category's name is one more example of it ("card arrival"); it helps most when few.
+    names = [(n, label) for label, n in (label_names or {}).items() if label in report.classes]
+    if names:
+        kept_texts += [n for n, _ in names]
+        kept_labels += [label for _, label in names]
+        if vectors is not None:
+            vectors = np.vstack([vectors, embeddings.encode([n for n, _ in names])])
     word = _word_vectorizer()
     char = _char_vectorizer(min_df=2 if len(kept_texts) >= 2000 else 1)
     parts = [word.fit_transform(kept_texts), char.fit_transform(kept_texts)]
-    per_class = len(kept_texts) / len(report.classes)
+    per_class = report.examples / len(report.classes)
     weight = (
         MANY_SHOT_EMBEDDING_WEIGHT if per_class >= MANY_SHOT_FROM else FEW_SHOT_EMBEDDING_WEIGHT
     )

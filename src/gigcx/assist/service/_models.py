@@ -111,7 +111,11 @@ def train_model(
     version = f"{program.slug}-v{count + 1}-{clock.now():%Y%m%d%H%M}"
     try:
         model, report = intent.train(
-            examples.texts, examples.labels, version=version, use_embeddings=use_embeddings
+            examples.texts,
+            examples.labels,
+            version=version,
+            use_embeddings=use_embeddings,
+            label_names={c.key: c.name for c in program.categories},
         )
     except intent.TooFewExamples as error:
         raise InvalidTrainingData(str(error)) from None

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from gigcx.web.routes import (
+    brand_answers,
     brand_api_keys,
     brand_dashboard,
     brand_experts,
@@ -19,5 +20,6 @@ for module in (
     brand_programs,
     brand_experts,
     brand_api_keys,
+    brand_answers,
 ):
     router.include_router(module.router)
