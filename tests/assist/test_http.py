@@ -289,3 +289,34 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     assert approved.status_code == 303
     session.refresh(proposal)
     assert (proposal.status, proposal.body) == ("approved", "Edited: it drops off.")
+
+
+def test_brand_admins_set_the_programs_ai_rules_in_the_console(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=0)
+    web_sign_in(client, market.brand_admin_email)
+    path = f"/brand/programs/{market.program_id}/ai"
+
+    page = client.get(path)
+    bad = post_form(client, path, {"bot_threshold": "2"})
+    saved = post_form(
+        client,
+        path,
+        {
+            "is_bot_enabled": "true",
+            "bot_threshold": "0.85",
+            "royalty_amount": "0.30",
+            "forbidden_phrases": "calm down\nnot our problem",
+            "blocking_checks": "pii_leak",
+            "granted_pii": "email",
+        },
+    )
+
+    assert page.status_code == 200 and "No intent model yet" in page.text
+    assert bad.status_code == 400 and "between 0 and 1" in bad.text
+    assert saved.status_code == 303
+    settings = assist_service.settings_for(session, uuid.UUID(market.program_id))
+    assert (settings.bot_threshold, str(settings.royalty_amount)) == (0.85, "0.30")
+    assert settings.forbidden_phrases == ["calm down", "not our problem"]
+    assert (settings.blocking_checks, settings.granted_pii) == (["pii_leak"], ["email"])

@@ -11,6 +11,8 @@ from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
 from gigcx.assist.enums import AnswerStatus
 from gigcx.assist.schemas import AnswerReview
+from gigcx.brands.models import Program
+from gigcx.brands.queries import readable_programs
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import page_context
 
@@ -23,6 +25,7 @@ def answers(request: Request, session: SessionDep, user: WebStaff) -> Response:
     everything = assist_service.list_answers(session, user)
     context = page_context(
         user,
+        programs=session.scalars(readable_programs(user).order_by(Program.name)).all(),
         proposed=[a for a in everything if a.status == AnswerStatus.PROPOSED],
         approved=[a for a in everything if a.status == AnswerStatus.APPROVED],
     )

@@ -7,6 +7,7 @@ from gigcx.web.routes import (
     brand_api_keys,
     brand_dashboard,
     brand_experts,
+    brand_program_ai,
     brand_programs,
     brand_queue,
     brand_tickets,
@@ -21,5 +22,6 @@ for module in (
     brand_experts,
     brand_api_keys,
     brand_answers,
+    brand_program_ai,
 ):
     router.include_router(module.router)
