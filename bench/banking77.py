@@ -241,6 +241,7 @@ def run_fewshot(
     seeds: int,
     tune_steps: int,
     first_seed: int = 0,
+    keep_frozen: bool = False,
 ) -> None:
     train_vectors = cached_vectors(train[0])
     test_vectors = cached_vectors(test[0])
@@ -256,10 +257,18 @@ def run_fewshot(
         labels = [train[1][i] for i in chosen]
         vectors, tvectors = train_vectors[chosen], test_vectors
         if tune_steps:
-            vectors, tvectors = tune_and_encode(
+            tuned, tuned_test = tune_and_encode(
                 texts, labels, test_states, steps=tune_steps, seed=seed
             )
-        model, _ = intent.train(texts, labels, vectors=vectors, label_names=names_of(labels))
+            if keep_frozen:
+                # The tuned and the frozen embedding side by side: each sees what the other lost.
+                vectors = np.hstack([tuned, vectors])
+                tvectors = np.hstack([tuned_test, tvectors])
+            else:
+                vectors, tvectors = tuned, tuned_test
+        # Category names are embedded with the frozen model only, so not beside tuned vectors.
+        names = None if tune_steps and keep_frozen else names_of(labels)
+        model, _ = intent.train(texts, labels, vectors=vectors, label_names=names)
         result = evaluation.evaluate(model.predict(test[0], tvectors), test[1])
         accuracies.append(result.accuracy)
         elapsed = time.perf_counter() - started
@@ -426,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--tune-steps", type=int, default=0)
     parser.add_argument("--tune-layers", type=int, default=2)
+    parser.add_argument("--keep-frozen", action="store_true")
     parser.add_argument("--speed-count", type=int, default=300)
     args = parser.parse_args(argv)
     if not (args.data / "train.csv").exists():
@@ -447,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds=args.seeds,
             tune_steps=args.tune_steps,
             first_seed=args.first_seed,
+            keep_frozen=args.keep_frozen,
         )
     if "bot" in parts and model is not None:
         run_bot(model, test)
