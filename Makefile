@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/payouts.py
+	$(BIN)/python bench/banking77.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .coverage

@@ -1,5 +1,6 @@
 """Import every domain's tables so the metadata is complete (Alembic, tests)."""
 
+from gigcx.assist import models as assist_models
 from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
@@ -14,6 +15,7 @@ from gigcx.training import models as training_models
 metadata = Base.metadata
 
 __all__ = [
+    "assist_models",
     "audit_models",
     "auth_models",
     "brands_models",

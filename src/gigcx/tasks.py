@@ -1,5 +1,6 @@
 """Import every domain's job handlers so the runner knows them."""
 
+from gigcx.assist import tasks as assist_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.quality import tasks as quality_tasks
 from gigcx.routing import tasks as routing_tasks
@@ -7,6 +8,7 @@ from gigcx.tickets import tasks as tickets_tasks
 from gigcx.training import tasks as training_tasks
 
 __all__ = [
+    "assist_tasks",
     "payments_tasks",
     "quality_tasks",
     "routing_tasks",

@@ -53,5 +53,6 @@ def test_the_whole_loop_over_http(
         "ticket.status_changed",
         "ticket.status_changed",
         "ticket.status_changed",
+        "ticket.triaged",
         "ticket.rated",
     ]

@@ -47,6 +47,7 @@ def test_a_ticket_skipped_by_a_concurrent_dispatch_is_still_offered_to_a_free_ex
         with unit_of_work(factory) as session:
             waiting = make_ticket(session, program)
             assert waiting.status == TicketStatus.QUEUED
+        run_until_idle(factory)  # both tickets' triage, before the race
 
         # When a dispatch claims the queue and finds the expert full, the expert resolves, and
         # the dispatch that resolution enqueues runs before the first one commits

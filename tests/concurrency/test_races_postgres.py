@@ -454,6 +454,8 @@ def test_racing_processes_assign_once_stay_within_capacity_and_pay_once(
     try:
         # Given 300 routed tickets, each offered to three experts as capacity allows
         seeded = seed(factory)
+        # Triage runs once, before the race: the race is about routing and pay
+        runner.run_until_idle(factory)
 
         # When eight processes accept, resolve and run jobs until no work is left
         started = time.monotonic()

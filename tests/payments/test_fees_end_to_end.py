@@ -6,12 +6,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.assist import service as assist_service
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.models import Earning
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import ReviewReason
 from gigcx.quality.schemas import ReviewSubmit
+from gigcx.tickets import service as tickets_service
 from gigcx.training import service as training_service
+from tests.factories.assist import make_answer, make_retail_program, write_in
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
 from tests.factories.quality import make_scorecard, make_senior
@@ -63,4 +66,29 @@ def test_a_senior_experts_review_pays_the_review_fee_once(
 
     (earning,) = earnings_of(session, reviewer.id)
     assert (earning.kind, earning.amount) == (EarningKind.REVIEW, Decimal("3.00"))
+    assert stats.failed == 0
+
+
+def test_a_confirmed_bot_answer_pays_its_author_the_programs_royalty_once(
+    session: Session, factory: sessionmaker[Session]
+) -> None:
+    program = make_retail_program(session)
+    author = make_expert(session, programs=[program], skills={"order-status": 3})
+    make_answer(session, program, author_expert_id=author.id)
+    ticket = write_in(session, program, "Where is my order? The tracking has not moved for days.")
+    session.commit()
+    run_jobs(factory)
+    royalty = assist_service.settings_for(session, program.id).royalty_amount
+    assist_service.confirm_bot_answer(session, tickets_service.customer_of(ticket), ticket.id)
+    session.commit()
+
+    stats = run_jobs(factory)
+
+    (earning,) = earnings_of(session, author.id)
+    assert (earning.kind, earning.amount, earning.currency) == (
+        EarningKind.ROYALTY,
+        royalty,
+        program.currency,
+    )
+    assert royalty is not None and royalty > 0
     assert stats.failed == 0

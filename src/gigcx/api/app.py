@@ -3,6 +3,7 @@
 from fastapi import APIRouter, FastAPI
 
 from gigcx.api.routes import (
+    assist,
     auth,
     brands,
     earnings,
@@ -29,6 +30,7 @@ def api_router() -> APIRouter:
         pay,
         training,
         quality,
+        assist,
     ):
         router.include_router(module.router)
     return router

@@ -15,6 +15,8 @@ from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
 from gigcx.brands.schemas import BrandCreate
+from gigcx.demo import ai as demo_ai
+from gigcx.demo import ai_content
 from gigcx.demo import experts as demo_experts
 from gigcx.demo import quality as demo_quality
 from gigcx.demo.catalog import BRANDS, BrandSpec
@@ -132,6 +134,8 @@ def seed_demo(
         for n, spec in enumerate(BRANDS)
     ]
     programs = _programs(session, brands)
+    for program in session.scalars(select(Program).where(Program.slug == ai_content.PROGRAM_SLUG)):
+        demo_ai.seed_ai(session, program)
     world = World(brands=brands, programs=programs, experts={}, start=start, horizon=horizon)
     demo_quality.seed_scorecards(session, world)
     expert_password = DEMO_PASSWORD

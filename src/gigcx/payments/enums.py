@@ -8,6 +8,7 @@ class EarningKind(StrEnum):
     REVIEW = "review"
     ESCALATION = "escalation"
     BONUS = "bonus"
+    ROYALTY = "royalty"
 
 
 class EarningStatus(StrEnum):
@@ -24,3 +25,4 @@ class FeeKind(StrEnum):
     ONBOARDING = "onboarding"
     REVIEW = "review"
     ESCALATION = "escalation"
+    ROYALTY = "royalty"

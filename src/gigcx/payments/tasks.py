@@ -31,7 +31,7 @@ def pay_resolution(session: Session, payload: dict[str, Any]) -> None:
 
 @handler("payments.earn_fee")
 def earn_fee(session: Session, payload: dict[str, Any]) -> None:
-    """Pay an onboarding, review or escalation fee once per source key."""
+    """Pay an onboarding, review, escalation or royalty fee once per source key."""
     payments_service.earn_fee(
         session,
         kind=FeeKind(payload["kind"]),

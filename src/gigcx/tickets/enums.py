@@ -15,7 +15,8 @@ class TicketStatus(StrEnum):
 
 S = TicketStatus
 ALLOWED_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    S.NEW: frozenset({S.QUEUED, S.ESCALATED, S.CANCELED}),
+    # NEW -> RESOLVED: the bot answered from an approved answer before routing.
+    S.NEW: frozenset({S.QUEUED, S.ESCALATED, S.CANCELED, S.RESOLVED}),
     S.QUEUED: frozenset({S.OFFERED, S.ESCALATED, S.CANCELED}),
     S.OFFERED: frozenset({S.ASSIGNED, S.QUEUED, S.ESCALATED, S.CANCELED}),
     S.ASSIGNED: frozenset({S.WAITING_ON_CUSTOMER, S.RESOLVED, S.ESCALATED, S.CANCELED}),
@@ -44,6 +45,7 @@ class AuthorKind(StrEnum):
     EXPERT = "expert"
     AGENT = "agent"
     SYSTEM = "system"
+    BOT = "bot"
 
 
 class AssignmentEnd(StrEnum):

@@ -22,8 +22,9 @@ class TicketCreate(Schema):
     category: str = Field(min_length=1, max_length=64)
     subject: str = Field("", max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
-    priority: Priority = Priority.NORMAL
-    complexity: Complexity = Complexity.MEDIUM
+    # Left out, triage sets them (normal and medium until it has run).
+    priority: Priority | None = None
+    complexity: Complexity | None = None
 
 
 class MessageCreate(Schema):

@@ -6,9 +6,11 @@ from fastapi import APIRouter, Header, Response
 
 from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
 from gigcx.api.errors import ERROR_RESPONSES
+from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.privacy import pii
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
@@ -43,12 +45,18 @@ def _customer_view(customer: Customer, principal: Principal) -> CustomerRead:
 def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
     customer = session.get_one(Customer, ticket.customer_id)
     fields = {name: getattr(ticket, name) for name in TicketRead.model_fields if name != "customer"}
+    if principal.is_expert:
+        fields["subject"] = pii.mask_text(ticket.subject)
     return TicketRead(**fields, customer=_customer_view(customer, principal))
 
 
 def to_detail(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketDetail:
     read = to_read(session, ticket, principal)
-    messages = [MessageRead.model_validate(m) for m in ticket.messages]
+    # Experts see the customer's personal data masked unless the program grants it.
+    messages = [
+        MessageRead.model_validate(shown.message).model_copy(update={"body": shown.body})
+        for shown in assist_service.shown_messages(session, principal, ticket)
+    ]
     return TicketDetail(**read.model_dump(), messages=messages)
 
 
@@ -62,13 +70,21 @@ def create_ticket(
 ) -> TicketDetail:
     """Take in a customer's inquiry and offer it to the best eligible expert.
 
+    Triage runs right after in the job runner. When the program has an intent model, routing
+    waits for it: the bot may answer first, and the ticket stays new until then.
+
     Send an Idempotency-Key header to retry safely: the same key and body return the same ticket
     (200); the same key with another body is refused (409).
     """
+    route_after_triage = assist_service.routes_after_triage(session, body.program_id)
     ticket, is_new = tickets_service.create_ticket(
-        session, principal, body, idempotency_key=idempotency_key
+        session,
+        principal,
+        body,
+        idempotency_key=idempotency_key,
+        route_after_triage=route_after_triage,
     )
-    if is_new:
+    if is_new and not route_after_triage:
         routing_service.route_locked(session, ticket)
     else:
         response.status_code = 200
@@ -123,8 +139,12 @@ def get_ticket(
 def reply(
     session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID, body: MessageCreate
 ) -> MessageRead:
-    """Reply to the customer, or add an internal note, as the assignee or in-house staff."""
-    message = tickets_service.reply(
+    """Reply to the customer, or add an internal note, as the assignee or in-house staff.
+
+    Pre-send checks run first (see POST /tickets/{id}/reply-checks); the program decides which
+    of them block a reply (409).
+    """
+    message, _ = assist_service.send_reply(
         session, principal, ticket_id, body.body, is_internal=body.is_internal
     )
     return MessageRead.model_validate(message)

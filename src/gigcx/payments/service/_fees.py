@@ -1,10 +1,12 @@
-"""Pay for work other than resolutions: onboarding, reviews and legitimate escalations."""
+"""Pay for work other than resolutions: onboarding, reviews, legitimate escalations, royalties."""
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.audit.models import AuditEvent
 from gigcx.auth.principal import Principal
@@ -25,6 +27,7 @@ FEE_KINDS = {
     FeeKind.ONBOARDING: EarningKind.ONBOARDING,
     FeeKind.REVIEW: EarningKind.REVIEW,
     FeeKind.ESCALATION: EarningKind.ESCALATION,
+    FeeKind.ROYALTY: EarningKind.ROYALTY,
 }
 
 
@@ -42,7 +45,9 @@ def earn_fee(
     Onboarding and reviews pay the program's fixed fee; an escalation pays the program's
     escalation share of what the task would have paid when the expert accepted it
     (``reference`` is then the ticket id, and the entry is keyed by ticket and expert, so it is
-    paid once whoever marks it). A fee of zero adds no entry.
+    paid once whoever marks it). A royalty pays the program's royalty amount to the author of the
+    approved answer (``reference``) with which the bot resolved a ticket. A fee of zero adds no
+    entry.
     """
     if kind == FeeKind.ESCALATION:
         # One escalation share per ticket and expert, whoever (brand or QA) judged it.
@@ -63,6 +68,9 @@ def earn_fee(
         amount = quantize(price.amount * program.escalation_share)
         terms |= price.terms | {"share": str(program.escalation_share)}
         description = f"Legitimate escalation ({program.escalation_share:.0%} of {price.amount})"
+    elif kind == FeeKind.ROYALTY:
+        amount = assist_service.settings_for(session, program.id).royalty_amount or Decimal(0)
+        description = f"Royalty: your approved answer resolved a ticket in {program.name}"
     elif kind == FeeKind.ONBOARDING:
         amount = program.onboarding_fee
         description = f"Onboarding for {program.name}"

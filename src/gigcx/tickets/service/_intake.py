@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
+from gigcx.brands.enums import Complexity
 from gigcx.brands.models import Program
 from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.tickets.enums import AuthorKind, TicketStatus
+from gigcx.tickets.enums import AuthorKind, Priority, TicketStatus
 from gigcx.tickets.errors import IdempotencyKeyReused, InvalidTicket, TicketClosed
 from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import CustomerIn, TicketCreate
@@ -72,11 +73,18 @@ def _find_by_key(session: Session, brand_id: uuid.UUID, key: str) -> Ticket | No
 
 
 def create_ticket(
-    session: Session, principal: Principal, data: TicketCreate, *, idempotency_key: str | None
+    session: Session,
+    principal: Principal,
+    data: TicketCreate,
+    *,
+    idempotency_key: str | None,
+    route_after_triage: bool = False,
 ) -> tuple[Ticket, bool]:
     """Take in a customer's inquiry; return the ticket and whether it is new.
 
-    The same Idempotency-Key with the same body returns the ticket made the first time.
+    The same Idempotency-Key with the same body returns the ticket made the first time. Triage
+    runs as a job right after; with ``route_after_triage`` that job routes the ticket (or lets the
+    bot answer it), otherwise the caller routes it at once.
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
@@ -97,8 +105,8 @@ def create_ticket(
         channel=data.channel.value,
         language=data.language,
         category=data.category,
-        complexity=data.complexity,
-        priority=int(data.priority),
+        complexity=data.complexity or Complexity.MEDIUM,
+        priority=int(data.priority or Priority.NORMAL),
         subject=data.subject or data.body[:80],
         status=TicketStatus.NEW,
         created_at=now,
@@ -132,6 +140,16 @@ def create_ticket(
     schedule_sla_checks(session, ticket, program)
     jobs_service.enqueue(
         session,
+        "assist.triage",
+        {
+            "ticket_id": str(ticket.id),
+            "route": route_after_triage,
+            "set_priority": data.priority is None,
+            "set_complexity": data.complexity is None,
+        },
+    )
+    jobs_service.enqueue(
+        session,
         "routing.escalate_if_waiting",
         {"ticket_id": str(ticket.id)},
         run_at=now + timedelta(seconds=program.max_wait_seconds),
@@ -160,5 +178,7 @@ def add_customer_message(
             session, ticket, TicketStatus.QUEUED, actor=principal, reason="customer follow-up"
         )
         jobs_service.enqueue(session, "routing.route", {"ticket_id": str(ticket.id)})
+        # A follow-up on a ticket the bot answered says the answer did not help.
+        jobs_service.enqueue(session, "assist.bot_answer_rejected", {"ticket_id": str(ticket.id)})
     session.flush()
     return message

@@ -3,10 +3,12 @@
 from fastapi import APIRouter
 
 from gigcx.web.routes import (
+    brand_answers,
     brand_api_keys,
     brand_dashboard,
     brand_experts,
     brand_pay,
+    brand_program_ai,
     brand_programs,
     brand_quality,
     brand_queue,
@@ -25,5 +27,7 @@ for module in (
     brand_training,
     brand_api_keys,
     brand_pay,
+    brand_answers,
+    brand_program_ai,
 ):
     router.include_router(module.router)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
+from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
@@ -211,6 +212,8 @@ def ticket_page(
         last_expert=names.get(ticket.last_expert_id) if ticket.last_expert_id else None,
         priority=PRIORITY_NAMES.get(ticket.priority, str(ticket.priority)),
         offers=offer_lines(session, user, ticket.id),
+        triage=assist_service.triage_of(session, ticket.id),
+        bot_attempt=assist_service.bot_attempt_of(session, ticket.id),
         events=audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id),
         can_reply=ticket.status not in {TicketStatus.CLOSED, TicketStatus.CANCELED},
         can_resolve=TicketStatus.RESOLVED in allowed,

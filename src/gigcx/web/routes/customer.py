@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
+from gigcx.assist import service as assist_service
+from gigcx.assist.enums import BotAttemptStatus
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
@@ -111,7 +113,14 @@ def write_in(
                 "channel": "chat",
             }
         )
-        ticket, _ = tickets_service.create_ticket(session, customer, data, idempotency_key=None)
+        route_after_triage = assist_service.routes_after_triage(session, program.id)
+        ticket, _ = tickets_service.create_ticket(
+            session,
+            customer,
+            data,
+            idempotency_key=None,
+            route_after_triage=route_after_triage,
+        )
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
         context = _contact_context(brand, program, values=values, errors=errors)
@@ -120,7 +129,8 @@ def write_in(
         session.rollback()
         context = _contact_context(brand, program, values=values, errors={"form": error.detail})
         return render(request, "customer/contact.html", context, status_code=error.status_code)
-    routing_service.route_locked(session, ticket)
+    if not route_after_triage:
+        routing_service.route_locked(session, ticket)
     return redirect(f"/c/{tickets_service.customer_link_token(ticket)}")
 
 
@@ -139,7 +149,9 @@ def _conversation_page(
     ticket = tickets_service.ticket_for_link(session, token)
     brand = session.get_one(Brand, ticket.brand_id)
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+    attempt = assist_service.bot_attempt_of(session, ticket.id)
     context = {
+        "bot_pending": attempt is not None and attempt.status == BotAttemptStatus.PENDING,
         "ticket": ticket,
         "brand": brand,
         "token": token,
@@ -171,6 +183,18 @@ def reply(
     tickets_service.add_customer_message(
         session, tickets_service.customer_of(ticket), ticket.id, body.strip()[:20_000]
     )
+    return redirect(f"/c/{token}#latest")
+
+
+@router.post("/c/{token}/bot-answer", dependencies=[CsrfChecked])
+def bot_answer(session: SessionDep, token: str, helped: Annotated[str, Form()] = "") -> Response:
+    """The customer's word on the bot's answer: it solved it, or an expert should take over."""
+    ticket = tickets_service.ticket_for_link(session, token)
+    customer = tickets_service.customer_of(ticket)
+    if helped == "yes":
+        assist_service.confirm_bot_answer(session, customer, ticket.id)
+        return redirect(f"/c/{token}?confirmed=1")
+    assist_service.reject_bot_answer(session, customer, ticket.id)
     return redirect(f"/c/{token}#latest")
 
 

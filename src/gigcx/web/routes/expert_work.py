@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
+from gigcx.assist import service as assist_service
+from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
@@ -27,7 +29,7 @@ from gigcx.quality import service as quality_service
 from gigcx.quality.enums import WarningStatus
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.enums import EXPERT_WORKING_STATUSES
+from gigcx.tickets.enums import EXPERT_WORKING_STATUSES, TicketStatus
 from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.training import service as training_service
@@ -195,6 +197,9 @@ def decline(session: SessionDep, user: WebExpert, offer_id: uuid.UUID) -> Respon
     return redirect("/expert")
 
 
+DONE_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
+
+
 def _workspace(
     request: Request,
     session: Session,
@@ -203,19 +208,28 @@ def _workspace(
     *,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    draft: str = "",
+    findings: list[assist_service.CheckedFinding] | None = None,
 ) -> Response:
     ticket = tickets_service.get_ticket(session, user, ticket_id)
     customer = session.get_one(Customer, ticket.customer_id)
     program = session.get_one(Program, ticket.program_id)
+    is_mine = ticket.assignee_id == user.expert_id and ticket.status in EXPERT_WORKING_STATUSES
+    handled = ticket.last_expert_id == user.expert_id and ticket.status in DONE_STATUSES
     context = {
         "user": user,
         "ticket": ticket,
         # Experts see a first name only; the customer's address never leaves the platform.
         "customer_name": (customer.name.split(" ")[0] if customer.name else "Customer"),
         "program": program,
-        "messages": ticket.messages,
-        "is_mine": ticket.assignee_id == user.expert_id
-        and ticket.status in EXPERT_WORKING_STATUSES,
+        "messages": assist_service.shown_messages(session, user, ticket),
+        "is_mine": is_mine,
+        "can_propose": handled,
+        "suggestions": assist_service.suggest(session, user, ticket.id) if is_mine else [],
+        "bot_attempt": assist_service.bot_attempt_of(session, ticket.id),
+        "draft": draft,
+        "findings": findings or [],
+        "has_blocking": any(f.is_blocking for f in findings or []),
         "pay": brands_service.rate_for(program, ticket.category, ticket.complexity),
         "errors": errors or {},
     }
@@ -224,9 +238,36 @@ def _workspace(
 
 @router.get("/expert/tickets/{ticket_id}", response_class=HTMLResponse)
 def workspace(
-    request: Request, session: SessionDep, user: WebExpert, ticket_id: uuid.UUID
+    request: Request,
+    session: SessionDep,
+    user: WebExpert,
+    ticket_id: uuid.UUID,
+    insert: uuid.UUID | None = None,
 ) -> Response:
-    return _workspace(request, session, user, ticket_id)
+    draft = ""
+    if insert is not None:
+        draft = assist_service.get_answer(session, user, insert).body
+    return _workspace(request, session, user, ticket_id, draft=draft)
+
+
+@router.post("/expert/tickets/{ticket_id}/suggestions/{answer_id}", dependencies=[CsrfChecked])
+def insert_suggestion(
+    session: SessionDep,
+    user: WebExpert,
+    ticket_id: uuid.UUID,
+    answer_id: uuid.UUID,
+    rank: Annotated[int, Form()] = 1,
+) -> Response:
+    """Put a suggestion into the reply box to edit, and note that it was used."""
+    assist_service.record_insert(session, user, ticket_id, answer_id, rank)
+    return redirect(f"/expert/tickets/{ticket_id}?insert={answer_id}#reply-h")
+
+
+@router.post("/expert/tickets/{ticket_id}/best-answer", dependencies=[CsrfChecked])
+def propose_best_answer(session: SessionDep, user: WebExpert, ticket_id: uuid.UUID) -> Response:
+    """Propose my reply on this resolved ticket as a standard answer."""
+    assist_service.propose_best_answer(session, user, ticket_id, BestAnswerProposal())
+    return redirect(f"/expert/tickets/{ticket_id}?proposed=1")
 
 
 @router.post("/expert/tickets/{ticket_id}/reply", dependencies=[CsrfChecked])
@@ -237,11 +278,20 @@ def reply(
     ticket_id: uuid.UUID,
     body: Annotated[str, Form()] = "",
     is_internal: Annotated[bool, Form()] = False,
+    send_anyway: Annotated[bool, Form()] = False,
 ) -> Response:
     if not body.strip():
         errors = {"body": "Write a reply first."}
         return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
-    tickets_service.reply(session, user, ticket_id, body.strip(), is_internal=is_internal)
+    text = body.strip()
+    if not is_internal:
+        # Pre-send checks warn first; blocking ones (the program's choice) never let it through.
+        findings = assist_service.check_reply(session, user, ticket_id, text)
+        if findings and (not send_anyway or any(f.is_blocking for f in findings)):
+            return _workspace(
+                request, session, user, ticket_id, draft=text, findings=findings, status_code=400
+            )
+    assist_service.send_reply(session, user, ticket_id, text, is_internal=is_internal)
     return redirect(f"/expert/tickets/{ticket_id}#latest")
 
 

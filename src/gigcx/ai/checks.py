@@ -1,0 +1,68 @@
+"""Pre-send checks on a reply: PII the customer did not give, forbidden phrases, tone, language."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gigcx.ai import language, sentiment
+from gigcx.privacy import pii
+
+PII_LEAK = "pii_leak"
+FORBIDDEN_PHRASE = "forbidden_phrase"
+NEGATIVE_TONE = "negative_tone"
+LANGUAGE_MISMATCH = "language_mismatch"
+ALL_CHECKS = (PII_LEAK, FORBIDDEN_PHRASE, NEGATIVE_TONE, LANGUAGE_MISMATCH)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    message: str
+
+
+def _normalise(value: str) -> str:
+    return re.sub(r"[\s()./-]", "", value).lower()
+
+
+def check_reply(
+    reply: str,
+    *,
+    customer_texts: Sequence[str],
+    customer_language: str,
+    languages: Sequence[str],
+    forbidden_phrases: Sequence[str] = (),
+) -> list[Finding]:
+    """Return what is wrong with a reply before it is sent; empty when all is well."""
+    findings = []
+    given = {_normalise(span.text) for text in customer_texts for span in pii.find(text)}
+    for span in pii.find(reply):
+        if span.kind is pii.PiiKind.NAME:
+            continue
+        if _normalise(span.text) not in given:
+            findings.append(
+                Finding(
+                    PII_LEAK, f"the reply contains a {span.kind.value} the customer did not give"
+                )
+            )
+    lowered = reply.lower()
+    for phrase in forbidden_phrases:
+        if phrase.strip() and phrase.strip().lower() in lowered:
+            findings.append(
+                Finding(FORBIDDEN_PHRASE, f"the brand does not allow the phrase {phrase.strip()!r}")
+            )
+    reply_language = language.detect(reply, [*language.COMMON, *languages, customer_language])
+    mood = sentiment.analyse(reply, reply_language)
+    if mood.score is not None and mood.score <= sentiment.STRONGLY_NEGATIVE_BELOW:
+        findings.append(Finding(NEGATIVE_TONE, f"the tone reads strongly negative ({mood.score})"))
+    if (
+        customer_language != language.UNKNOWN
+        and reply_language != language.UNKNOWN
+        and reply_language != customer_language
+    ):
+        findings.append(
+            Finding(
+                LANGUAGE_MISMATCH,
+                f"the reply is in {reply_language} but the customer wrote in {customer_language}",
+            )
+        )
+    return findings

@@ -1,0 +1,238 @@
+"""Intent classification: a program's categories learned from its own labelled examples.
+
+Features are the frozen MiniLM sentence embedding next to TF-IDF word 1-2-grams and character
+2-5-grams, in one linear model (logistic regression) whose probabilities are the confidence.
+"""
+
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from gigcx.ai import embeddings
+
+FORMAT_VERSION = 1
+# With fewer labelled examples than this in a class, the class is left out; with fewer than two
+# classes left, there is no model and routing keeps to the brand's own rules.
+MIN_EXAMPLES_PER_CLASS = 2
+MIN_CLASSES = 2
+DEFAULT_C = 20.0
+# How much the sentence embedding counts next to the n-grams. With few examples per class the
+# n-grams are sparse and the embedding must lead; with many, the n-grams earn an equal say
+# (measured on Banking77: 86.0% vs 84.0% at 10 per class, 93.7% vs 94.2% on the full set).
+FEW_SHOT_EMBEDDING_WEIGHT = 2.0
+MANY_SHOT_EMBEDDING_WEIGHT = 1.0
+MANY_SHOT_FROM = 40  # examples per class, on average
+
+Matrix = Any  # a scipy sparse matrix (scipy ships no types)
+Vectors = npt.NDArray[np.float32]
+
+
+class TooFewExamples(ValueError):
+    """The examples do not support a model."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+
+
+@dataclass
+class TrainingReport:
+    examples: int
+    classes: list[str]
+    skipped_classes: dict[str, int] = field(default_factory=dict)
+
+
+def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, lowercase=True, vocabulary=vocabulary
+    )
+
+
+def _char_vectorizer(vocabulary: dict[str, int] | None = None, min_df: int = 1) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        sublinear_tf=True,
+        lowercase=True,
+        min_df=min_df,
+        vocabulary=vocabulary,
+    )
+
+
+class IntentModel:
+    """A trained intent classifier; ``version`` names it on every triage it makes."""
+
+    def __init__(
+        self,
+        *,
+        word: TfidfVectorizer,
+        char: TfidfVectorizer,
+        coef: npt.NDArray[np.float64],
+        intercept: npt.NDArray[np.float64],
+        labels: list[str],
+        use_embeddings: bool,
+        version: str = "",
+        embedding_weight: float = FEW_SHOT_EMBEDDING_WEIGHT,
+    ) -> None:
+        self.word = word
+        self.char = char
+        self.coef = coef
+        self.intercept = intercept
+        self.labels = labels
+        self.use_embeddings = use_embeddings
+        self.version = version
+        self.embedding_weight = embedding_weight
+
+    def features(self, texts: Sequence[str], vectors: Vectors | None = None) -> Matrix:
+        parts = [self.word.transform(texts), self.char.transform(texts)]
+        if self.use_embeddings:
+            if vectors is None:
+                vectors = embeddings.encode(list(texts))
+            parts.insert(0, sparse.csr_matrix(vectors * self.embedding_weight))
+        return sparse.hstack(parts).tocsr()
+
+    def probabilities(
+        self, texts: Sequence[str], vectors: Vectors | None = None
+    ) -> npt.NDArray[np.float64]:
+        scores = self.features(texts, vectors) @ self.coef.T + self.intercept
+        scores = np.asarray(scores, dtype=np.float64)
+        if len(self.labels) == 2 and scores.shape[1] == 1:
+            scores = np.hstack([-scores, scores])
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def predict(self, texts: Sequence[str], vectors: Vectors | None = None) -> list[Prediction]:
+        if not texts:
+            return []
+        probabilities = self.probabilities(texts, vectors)
+        best = probabilities.argmax(axis=1)
+        return [
+            Prediction(self.labels[int(i)], round(float(probabilities[row, i]), 4))
+            for row, i in enumerate(best)
+        ]
+
+    def to_bytes(self) -> bytes:
+        """Serialise without pickle: arrays and JSON in one compressed npz."""
+        meta = {
+            "format": FORMAT_VERSION,
+            "labels": self.labels,
+            "use_embeddings": self.use_embeddings,
+            "version": self.version,
+            "embedding_weight": self.embedding_weight,
+            "word_vocabulary": {k: int(v) for k, v in self.word.vocabulary_.items()},
+            "char_vocabulary": {k: int(v) for k, v in self.char.vocabulary_.items()},
+        }
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            word_idf=self.word.idf_,
+            char_idf=self.char.idf_,
+            coef=self.coef,
+            intercept=self.intercept,
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "IntentModel":
+        arrays = np.load(io.BytesIO(data), allow_pickle=False)
+        meta: dict[str, Any] = json.loads(arrays["meta"].tobytes().decode())
+        if meta["format"] != FORMAT_VERSION:
+            raise ValueError(f"intent model format {meta['format']} is not supported")
+        word = _word_vectorizer(meta["word_vocabulary"])
+        word.fit(["x"])  # builds the analyser; vocabulary and weights are set below
+        word.idf_ = arrays["word_idf"]
+        char = _char_vectorizer(meta["char_vocabulary"])
+        char.fit(["x"])
+        char.idf_ = arrays["char_idf"]
+        return cls(
+            word=word,
+            char=char,
+            coef=arrays["coef"],
+            intercept=arrays["intercept"],
+            labels=list(meta["labels"]),
+            use_embeddings=bool(meta["use_embeddings"]),
+            version=str(meta["version"]),
+            embedding_weight=float(meta["embedding_weight"]),
+        )
+
+
+def usable_examples(labels: Sequence[str]) -> tuple[list[int], TrainingReport]:
+    """Keep the classes with enough examples; raise when fewer than two classes remain."""
+    counts = Counter(labels)
+    keep = {label for label, n in counts.items() if n >= MIN_EXAMPLES_PER_CLASS}
+    kept = [i for i, label in enumerate(labels) if label in keep]
+    report = TrainingReport(
+        examples=len(kept),
+        classes=sorted(keep),
+        skipped_classes={label: n for label, n in counts.items() if label not in keep},
+    )
+    if len(keep) < MIN_CLASSES:
+        raise TooFewExamples(
+            f"{len(keep)} categor{'y has' if len(keep) == 1 else 'ies have'} at least "
+            f"{MIN_EXAMPLES_PER_CLASS} labelled examples; an intent model needs "
+            f"{MIN_CLASSES} or more, so routing keeps to the brand's own rules"
+        )
+    return kept, report
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    use_embeddings: bool = True,
+    vectors: Vectors | None = None,
+    c: float = DEFAULT_C,
+    version: str = "",
+    label_names: dict[str, str] | None = None,
+) -> tuple[IntentModel, TrainingReport]:
+    """Train an intent model from labelled texts."""
+    kept, report = usable_examples(labels)
+    kept_texts = [texts[i] for i in kept]
+    kept_labels = [labels[i] for i in kept]
+    if vectors is not None:
+        vectors = vectors[kept]
+    # A category's name is one more example of it ("card arrival"); it helps most when few.
+    names = [(n, label) for label, n in (label_names or {}).items() if label in report.classes]
+    if names:
+        kept_texts += [n for n, _ in names]
+        kept_labels += [label for _, label in names]
+        if vectors is not None:
+            vectors = np.vstack([vectors, embeddings.encode([n for n, _ in names])])
+    word = _word_vectorizer()
+    char = _char_vectorizer(min_df=2 if len(kept_texts) >= 2000 else 1)
+    parts = [word.fit_transform(kept_texts), char.fit_transform(kept_texts)]
+    per_class = report.examples / len(report.classes)
+    weight = (
+        MANY_SHOT_EMBEDDING_WEIGHT if per_class >= MANY_SHOT_FROM else FEW_SHOT_EMBEDDING_WEIGHT
+    )
+    if use_embeddings:
+        if vectors is None:
+            vectors = embeddings.encode(kept_texts)
+        parts.insert(0, sparse.csr_matrix(vectors * weight))
+    matrix = sparse.hstack(parts).tocsr()
+    classifier = LogisticRegression(C=c, max_iter=3000)
+    classifier.fit(matrix, kept_labels)
+    model = IntentModel(
+        word=word,
+        char=char,
+        coef=np.asarray(classifier.coef_, dtype=np.float64),
+        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+        labels=[str(label) for label in classifier.classes_],
+        use_embeddings=use_embeddings,
+        version=version,
+        embedding_weight=weight,
+    )
+    return model, report

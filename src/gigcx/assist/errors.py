@@ -1,0 +1,33 @@
+from gigcx.errors import Conflict, InvalidInput, NotFound
+
+
+class AnswerNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no such answer in your programs; list them with GET /api/v1/answers")
+
+
+class AnswerAlreadyReviewed(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"this answer was already {status}; propose a new one to change it")
+
+
+class NothingToPropose(Conflict):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+
+
+class NoBotAnswer(Conflict):
+    def __init__(self) -> None:
+        super().__init__("the bot has no open answer on this ticket to confirm or reject")
+
+
+class ReplyBlocked(Conflict):
+    """The program blocks replies that fail some pre-send checks."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("the reply was not sent: " + "; ".join(messages))
+
+
+class InvalidTrainingData(InvalidInput):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)

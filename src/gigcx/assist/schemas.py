@@ -1,0 +1,116 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, Check, IntentSource
+from gigcx.kit.schemas import Schema
+
+
+class AssistSettingsUpdate(Schema):
+    is_bot_enabled: bool | None = None
+    bot_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    royalty_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    granted_pii: list[str] | None = None
+    forbidden_phrases: list[str] | None = None
+    blocking_checks: list[Check] | None = None
+
+
+class AssistSettingsRead(Schema):
+    program_id: uuid.UUID
+    is_bot_enabled: bool
+    bot_threshold: float
+    royalty_amount: Decimal | None
+    granted_pii: list[str]
+    forbidden_phrases: list[str]
+    blocking_checks: list[str]
+
+
+class TriageRead(Schema):
+    ticket_id: uuid.UUID
+    language: str
+    sentiment_score: float | None
+    sentiment_label: str
+    intent: str | None
+    intent_confidence: float | None
+    is_intent_recognised: bool
+    intent_source: IntentSource
+    priority: int
+    complexity: str
+    pii: list[dict[str, Any]]
+    model_version: str
+    notes: list[str]
+    created_at: datetime
+
+
+class AnswerCreate(Schema):
+    program_id: uuid.UUID
+    kind: AnswerKind = AnswerKind.ANSWER
+    intent: str | None = Field(None, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class BestAnswerProposal(Schema):
+    title: str = Field("", max_length=200)
+    body: str | None = Field(None, min_length=1, max_length=20_000)
+
+
+class AnswerReview(Schema):
+    decision: AnswerStatus
+    title: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = Field(None, min_length=1, max_length=20_000)
+    intent: str | None = Field(None, max_length=64)
+    note: str = Field("", max_length=2000)
+
+
+class AnswerRead(Schema):
+    id: uuid.UUID
+    program_id: uuid.UUID
+    kind: AnswerKind
+    intent: str | None
+    title: str
+    body: str
+    status: AnswerStatus
+    author_expert_id: uuid.UUID | None
+    source_ticket_id: uuid.UUID | None
+    reviewed_at: datetime | None
+    review_note: str
+    created_at: datetime
+
+
+class SuggestionRead(Schema):
+    answer_id: uuid.UUID
+    rank: int
+    title: str
+    body: str
+    source: str
+    score: float
+
+
+class SuggestionInsert(Schema):
+    answer_id: uuid.UUID
+    rank: int = Field(1, ge=1, le=10)
+
+
+class ReplyCheck(Schema):
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class FindingRead(Schema):
+    check: str
+    message: str
+    is_blocking: bool
+
+
+class BotAttemptRead(Schema):
+    ticket_id: uuid.UUID
+    answer_id: uuid.UUID
+    intent: str
+    confidence: float
+    body: str
+    status: BotAttemptStatus
+    created_at: datetime
+    ended_at: datetime | None

@@ -1,0 +1,63 @@
+"""A program's AI rules."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gigcx.assist.models import DEFAULT_BOT_THRESHOLD, AssistSettings
+from gigcx.assist.schemas import AssistSettingsUpdate
+from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
+from gigcx.brands import service as brands_service
+from gigcx.errors import InvalidInput, PermissionDenied
+from gigcx.privacy.pii import PiiKind
+
+
+def settings_for(session: Session, program_id: uuid.UUID) -> AssistSettings:
+    """The program's AI rules; defaults (not saved) when the brand has not set any."""
+    found = session.scalar(select(AssistSettings).where(AssistSettings.program_id == program_id))
+    if found is not None:
+        return found
+    return AssistSettings(
+        program_id=program_id,
+        is_bot_enabled=True,
+        bot_threshold=DEFAULT_BOT_THRESHOLD,
+        royalty_amount=None,
+        granted_pii=[],
+        forbidden_phrases=[],
+        blocking_checks=[],
+    )
+
+
+def update_settings(
+    session: Session, principal: Principal, program_id: uuid.UUID, data: AssistSettingsUpdate
+) -> AssistSettings:
+    """Change a program's AI rules (brand managers)."""
+    program = brands_service.get_program(session, principal, program_id)
+    if not (principal.can_manage_brand or principal.is_platform_admin or principal.is_system):
+        raise PermissionDenied("only the brand's admins change the AI rules of a program")
+    unknown = sorted(set(data.granted_pii or []) - {kind.value for kind in PiiKind})
+    if unknown:
+        kinds = ", ".join(kind.value for kind in PiiKind)
+        raise InvalidInput(f"unknown personal data kinds {unknown}; choose from: {kinds}")
+    settings = session.scalar(select(AssistSettings).where(AssistSettings.program_id == program.id))
+    if settings is None:
+        settings = settings_for(session, program.id)
+        session.add(settings)
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if name in {"granted_pii", "forbidden_phrases", "blocking_checks"}:
+            value = [str(v).strip() for v in value or [] if str(v).strip()]
+        setattr(settings, name, value)
+    audit_service.record(
+        session,
+        actor=principal,
+        action="assist.settings_changed",
+        subject_type="program",
+        subject_id=program.id,
+        brand_id=program.brand_id,
+        data={k: str(v) for k, v in changes.items()},
+    )
+    session.flush()
+    return settings

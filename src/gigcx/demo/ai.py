@@ -1,0 +1,45 @@
+"""The demo's AI: approved answers, articles, AI rules and a trained intent model."""
+
+from sqlalchemy.orm import Session
+
+from gigcx.assist import service as assist_service
+from gigcx.assist.enums import AnswerKind
+from gigcx.assist.schemas import AnswerCreate, AssistSettingsUpdate
+from gigcx.auth.principal import SYSTEM
+from gigcx.brands.models import Program
+from gigcx.demo import ai_content
+
+
+def seed_ai(session: Session, program: Program, *, use_embeddings: bool = True) -> None:
+    """Give a retail program its answers, its AI rules and an intent model from the examples."""
+    assist_service.update_settings(
+        session,
+        SYSTEM,
+        program.id,
+        AssistSettingsUpdate(
+            bot_threshold=ai_content.BOT_THRESHOLD,
+            royalty_amount=ai_content.ROYALTY,
+            forbidden_phrases=["calm down", "not our problem"],
+        ),
+    )
+    for spec in ai_content.ANSWERS:
+        assist_service.create_answer(
+            session,
+            SYSTEM,
+            AnswerCreate(
+                program_id=program.id,
+                kind=AnswerKind.ARTICLE if spec.is_article else AnswerKind.ANSWER,
+                intent=spec.intent,
+                title=spec.title,
+                body=spec.body,
+            ),
+        )
+    texts = [text for texts in ai_content.EXAMPLES.values() for text in texts]
+    labels = [label for label, texts in ai_content.EXAMPLES.items() for _ in texts]
+    assist_service.train_model(
+        session,
+        SYSTEM,
+        program.id,
+        assist_service.Examples(texts, labels, source="demo examples"),
+        use_embeddings=use_embeddings,
+    )

@@ -1,0 +1,78 @@
+import pytest
+
+from gigcx.ai import evaluation, intent
+from gigcx.ai.intent import Prediction
+from gigcx.demo import ai_content
+
+TEXTS = [text for texts in ai_content.EXAMPLES.values() for text in texts]
+LABELS = [label for label, texts in ai_content.EXAMPLES.items() for _ in texts]
+
+
+def test_a_model_learns_a_programs_categories_from_few_examples() -> None:
+    model, report = intent.train(TEXTS, LABELS, use_embeddings=False, version="t-1")
+
+    predictions = model.predict(
+        ["where is my parcel, tracking has not moved", "the zipper broke, is it under warranty?"]
+    )
+
+    assert [p.label for p in predictions] == ["order-status", "warranty-repairs"]
+    assert report.examples == 48
+    assert report.classes == sorted(ai_content.EXAMPLES)
+    assert all(0 < p.confidence <= 1 for p in predictions)
+
+
+def test_a_saved_model_loads_and_predicts_the_same() -> None:
+    model, _ = intent.train(TEXTS, LABELS, use_embeddings=False, version="t-2")
+    texts = ["I want my money back for the boots", "which tent is lighter?"]
+
+    loaded = intent.IntentModel.from_bytes(model.to_bytes())
+
+    assert loaded.version == "t-2"
+    assert loaded.labels == model.labels
+    assert loaded.predict(texts) == model.predict(texts)
+
+
+def test_classes_with_one_example_are_left_out() -> None:
+    model, report = intent.train(
+        [*TEXTS, "a lonely example"], [*LABELS, "lonely"], use_embeddings=False
+    )
+
+    assert report.skipped_classes == {"lonely": 1}
+    assert "lonely" not in model.labels
+
+
+def test_too_few_examples_means_no_model() -> None:
+    with pytest.raises(intent.TooFewExamples, match="routing keeps to the brand's own rules"):
+        intent.train(["one", "two", "three"], ["a", "a", "b"], use_embeddings=False)
+
+
+def test_evaluation_reports_accuracy_macro_f1_and_the_bots_curve() -> None:
+    predictions = [
+        Prediction("a", 0.95),
+        Prediction("a", 0.60),
+        Prediction("b", 0.90),
+        Prediction("b", 0.40),
+    ]
+    truth = ["a", "b", "b", "b"]
+
+    result = evaluation.evaluate(predictions, truth, thresholds=(0.5, 0.8))
+
+    assert result.accuracy == 0.75
+    assert [(c.label, c.precision, c.recall, c.support) for c in result.classes] == [
+        ("a", 0.5, 1.0, 1),
+        ("b", 1.0, 2 / 3, 3),
+    ]
+    assert result.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2)
+    assert [(p.threshold, p.precision, p.coverage, p.answered) for p in result.curve] == [
+        (0.5, 2 / 3, 0.75, 3),
+        (0.8, 1.0, 0.5, 2),
+    ]
+    assert result.at(0.9).answered == 2
+
+
+def test_with_sentence_embeddings_the_model_generalises_past_shared_words() -> None:
+    model, _ = intent.train(TEXTS, LABELS, use_embeddings=True)
+
+    predictions = model.predict(["My parka's stitching came apart, can you fix it for free?"])
+
+    assert [p.label for p in predictions] == ["warranty-repairs"]

@@ -1,0 +1,59 @@
+from gigcx.privacy import pii
+from gigcx.privacy.pii import PiiKind
+
+MESSAGE = (
+    "Hi, my name is Anna Schmidt. Card 4111 1111 1111 1111 was charged twice. "
+    "Call +49 30 1234567 or mail anna.s@example.com. IBAN DE89 3704 0044 0532 0130 00. "
+    "I live at 221B Baker Street, London."
+)
+
+
+def test_finds_each_kind_of_personal_data_with_its_span() -> None:
+    spans = pii.find(MESSAGE)
+
+    assert [(s.kind, s.text) for s in spans] == [
+        (PiiKind.NAME, "Anna Schmidt"),
+        (PiiKind.CARD, "4111 1111 1111 1111"),
+        (PiiKind.PHONE, "+49 30 1234567"),
+        (PiiKind.EMAIL, "anna.s@example.com"),
+        (PiiKind.IBAN, "DE89 3704 0044 0532 0130 00"),
+        (PiiKind.ADDRESS, "221B Baker Street"),
+    ]
+    assert all(MESSAGE[s.start : s.end] == s.text for s in spans)
+
+
+def test_card_numbers_and_ibans_must_pass_their_checksums() -> None:
+    assert pii.luhn_valid("4111111111111111") is True
+    assert pii.luhn_valid("4111111111111112") is False
+    assert pii.iban_valid("DE89 3704 0044 0532 0130 00") is True
+    assert pii.iban_valid("DE88 3704 0044 0532 0130 00") is False
+
+    spans = pii.find("Not a card: 4111 1111 1111 1112, not an IBAN: DE88370400440532013000.")
+
+    assert spans == []
+
+
+def test_order_numbers_and_dates_are_not_phones() -> None:
+    assert pii.find("Order 12345678 placed on 2024-01-05, ref 1234567.") == []
+
+
+def test_the_customers_known_name_is_found_anywhere() -> None:
+    spans = pii.find("Thanks for the help, Priya here again", known_names=["Priya Patel"])
+
+    assert [(s.kind, s.text) for s in spans] == [(PiiKind.NAME, "Priya")]
+
+
+def test_masking_replaces_all_but_the_granted_kinds() -> None:
+    text = "Mail me at anna.s@example.com or call 030 1234 5678."
+
+    assert pii.mask_text(text) == "Mail me at [email] or call [phone]."
+    assert (
+        pii.mask_text(text, granted=["email"]) == "Mail me at anna.s@example.com or call [phone]."
+    )
+
+
+def test_spans_survive_storage_as_dicts() -> None:
+    span = pii.find("write to a@b.example.org")[0]
+
+    assert pii.Span.from_dict(span.as_dict()) == span
+    assert span.as_dict() == {"kind": "email", "start": 9, "end": 24, "text": "a@b.example.org"}
