@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth import service as auth_service
@@ -69,6 +70,14 @@ def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> Non
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The posted form (already parsed for the CSRF check; Starlette caches it)."""
+    return await request.form()
+
+
+Submitted = Annotated[FormData, Depends(submitted_form)]
 
 
 def optional_principal(request: Request, session: SessionDep) -> Principal | None:

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
@@ -46,3 +47,9 @@ def whole_number(value: str, *, default: int, low: int, high: int) -> int:
 
 def page_context(user: Principal, **values: Any) -> dict[str, Any]:
     return {"user": user, "can_manage": user.can_manage_brand, **values}
+
+
+def form_text(form: FormData, name: str) -> str:
+    """A submitted text field, stripped; empty when missing or a file."""
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""

@@ -1,13 +1,12 @@
 """Programs: the list, a new program, and the rules of one (languages to escalation policy)."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
@@ -17,7 +16,7 @@ from gigcx.brands.models import Brand, Program
 from gigcx.brands.queries import readable_brands
 from gigcx.brands.schemas import ProgramCreate, ProgramUpdate
 from gigcx.errors import Conflict, InvalidInput
-from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
+from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import page_context, programs_of, require_manager
 from gigcx.web.routes.brand_program_form import (
     COMPLEXITIES,
@@ -32,14 +31,6 @@ from gigcx.web.routes.brand_program_form import (
 )
 
 router = APIRouter(include_in_schema=False)
-
-
-async def submitted_form(request: Request) -> FormData:
-    """The posted form (already parsed for the CSRF check; Starlette caches it)."""
-    return await request.form()
-
-
-Submitted = Annotated[FormData, Depends(submitted_form)]
 
 
 @router.get("/brand/programs", response_class=HTMLResponse)

@@ -1,14 +1,13 @@
 """Quality for brand staff: scorecards, the review queue, calibration, appeals and tiers."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
@@ -29,9 +28,9 @@ from gigcx.quality.schemas import CalibrationCreate, DisputeDecision, ReviewSubm
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.models import Message
 from gigcx.training import service as training_service
-from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
+from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.forms import field_errors
-from gigcx.web.routes.brand_common import page_context, programs_of, require_manager
+from gigcx.web.routes.brand_common import form_text, page_context, programs_of, require_manager
 
 router = APIRouter(include_in_schema=False)
 STARTER_CRITERIA = (
@@ -40,18 +39,6 @@ STARTER_CRITERIA = (
     "pii | No personal data leaked | 0 | yes",
 )
 SAMPLING = ("sample_percent_new", "sample_percent_established", "sample_percent_senior")
-
-
-async def submitted_form(request: Request) -> FormData:
-    return await request.form()
-
-
-Submitted = Annotated[FormData, Depends(submitted_form)]
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -155,7 +142,7 @@ def save_scorecard(
 ) -> Response:
     """Save the scorecard: one criterion per line, "key | label | weight | auto-fail yes/no"."""
     require_manager(user)
-    values = {k: _text(form, k) for k in ("name", "criteria", "low_csat_max", *SAMPLING)}
+    values = {k: form_text(form, k) for k in ("name", "criteria", "low_csat_max", *SAMPLING)}
     errors: dict[str, str] = {}
     criteria: list[dict[str, Any]] = []
     for number, line in enumerate(values["criteria"].splitlines(), start=1):
@@ -262,7 +249,7 @@ def complete_review(
     scorecard = session.get_one(Scorecard, review.scorecard_id)
     answers = {c.key: form.get(f"c-{c.key}") == "met" for c in scorecard.criteria}
     quality_service.complete_review(
-        session, user, review_id, ReviewSubmit(answers=answers, comment=_text(form, "comment"))
+        session, user, review_id, ReviewSubmit(answers=answers, comment=form_text(form, "comment"))
     )
     if review.calibration_id is not None:
         return redirect(f"/brand/quality/calibrations/{review.calibration_id}")
@@ -274,7 +261,10 @@ def start_calibration(session: SessionDep, user: WebStaff, form: Submitted) -> R
     """Have several reviewers score one resolved ticket."""
     try:
         data = CalibrationCreate.model_validate(
-            {"ticket_id": _text(form, "ticket_id"), "reviewers": _text(form, "reviewers") or 3}
+            {
+                "ticket_id": form_text(form, "ticket_id"),
+                "reviewers": form_text(form, "reviewers") or 3,
+            }
         )
     except ValidationError as error:
         raise InvalidInput("; ".join(field_errors(error).values())) from None
@@ -297,7 +287,7 @@ def decide(session: SessionDep, user: WebStaff, dispute_id: uuid.UUID, form: Sub
     """Decide an appeal with a reason that the expert sees."""
     try:
         data = DisputeDecision(
-            overturn=_text(form, "decision") == "overturn", reason=_text(form, "reason")
+            overturn=form_text(form, "decision") == "overturn", reason=form_text(form, "reason")
         )
     except ValidationError as error:
         raise InvalidInput("give the reason for the decision (5 characters or more)") from error

@@ -1,13 +1,12 @@
 """Courses for brand staff: a simple editor for modules, quiz questions and re-certification."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
@@ -15,23 +14,11 @@ from gigcx.brands import service as brands_service
 from gigcx.errors import InvalidInput
 from gigcx.training import service as training_service
 from gigcx.training.schemas import CourseCreate, ModuleIn, QuestionIn
-from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
+from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.forms import field_errors
-from gigcx.web.routes.brand_common import page_context, require_manager
+from gigcx.web.routes.brand_common import form_text, page_context, require_manager
 
 router = APIRouter(include_in_schema=False)
-
-
-async def submitted_form(request: Request) -> FormData:
-    return await request.form()
-
-
-Submitted = Annotated[FormData, Depends(submitted_form)]
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _course_page(
@@ -69,8 +56,8 @@ def create_course(
     """Open a draft course; modules and questions are added on its page."""
     require_manager(user)
     program = brands_service.get_program(session, user, program_id)
-    values = {k: _text(form, k) for k in ("title", "description", "pass_mark", "max_attempts")}
-    values["valid_days"] = _text(form, "valid_days")
+    values = {k: form_text(form, k) for k in ("title", "description", "pass_mark", "max_attempts")}
+    values["valid_days"] = form_text(form, "valid_days")
     try:
         data = CourseCreate.model_validate({k: v for k, v in values.items() if v})
     except ValidationError as error:
@@ -92,8 +79,8 @@ def add_module(
     request: Request, session: SessionDep, user: WebStaff, course_id: uuid.UUID, form: Submitted
 ) -> Response:
     values = {
-        "module_title": _text(form, "module_title"),
-        "module_body": _text(form, "module_body"),
+        "module_title": form_text(form, "module_title"),
+        "module_body": form_text(form, "module_body"),
     }
     try:
         data = ModuleIn(title=values["module_title"], body=values["module_body"])
@@ -111,7 +98,7 @@ def add_question(
     request: Request, session: SessionDep, user: WebStaff, course_id: uuid.UUID, form: Submitted
 ) -> Response:
     """Add a question: options one per line, right answers as option numbers from 1."""
-    values = {k: _text(form, k) for k in ("prompt", "kind", "options", "correct")}
+    values = {k: form_text(form, k) for k in ("prompt", "kind", "options", "correct")}
     errors: dict[str, str] = {}
     correct: list[int] = []
     for part in values["correct"].replace(" ", "").split(","):
@@ -154,7 +141,7 @@ def recertification(
     request: Request, session: SessionDep, user: WebStaff, course_id: uuid.UUID, form: Submitted
 ) -> Response:
     """After a guideline change: a new version; certificates end after the grace days."""
-    note, grace = _text(form, "note"), _text(form, "grace_days") or "14"
+    note, grace = form_text(form, "note"), form_text(form, "grace_days") or "14"
     if not note or not grace.isdigit():
         errors = {"note": "say what changed"} if not note else {"grace_days": "a number of days"}
         return _course_page(

@@ -1,13 +1,11 @@
 """The expert's training (courses, quizzes, certifications) and quality pages."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from starlette.datastructures import FormData
 
 from gigcx.api.deps import SessionDep
 from gigcx.brands.models import Program
@@ -25,17 +23,10 @@ from gigcx.tickets.models import Message
 from gigcx.training import service as training_service
 from gigcx.training.errors import BadAnswers
 from gigcx.training.models import Certification
-from gigcx.web.deps import CsrfChecked, WebExpert, redirect, render
+from gigcx.web.deps import CsrfChecked, Submitted, WebExpert, redirect, render
 from gigcx.web.forms import field_errors
 
 router = APIRouter(include_in_schema=False)
-
-
-async def submitted_form(request: Request) -> FormData:
-    return await request.form()
-
-
-Submitted = Annotated[FormData, Depends(submitted_form)]
 
 
 @router.get("/expert/training", response_class=HTMLResponse)
