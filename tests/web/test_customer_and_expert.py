@@ -58,6 +58,7 @@ def test_bad_contact_input_is_shown_next_to_the_field(client: TestClient, sessio
 
     assert response.status_code == 400
     assert 'id="e-email"' in response.text
+    assert "Choose the topic closest to your question." in response.text
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 

@@ -45,6 +45,13 @@ REASON_LABELS = {
 }
 
 
+# What a customer reads instead of the validator's wording.
+PLAIN_ERRORS = {
+    "category": "Choose the topic closest to your question.",
+    "body": "Write your message: what happened, and what you would like us to do.",
+}
+
+
 def _program(session: Session, brand_slug: str, program_slug: str) -> tuple[Brand, Program]:
     row = session.execute(
         select(Brand, Program)
@@ -123,6 +130,7 @@ def write_in(
         )
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
+        errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
         context = _contact_context(brand, program, values=values, errors=errors)
         return render(request, "customer/contact.html", context, status_code=400)
     except DomainError as error:
