@@ -1,6 +1,7 @@
 """Pay: payouts and statements, surges, bonus rules, effective hourly, legitimate escalations."""
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Response
 
@@ -73,6 +74,19 @@ def get_payout(
     return PayoutRead.model_validate(payments_service.get_payout(session, principal, payout_id))
 
 
+def statement_download(
+    statement: payments_service.Statement, kind: Literal["csv", "pdf"]
+) -> Response:
+    """A payout statement as a file to download: "csv" or "pdf"."""
+    if kind == "csv":
+        body: str | bytes = payments_service.statement_csv(statement)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        body, media_type = payments_service.statement_pdf(statement), "application/pdf"
+    disposition = f'attachment; filename="{statement.filename}.{kind}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
 @router.get(
     "/payouts/{payout_id}/statement.csv",
     response_class=Response,
@@ -82,12 +96,7 @@ def statement_csv(
     session: SessionDep, principal: CurrentPrincipal, payout_id: uuid.UUID
 ) -> Response:
     """The payout's statement as CSV: one row per settled entry, then the total."""
-    statement = payments_service.statement_of(session, principal, payout_id)
-    return Response(
-        payments_service.statement_csv(statement),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{statement.filename}.csv"'},
-    )
+    return statement_download(payments_service.statement_of(session, principal, payout_id), "csv")
 
 
 @router.get(
@@ -99,12 +108,7 @@ def statement_pdf(
     session: SessionDep, principal: CurrentPrincipal, payout_id: uuid.UUID
 ) -> Response:
     """The payout's statement as PDF."""
-    statement = payments_service.statement_of(session, principal, payout_id)
-    return Response(
-        payments_service.statement_pdf(statement),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{statement.filename}.pdf"'},
-    )
+    return statement_download(payments_service.statement_of(session, principal, payout_id), "pdf")
 
 
 @router.get("/surges")

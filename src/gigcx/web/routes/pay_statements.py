@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from gigcx.api.deps import SessionDep
+from gigcx.api.routes.pay import statement_download
 from gigcx.payments import service as payments_service
 from gigcx.web.deps import WebUser, login_redirect
 
@@ -16,21 +17,11 @@ router = APIRouter(include_in_schema=False)
 def statement_csv(session: SessionDep, user: WebUser, payout_id: uuid.UUID) -> Response:
     if user is None:
         return login_redirect(f"/statements/{payout_id}.csv")
-    statement = payments_service.statement_of(session, user, payout_id)
-    return Response(
-        payments_service.statement_csv(statement),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{statement.filename}.csv"'},
-    )
+    return statement_download(payments_service.statement_of(session, user, payout_id), "csv")
 
 
 @router.get("/statements/{payout_id}.pdf")
 def statement_pdf(session: SessionDep, user: WebUser, payout_id: uuid.UUID) -> Response:
     if user is None:
         return login_redirect(f"/statements/{payout_id}.pdf")
-    statement = payments_service.statement_of(session, user, payout_id)
-    return Response(
-        payments_service.statement_pdf(statement),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{statement.filename}.pdf"'},
-    )
+    return statement_download(payments_service.statement_of(session, user, payout_id), "pdf")
