@@ -161,6 +161,7 @@ def test_scorecard_review_appeal_and_decision_through_the_web(
     assert "(5 \N{MULTIPLICATION SIGN} 75 + 150.00) / (5 + 3) = 65.63" in html.unescape(
         quality.text
     )
+    assert f'<input type="hidden" name="subject_id" value="{review.id}">' in quality.text
     appealed = post_form(
         client,
         "/expert/quality/disputes",
