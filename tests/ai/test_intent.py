@@ -76,3 +76,45 @@ def test_with_sentence_embeddings_the_model_generalises_past_shared_words() -> N
     predictions = model.predict(["My parka's stitching came apart, can you fix it for free?"])
 
     assert [p.label for p in predictions] == ["warranty-repairs"]
+
+
+def test_unlabelled_texts_teach_words_no_labelled_example_has() -> None:
+    texts = ["I want a refund for my order", "refund my money", "where is my parcel", "track it"]
+    labels = ["refunds", "refunds", "shipping", "shipping"]
+    unlabelled = [
+        "refund please, the kettle arrived broken",
+        "the kettle is broken, I want my money back, refund",
+        "my parcel tracking is stuck",
+    ]
+    query = ["kettle broken"]
+
+    alone, alone_report = intent.train(texts, labels, use_embeddings=False)
+    helped, report = intent.train(texts, labels, unlabelled=unlabelled, use_embeddings=False)
+
+    assert alone.predict(query)[0].label == "shipping"
+    assert alone_report.pseudo_labelled == 0
+    assert (report.unlabelled, report.pseudo_labelled) == (3, 3)
+    assert helped.predict(query)[0].label == "refunds"
+    assert helped.predict(query)[0].confidence > 0.5
+
+
+def test_with_many_labels_per_class_unlabelled_texts_are_not_used() -> None:
+    many = intent.MANY_SHOT_FROM
+    texts = [f"refund number {i}" for i in range(many)] + [
+        f"parcel number {i}" for i in range(many)
+    ]
+    labels = ["refunds"] * many + ["shipping"] * many
+
+    _, report = intent.train(texts, labels, unlabelled=["kettle broken"], use_embeddings=False)
+
+    assert (report.unlabelled, report.pseudo_labelled) == (0, 0)
+
+
+def test_self_training_keeps_at_most_a_few_per_labelled_example_of_a_class() -> None:
+    texts = ["I want a refund", "refund my money", "where is my parcel", "track my parcel"]
+    labels = ["refunds", "refunds", "shipping", "shipping"]
+    unlabelled = [f"refund for order {i}" for i in range(40)]
+
+    _, report = intent.train(texts, labels, unlabelled=unlabelled, use_embeddings=False)
+
+    assert report.pseudo_labelled == intent.PSEUDO_PER_EXAMPLE * 2

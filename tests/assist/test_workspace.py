@@ -32,7 +32,7 @@ def test_experts_see_personal_data_masked_unless_the_program_grants_it(session: 
     assert staff[0].body == BODY
 
 
-def test_resolved_tickets_are_labelled_examples_for_training(session: Session) -> None:
+def test_resolved_tickets_are_labelled_examples_and_the_rest_unlabelled(session: Session) -> None:
     program = make_retail_program(session, trained=False)
     for category, texts in (
         ("order-status", ("Where is my parcel?", "My order has not shipped")),
@@ -51,3 +51,4 @@ def test_resolved_tickets_are_labelled_examples_for_training(session: Session) -
         ("returns-exchanges", "How do I send back a tent?"),
         ("returns-exchanges", "I want to return my boots"),
     ]
+    assert examples.unlabelled == ["Still open"]

@@ -54,6 +54,24 @@ def test_ai_train_then_eval_prints_the_scores_and_the_bots_curve(tmp_path: Path)
             assert (record.examples, len(record.labels)) == (30, 5)
 
 
+def test_ai_train_learns_from_rows_without_a_label_too(tmp_path: Path) -> None:
+    with database(tmp_path / "ai.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+        slug = retail_program(engine)
+        unlabelled = [(text, "") for text, _ in examples(6, 10)]
+        data = write_csv(tmp_path / "train.csv", examples(0, 3) + unlabelled)
+
+        result = invoke("ai", "train", "--program", slug, "--data", str(data))
+
+        assert result.exit_code == 0, result.output
+        assert len(unlabelled) == 18
+        assert "self-trained on 17 of 18 unlabelled texts" in result.output
+        with Session(engine) as session:
+            record = session.scalars(select(IntentModelRecord)).one()
+            assert record.examples == 15
+            assert (record.metrics["unlabelled"], record.metrics["pseudo_labelled"]) == (18, 17)
+
+
 def test_too_few_examples_keep_the_program_on_its_own_rules(tmp_path: Path) -> None:
     with database(tmp_path / "ai.db") as engine:
         assert invoke("db", "upgrade").exit_code == 0

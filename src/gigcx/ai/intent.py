@@ -2,6 +2,11 @@
 
 Features are the frozen MiniLM sentence embedding next to TF-IDF word 1-2-grams and character
 2-5-grams, in one linear model (logistic regression) whose probabilities are the confidence.
+
+Where labels are few, unlabelled texts of the same program (its other tickets) help twice: the
+n-gram vocabulary and weights are learned from them too, and one round of self-training adds the
+ones the first model labels with some confidence, at a lower weight and at most a few per
+labelled example of their class (Banking77, 10 per class: 85.9% -> 87.5%).
 """
 
 import io
@@ -31,6 +36,12 @@ DEFAULT_C = 20.0
 FEW_SHOT_EMBEDDING_WEIGHT = 2.0
 MANY_SHOT_EMBEDDING_WEIGHT = 1.0
 MANY_SHOT_FROM = 40  # examples per class, on average
+# Self-training (below MANY_SHOT_FROM only). Measured on Banking77 at 10 per class, 5 seeds:
+# confidence 0.3, 8 per labelled example, weight 0.3 -> 87.49%; no cap 87.0%; weight 1 87.45%.
+PSEUDO_MIN_CONFIDENCE = 0.3
+PSEUDO_PER_EXAMPLE = 8
+PSEUDO_WEIGHT = 0.3
+MAX_UNLABELLED = 20_000
 
 Matrix = Any  # a scipy sparse matrix (scipy ships no types)
 Vectors = npt.NDArray[np.float32]
@@ -51,6 +62,8 @@ class TrainingReport:
     examples: int
     classes: list[str]
     skipped_classes: dict[str, int] = field(default_factory=dict)
+    unlabelled: int = 0  # unlabelled texts offered
+    pseudo_labelled: int = 0  # of them, added by self-training
 
 
 def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
@@ -192,16 +205,20 @@ def train(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
+    unlabelled: Sequence[str] = (),
     use_embeddings: bool = True,
     vectors: Vectors | None = None,
+    unlabelled_vectors: Vectors | None = None,
     c: float = DEFAULT_C,
     version: str = "",
     label_names: dict[str, str] | None = None,
 ) -> tuple[IntentModel, TrainingReport]:
-    """Train an intent model from labelled texts."""
+    """Train an intent model from labelled texts, helped by ``unlabelled`` ones when labels are
+    few (``vectors`` and ``unlabelled_vectors`` are their embeddings, when already known)."""
     kept, report = usable_examples(labels)
     kept_texts = [texts[i] for i in kept]
     kept_labels = [labels[i] for i in kept]
+    labelled_per_class = Counter(kept_labels)
     if vectors is not None:
         vectors = vectors[kept]
     # A category's name is one more example of it ("card arrival"); it helps most when few.
@@ -211,28 +228,65 @@ def train(
         kept_labels += [label for _, label in names]
         if vectors is not None:
             vectors = np.vstack([vectors, embeddings.encode([n for n, _ in names])])
-    word = _word_vectorizer()
-    char = _char_vectorizer(min_df=2 if len(kept_texts) >= 2000 else 1)
-    parts = [word.fit_transform(kept_texts), char.fit_transform(kept_texts)]
-    per_class = report.examples / len(report.classes)
-    weight = (
-        MANY_SHOT_EMBEDDING_WEIGHT if per_class >= MANY_SHOT_FROM else FEW_SHOT_EMBEDDING_WEIGHT
-    )
-    if use_embeddings:
-        if vectors is None:
-            vectors = embeddings.encode(kept_texts)
-        parts.insert(0, sparse.csr_matrix(vectors * weight))
-    matrix = sparse.hstack(parts).tocsr()
-    classifier = LogisticRegression(C=c, max_iter=3000)
-    classifier.fit(matrix, kept_labels)
+    few = report.examples / len(report.classes) < MANY_SHOT_FROM
+    unlabelled = list(unlabelled[:MAX_UNLABELLED]) if few else []
+    report.unlabelled = len(unlabelled)
+    vocabulary_texts = kept_texts + unlabelled
+    word = _word_vectorizer().fit(vocabulary_texts)
+    char = _char_vectorizer(min_df=2 if len(vocabulary_texts) >= 2000 else 1)
+    char.fit(vocabulary_texts)
     model = IntentModel(
         word=word,
         char=char,
-        coef=np.asarray(classifier.coef_, dtype=np.float64),
-        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
-        labels=[str(label) for label in classifier.classes_],
+        coef=np.zeros(0),
+        intercept=np.zeros(0),
+        labels=[],
         use_embeddings=use_embeddings,
         version=version,
-        embedding_weight=weight,
+        embedding_weight=FEW_SHOT_EMBEDDING_WEIGHT if few else MANY_SHOT_EMBEDDING_WEIGHT,
     )
+    if use_embeddings and vectors is None:
+        vectors = embeddings.encode(kept_texts)
+    matrix = model.features(kept_texts, vectors)
+    classifier = _fit(matrix, kept_labels, np.ones(len(kept_labels)), c)
+    if unlabelled:
+        if use_embeddings and unlabelled_vectors is None:
+            unlabelled_vectors = embeddings.encode(unlabelled)
+        more = model.features(unlabelled, unlabelled_vectors)
+        chosen, guessed = _pseudo_labels(classifier, more, labelled_per_class)
+        report.pseudo_labelled = len(chosen)
+        if chosen:
+            matrix = sparse.vstack([matrix, more[chosen]]).tocsr()
+            weights = np.concatenate(
+                [np.ones(len(kept_labels)), np.full(len(chosen), PSEUDO_WEIGHT)]
+            )
+            classifier = _fit(matrix, [*kept_labels, *guessed], weights, c)
+    model.coef = np.asarray(classifier.coef_, dtype=np.float64)
+    model.intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+    model.labels = [str(label) for label in classifier.classes_]
     return model, report
+
+
+def _fit(
+    matrix: Matrix, labels: Sequence[str], weights: npt.NDArray[np.float64], c: float
+) -> LogisticRegression:
+    classifier = LogisticRegression(C=c, max_iter=3000)
+    classifier.fit(matrix, list(labels), sample_weight=weights)
+    return classifier
+
+
+def _pseudo_labels(
+    classifier: LogisticRegression, matrix: Matrix, labelled_per_class: Counter[str]
+) -> tuple[list[int], list[str]]:
+    """The unlabelled rows the model is fairly sure of: the surest first, at most
+    ``PSEUDO_PER_EXAMPLE`` per labelled example of the class they are given."""
+    probabilities = classifier.predict_proba(matrix)
+    best = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    chosen: list[int] = []
+    for column, label in enumerate(classifier.classes_):
+        rows = np.flatnonzero((best == column) & (confidence >= PSEUDO_MIN_CONFIDENCE))
+        rows = rows[np.argsort(-confidence[rows], kind="stable")]
+        chosen.extend(int(r) for r in rows[: PSEUDO_PER_EXAMPLE * labelled_per_class[str(label)]])
+    chosen.sort()
+    return chosen, [str(classifier.classes_[best[r]]) for r in chosen]

@@ -53,8 +53,9 @@ def train(
     data: Annotated[
         Path | None,
         typer.Option(
-            help="A CSV with the columns text,label; leave out to learn from the "
-            "program's resolved tickets."
+            help="A CSV with the columns text,label (rows without a label are unlabelled "
+            "texts, which help when labels are few); leave out to learn from the program's "
+            "resolved tickets, with its other tickets as unlabelled texts."
         ),
     ] = None,
 ) -> None:
@@ -68,7 +69,8 @@ def train(
             if data is not None
             else assist_service.examples_from_tickets(session, found.id)
         )
-        with out.status(f"training on {len(examples.texts)} examples from {examples.source}"):
+        more = f" and {len(examples.unlabelled)} unlabelled texts" if examples.unlabelled else ""
+        with out.status(f"training on {len(examples.texts)} examples{more} from {examples.source}"):
             record, report = assist_service.train_model(session, SYSTEM, found.id, examples)
         table = Table(title=f"Intent model {record.version}")
         table.add_column("examples", justify="right")
@@ -77,6 +79,11 @@ def train(
         skipped = ", ".join(f"{k} ({v})" for k, v in sorted(report.skipped_classes.items()))
         table.add_row(str(report.examples), str(len(report.classes)), skipped or "none")
         out.print(table)
+        if report.unlabelled:
+            out.print(
+                f"self-trained on {report.pseudo_labelled} of {report.unlabelled} unlabelled "
+                "texts (the ones the first model was fairly sure of)"
+            )
 
 
 @app.command("eval")

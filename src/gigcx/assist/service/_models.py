@@ -5,7 +5,7 @@ import io
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,12 @@ class Examples:
     texts: list[str]
     labels: list[str]
     source: str
+    unlabelled: list[str] = field(default_factory=list)  # texts that help when labels are few
 
 
 def read_csv(path: Path) -> Examples:
-    """Read labelled examples from a CSV with the columns ``text,label``."""
+    """Read examples from a CSV with the columns ``text,label``; a row without a label is an
+    unlabelled text."""
     try:
         content = path.read_text(encoding="utf-8-sig")
     except OSError as error:
@@ -49,17 +51,20 @@ def read_csv(path: Path) -> Examples:
         raise InvalidTrainingData(
             f"{path} needs the columns text,label (it has: {', '.join(fields) or 'none'})"
         )
-    texts, labels = [], []
+    texts, labels, unlabelled = [], [], []
     for row in reader:
         text, label = (row.get("text") or "").strip(), (row.get(label_field) or "").strip()
         if text and label:
             texts.append(text)
             labels.append(label)
-    return Examples(texts, labels, source=path.name)
+        elif text:
+            unlabelled.append(text)
+    return Examples(texts, labels, source=path.name, unlabelled=unlabelled)
 
 
 def examples_from_tickets(session: Session, program_id: uuid.UUID) -> Examples:
-    """The program's resolved tickets: each first customer message labelled with its category."""
+    """The program's resolved tickets: each first customer message labelled with its category;
+    the first messages of its other tickets, newest first, as unlabelled texts."""
     first_message = (
         select(Message.body)
         .where(Message.ticket_id == Ticket.id, Message.author_kind == AuthorKind.CUSTOMER)
@@ -67,14 +72,23 @@ def examples_from_tickets(session: Session, program_id: uuid.UUID) -> Examples:
         .limit(1)
         .scalar_subquery()
     )
+    done = Ticket.status.in_([TicketStatus.RESOLVED, TicketStatus.CLOSED])
     rows = session.execute(
-        select(first_message, Ticket.category).where(
-            Ticket.program_id == program_id,
-            Ticket.status.in_([TicketStatus.RESOLVED, TicketStatus.CLOSED]),
-        )
+        select(first_message, Ticket.category).where(Ticket.program_id == program_id, done)
     ).all()
     pairs = [(str(body), str(category)) for body, category in rows if body]
-    return Examples([p[0] for p in pairs], [p[1] for p in pairs], source="resolved tickets")
+    others = session.scalars(
+        select(first_message)
+        .where(Ticket.program_id == program_id, ~done)
+        .order_by(Ticket.created_at.desc())
+        .limit(intent.MAX_UNLABELLED)
+    ).all()
+    return Examples(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        source="resolved tickets",
+        unlabelled=[str(body) for body in others if body],
+    )
 
 
 def _require_manager(principal: Principal, program: Program) -> None:
@@ -113,6 +127,7 @@ def train_model(
         model, report = intent.train(
             examples.texts,
             examples.labels,
+            unlabelled=examples.unlabelled,
             version=version,
             use_embeddings=use_embeddings,
             label_names={c.key: c.name for c in program.categories},
@@ -124,7 +139,12 @@ def train_model(
         version=version,
         labels=model.labels,
         examples=report.examples,
-        metrics={"source": examples.source, "skipped_classes": report.skipped_classes},
+        metrics={
+            "source": examples.source,
+            "skipped_classes": report.skipped_classes,
+            "unlabelled": report.unlabelled,
+            "pseudo_labelled": report.pseudo_labelled,
+        },
         data=model.to_bytes(),
     )
     session.add(record)
@@ -136,7 +156,12 @@ def train_model(
         subject_type="program",
         subject_id=program.id,
         brand_id=program.brand_id,
-        data={"version": version, "examples": report.examples, "classes": len(model.labels)},
+        data={
+            "version": version,
+            "examples": report.examples,
+            "classes": len(model.labels),
+            "pseudo_labelled": report.pseudo_labelled,
+        },
     )
     with _cache_lock:
         _cache[record.id] = model
