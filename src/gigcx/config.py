@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     # Signs customers' private ticket links. Set the same value on every process; when empty,
     # one is generated once and kept in var/secret_key.
     secret_key: str = ""
+    # An optional language model that drafts replies for experts: the base URL of an
+    # OpenAI-compatible API (e.g. http://127.0.0.1:8080/v1) and the model to ask for. Nothing
+    # depends on it; without a URL the "Draft with AI" action is not offered.
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_seconds: float = 30.0
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

@@ -1,4 +1,4 @@
-from gigcx.errors import Conflict, InvalidInput, NotFound
+from gigcx.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class AnswerNotFound(NotFound):
@@ -31,3 +31,20 @@ class ReplyBlocked(Conflict):
 class InvalidTrainingData(InvalidInput):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
+
+
+class DraftingNotConfigured(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "no language model drafts replies here; set GIGCX_LLM_URL to an OpenAI-compatible "
+            "API (e.g. http://127.0.0.1:8080/v1) and GIGCX_LLM_MODEL, or write the reply yourself"
+        )
+
+
+class DraftFailed(DomainError):
+    """The configured language model gave no draft (HTTP 502: the fault is upstream)."""
+
+    status_code = 502
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"no draft: {reason}; try again or write the reply yourself")

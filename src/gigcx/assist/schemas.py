@@ -114,3 +114,8 @@ class BotAttemptRead(Schema):
     status: BotAttemptStatus
     created_at: datetime
     ended_at: datetime | None
+
+
+class DraftRead(Schema):
+    body: str
+    model: str

@@ -16,6 +16,7 @@ from gigcx.assist.schemas import (
     AssistSettingsUpdate,
     BestAnswerProposal,
     BotAttemptRead,
+    DraftRead,
     FindingRead,
     ReplyCheck,
     SuggestionInsert,
@@ -73,6 +74,17 @@ def reply_checks(
     """Pre-send checks on a draft: PII leaks, forbidden phrases, tone, language."""
     found = assist_service.check_reply(session, principal, ticket_id, body.body)
     return [FindingRead(check=f.check, message=f.message, is_blocking=f.is_blocking) for f in found]
+
+
+@router.post("/tickets/{ticket_id}/draft-reply")
+def draft_reply(
+    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
+) -> DraftRead:
+    """A draft of the next reply from the configured language model (masked text only).
+
+    409 when no model is configured (``GIGCX_LLM_URL``), 502 when it gives no draft."""
+    draft = assist_service.draft_reply(session, principal, ticket_id)
+    return DraftRead(body=draft.body, model=draft.model)
 
 
 @router.post("/tickets/{ticket_id}/best-answer", status_code=201)

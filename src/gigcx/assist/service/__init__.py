@@ -16,6 +16,7 @@ from gigcx.assist.service._bot import (
     settle_bot_answer,
     try_bot_answer,
 )
+from gigcx.assist.service._drafting import draft_reply, language_model
 from gigcx.assist.service._flow import triage_and_route
 from gigcx.assist.service._models import (
     Examples,
@@ -53,11 +54,13 @@ __all__ = [
     "check_reply",
     "confirm_bot_answer",
     "create_answer",
+    "draft_reply",
     "edit_ratio",
     "evaluate_model",
     "examples_from_tickets",
     "get_answer",
     "has_model",
+    "language_model",
     "latest_record",
     "list_answers",
     "mark_bot_answer_rejected",

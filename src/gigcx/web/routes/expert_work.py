@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
+from gigcx.assist.errors import DraftFailed, DraftingNotConfigured
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
@@ -228,6 +229,7 @@ def _workspace(
         "suggestions": assist_service.suggest(session, user, ticket.id) if is_mine else [],
         "bot_attempt": assist_service.bot_attempt_of(session, ticket.id),
         "draft": draft,
+        "can_draft": is_mine and assist_service.language_model() is not None,
         "findings": findings or [],
         "has_blocking": any(f.is_blocking for f in findings or []),
         "pay": brands_service.rate_for(program, ticket.category, ticket.complexity),
@@ -261,6 +263,19 @@ def insert_suggestion(
     """Put a suggestion into the reply box to edit, and note that it was used."""
     assist_service.record_insert(session, user, ticket_id, answer_id, rank)
     return redirect(f"/expert/tickets/{ticket_id}?insert={answer_id}#reply-h")
+
+
+@router.post("/expert/tickets/{ticket_id}/draft", dependencies=[CsrfChecked])
+def draft_reply(
+    request: Request, session: SessionDep, user: WebExpert, ticket_id: uuid.UUID
+) -> Response:
+    """Put the language model's draft into the reply box to edit; its failure says why."""
+    try:
+        draft = assist_service.draft_reply(session, user, ticket_id)
+    except (DraftFailed, DraftingNotConfigured) as error:
+        errors = {"body": error.detail}
+        return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
+    return _workspace(request, session, user, ticket_id, draft=draft.body)
 
 
 @router.post("/expert/tickets/{ticket_id}/best-answer", dependencies=[CsrfChecked])
