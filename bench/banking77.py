@@ -250,7 +250,8 @@ def run_fewshot(
     test_vectors = cached_vectors(test[0])
     test_states = lower_states(embeddings.model(), test[0]) if tune_steps else []
     table = Table(title=f"Banking77, {shots} examples per class")
-    for name in ("seed", "accuracy", "macro-F1", "pseudo-labelled", "seconds"):
+    bot_column = f"bot at {DEFAULT_BOT_THRESHOLD:.2f}: precision / coverage"
+    for name in ("seed", "accuracy", "macro-F1", bot_column, "pseudo-labelled", "seconds"):
         table.add_column(name, justify="right")
     accuracies = []
     for seed in range(first_seed, first_seed + seeds):
@@ -284,19 +285,21 @@ def run_fewshot(
             unlabelled_vectors=train_vectors[rest] if rest else None,
         )
         result = evaluation.evaluate(model.predict(test[0], tvectors), test[1])
+        bot = result.at(DEFAULT_BOT_THRESHOLD)
         accuracies.append(result.accuracy)
         elapsed = time.perf_counter() - started
         table.add_row(
             str(seed),
             f"{result.accuracy:.2%}",
             f"{result.macro_f1:.2%}",
+            f"{bot.precision:.2%} / {bot.coverage:.2%}",
             f"{report.pseudo_labelled} of {report.unlabelled}",
             f"{elapsed:.0f}",
         )
         console.print(f"  seed {seed}: {result.accuracy:.2%}")
     mean = statistics.fmean(accuracies)
     spread = statistics.pstdev(accuracies)
-    table.add_row("mean", mark(mean, TARGETS["fewshot"]), f"± {spread:.2%}", "", "")
+    table.add_row("mean", mark(mean, TARGETS["fewshot"]), f"± {spread:.2%}", "", "", "")
     how = f"top {TUNED_LAYERS} layers tuned {tune_steps} steps" if tune_steps else "frozen MiniLM"
     if unlabelled and not tune_steps:
         how += " + TF-IDF, logistic regression, self-trained on the rest of train.csv unlabelled"
