@@ -320,3 +320,31 @@ def test_brand_admins_set_the_programs_ai_rules_in_the_console(
     assert (settings.bot_threshold, str(settings.royalty_amount)) == (0.85, "0.30")
     assert settings.forbidden_phrases == ["calm down", "not our problem"]
     assert (settings.blocking_checks, settings.granted_pii) == (["pii_leak"], ["email"])
+
+
+def test_with_an_intent_model_the_customer_may_leave_the_topic_out(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    train_billing_model(session, market)
+    program = session.get_one(Program, uuid.UUID(market.program_id))
+    brand = session.get_one(Brand, program.brand_id)
+    contact = f"/support/{brand.slug}/{program.slug}"
+
+    page = client.get(contact)
+    written = client.post(
+        contact,
+        data={
+            "email": "carla@example.com",
+            "language": "en",
+            "category": "",
+            "body": "Why was I billed twice on my card this month?",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+
+    assert "Topic (optional)" in page.text
+    assert written.status_code == 303, written.text
+    ticket = session.scalars(select(Ticket)).one()
+    assert ticket.category == "billing"

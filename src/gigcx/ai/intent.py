@@ -230,6 +230,8 @@ def train(
             vectors = np.vstack([vectors, embeddings.encode([n for n, _ in names])])
     few = report.examples / len(report.classes) < MANY_SHOT_FROM
     unlabelled = list(unlabelled[:MAX_UNLABELLED]) if few else []
+    if unlabelled_vectors is not None:
+        unlabelled_vectors = unlabelled_vectors[: len(unlabelled)]
     report.unlabelled = len(unlabelled)
     vocabulary_texts = kept_texts + unlabelled
     word = _word_vectorizer().fit(vocabulary_texts)

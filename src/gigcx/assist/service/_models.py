@@ -208,6 +208,18 @@ def model_for(session: Session, program_id: uuid.UUID) -> intent.IntentModel | N
     return model
 
 
+def guess_category(session: Session, program_id: uuid.UUID, text: str) -> str | None:
+    """The program's category for a text by its intent model (None without a model or text).
+
+    Lets a customer leave the topic out; triage reads the ticket again before routing."""
+    model = model_for(session, program_id) if text.strip() else None
+    if model is None:
+        return None
+    label = model.predict([text])[0].label
+    keys = {c.key for c in session.get_one(Program, program_id).categories}
+    return label if label in keys else None
+
+
 def evaluate_model(
     session: Session,
     principal: Principal,

@@ -63,7 +63,9 @@ def _program(session: Session, brand_slug: str, program_slug: str) -> tuple[Bran
     return row[0], row[1]
 
 
-def _contact_context(brand: Brand, program: Program, **extra: Any) -> dict[str, Any]:
+def _contact_context(
+    brand: Brand, program: Program, *, topic_optional: bool, **extra: Any
+) -> dict[str, Any]:
     topics = [(c.key, c.name) for c in program.categories]
     languages = [(code, code.upper()) for code in program.languages]
     values = {"name": "", "email": "", "language": program.languages[0], "category": ""}
@@ -71,6 +73,8 @@ def _contact_context(brand: Brand, program: Program, **extra: Any) -> dict[str, 
         "brand": brand,
         "program": program,
         "topics": topics,
+        # With an intent model the program finds the topic itself; the customer may leave it out.
+        "topic_optional": topic_optional,
         "languages": languages,
         "values": values,
         "errors": {},
@@ -84,7 +88,9 @@ def contact_page(
     request: Request, session: SessionDep, brand_slug: str, program_slug: str
 ) -> Response:
     brand, program = _program(session, brand_slug, program_slug)
-    return render(request, "customer/contact.html", _contact_context(brand, program))
+    optional = assist_service.routes_after_triage(session, program.id)
+    context = _contact_context(brand, program, topic_optional=optional)
+    return render(request, "customer/contact.html", context)
 
 
 @router.post("/support/{brand_slug}/{program_slug}", dependencies=[CsrfChecked])
@@ -109,6 +115,9 @@ def write_in(
         "body": body,
     }
     customer = Principal(role=Role.CUSTOMER, brand_id=brand.id)
+    route_after_triage = assist_service.routes_after_triage(session, program.id)
+    if not category and route_after_triage:
+        category = assist_service.guess_category(session, program.id, body) or ""
     try:
         data = TicketCreate.model_validate(
             {
@@ -120,7 +129,6 @@ def write_in(
                 "channel": "chat",
             }
         )
-        route_after_triage = assist_service.routes_after_triage(session, program.id)
         ticket, _ = tickets_service.create_ticket(
             session,
             customer,
@@ -131,11 +139,19 @@ def write_in(
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
         errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
-        context = _contact_context(brand, program, values=values, errors=errors)
+        context = _contact_context(
+            brand, program, topic_optional=route_after_triage, values=values, errors=errors
+        )
         return render(request, "customer/contact.html", context, status_code=400)
     except DomainError as error:
         session.rollback()
-        context = _contact_context(brand, program, values=values, errors={"form": error.detail})
+        context = _contact_context(
+            brand,
+            program,
+            topic_optional=route_after_triage,
+            values=values,
+            errors={"form": error.detail},
+        )
         return render(request, "customer/contact.html", context, status_code=error.status_code)
     if not route_after_triage:
         routing_service.route_locked(session, ticket)
