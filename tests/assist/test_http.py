@@ -348,3 +348,24 @@ def test_with_an_intent_model_the_customer_may_leave_the_topic_out(
     assert written.status_code == 303, written.text
     ticket = session.scalars(select(Ticket)).one()
     assert ticket.category == "billing"
+
+
+def test_over_the_api_a_program_with_a_model_picks_the_category_itself(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    without_model = ticket_body(market, body="Please refund the double payment on my card")
+    del without_model["category"]
+    refused = client.post("/api/v1/tickets", json=without_model, headers=market.api_key)
+    train_billing_model(session, market)
+    headers = {**market.api_key, "Idempotency-Key": "no-category-1"}
+
+    created = client.post("/api/v1/tickets", json=without_model, headers=headers)
+    replayed = client.post("/api/v1/tickets", json=without_model, headers=headers)
+
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("send a category: program")
+    assert "its categories are: billing" in refused.json()["detail"]
+    assert created.status_code == 201, created.text
+    assert created.json()["category"] == "billing"
+    assert (replayed.status_code, replayed.json()["id"]) == (200, created.json()["id"])

@@ -19,7 +19,8 @@ class TicketCreate(Schema):
     customer: CustomerIn
     channel: Channel = Channel.CHAT
     language: LanguageCode
-    category: str = Field(min_length=1, max_length=64)
+    # Left out, the program's intent model picks it (programs without a model need it).
+    category: str | None = Field(None, min_length=1, max_length=64)
     subject: str = Field("", max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
     # Left out, triage sets them (normal and medium until it has run).

@@ -73,6 +73,8 @@ def create_ticket(
     Triage runs right after in the job runner. When the program has an intent model, routing
     waits for it: the bot may answer first, and the ticket stays new until then.
 
+    Leave ``category`` out and a program with an intent model picks it from the body.
+
     Send an Idempotency-Key header to retry safely: the same key and body return the same ticket
     (200); the same key with another body is refused (409).
     """
@@ -83,11 +85,12 @@ def create_ticket(
         body,
         idempotency_key=idempotency_key,
         route_after_triage=route_after_triage,
+        guess_category=assist_service.category_guesser(session, body.program_id),
     )
-    if is_new and not route_after_triage:
+    if not is_new:
+        response.status_code = 200  # a replay of the same key and body
+    elif not route_after_triage:
         routing_service.route_locked(session, ticket)
-    else:
-        response.status_code = 200
     return to_detail(session, ticket, principal)
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -23,6 +24,9 @@ from gigcx.tickets.schemas import CustomerIn, TicketCreate
 from gigcx.tickets.service._sla import schedule_sla_checks
 from gigcx.tickets.service._state import lock_ticket, transition
 
+# Picks a category for a message (the program's intent model), or None when it cannot.
+CategoryGuess = Callable[[str], str | None]
+
 
 def _request_hash(data: TicketCreate) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
@@ -39,8 +43,13 @@ def _check_against_program(program: Program, data: TicketCreate) -> None:
             f"program {program.slug!r} does not take the {data.channel} channel; "
             f"it takes: {', '.join(program.channels)}"
         )
+    keys = ", ".join(c.key for c in program.categories)
+    if data.category is None:
+        raise InvalidTicket(
+            f"send a category: program {program.slug!r} picks one from the message only once it "
+            f"has an intent model (gigcx ai train); its categories are: {keys}"
+        )
     if program.category(data.category) is None:
-        keys = ", ".join(c.key for c in program.categories)
         raise InvalidTicket(
             f"program {program.slug!r} has no category {data.category!r}; categories are: {keys}"
         )
@@ -79,12 +88,14 @@ def create_ticket(
     *,
     idempotency_key: str | None,
     route_after_triage: bool = False,
+    guess_category: CategoryGuess | None = None,
 ) -> tuple[Ticket, bool]:
     """Take in a customer's inquiry; return the ticket and whether it is new.
 
     The same Idempotency-Key with the same body returns the ticket made the first time. Triage
     runs as a job right after; with ``route_after_triage`` that job routes the ticket (or lets the
-    bot answer it), otherwise the caller routes it at once.
+    bot answer it), otherwise the caller routes it at once. A ticket sent without a category gets
+    the one ``guess_category`` picks from its body.
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
@@ -96,6 +107,8 @@ def create_ticket(
             if existing.request_hash != request_hash:
                 raise IdempotencyKeyReused()
             return existing, False
+    if data.category is None and guess_category is not None:
+        data = data.model_copy(update={"category": guess_category(data.body)})
     _check_against_program(program, data)
     now = clock.now()
     ticket = Ticket(

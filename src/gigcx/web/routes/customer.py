@@ -116,15 +116,14 @@ def write_in(
     }
     customer = Principal(role=Role.CUSTOMER, brand_id=brand.id)
     route_after_triage = assist_service.routes_after_triage(session, program.id)
-    if not category and route_after_triage:
-        category = assist_service.guess_category(session, program.id, body) or ""
     try:
         data = TicketCreate.model_validate(
             {
                 "program_id": program.id,
                 "customer": {"email": email, "name": name},
                 "language": language,
-                "category": category,
+                # Left out, the program's intent model picks it (where there is one).
+                "category": category or (None if route_after_triage else ""),
                 "body": body,
                 "channel": "chat",
             }
@@ -135,6 +134,7 @@ def write_in(
             data,
             idempotency_key=None,
             route_after_triage=route_after_triage,
+            guess_category=assist_service.category_guesser(session, program.id),
         )
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
