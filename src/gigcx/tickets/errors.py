@@ -42,6 +42,10 @@ class InvalidTicket(InvalidInput):
     pass
 
 
+class CategoryMissing(InvalidTicket):
+    """No category was sent and none could be picked from the message."""
+
+
 class TicketClosed(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(f"the ticket is {status}; open a new ticket instead")

@@ -18,7 +18,12 @@ from gigcx.errors import PermissionDenied
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.tickets.enums import AuthorKind, Priority, TicketStatus
-from gigcx.tickets.errors import IdempotencyKeyReused, InvalidTicket, TicketClosed
+from gigcx.tickets.errors import (
+    CategoryMissing,
+    IdempotencyKeyReused,
+    InvalidTicket,
+    TicketClosed,
+)
 from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import CustomerIn, TicketCreate
 from gigcx.tickets.service._sla import schedule_sla_checks
@@ -45,7 +50,7 @@ def _check_against_program(program: Program, data: TicketCreate) -> None:
         )
     keys = ", ".join(c.key for c in program.categories)
     if data.category is None:
-        raise InvalidTicket(
+        raise CategoryMissing(
             f"send a category: program {program.slug!r} picks one from the message only once it "
             f"has an intent model (gigcx ai train); its categories are: {keys}"
         )

@@ -22,6 +22,7 @@ from gigcx.quality.schemas import RatingCreate
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import TicketStatus
+from gigcx.tickets.errors import CategoryMissing
 from gigcx.tickets.models import Message, Ticket
 from gigcx.tickets.schemas import TicketCreate
 from gigcx.web.deps import CsrfChecked, redirect, render
@@ -122,7 +123,7 @@ def write_in(
                 "program_id": program.id,
                 "customer": {"email": email, "name": name},
                 "language": language,
-                # Left out, the program's intent model picks it (where there is one).
+                # Left out, the program's intent model picks it; without one, say so at once.
                 "category": category or (None if route_after_triage else ""),
                 "body": body,
                 "channel": "chat",
@@ -141,6 +142,16 @@ def write_in(
         errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
         context = _contact_context(
             brand, program, topic_optional=route_after_triage, values=values, errors=errors
+        )
+        return render(request, "customer/contact.html", context, status_code=400)
+    except CategoryMissing:
+        session.rollback()
+        context = _contact_context(
+            brand,
+            program,
+            topic_optional=route_after_triage,
+            values=values,
+            errors={"category": PLAIN_ERRORS["category"]},
         )
         return render(request, "customer/contact.html", context, status_code=400)
     except DomainError as error:
