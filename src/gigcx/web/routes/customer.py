@@ -84,6 +84,22 @@ def _contact_context(
     }
 
 
+def _contact_again(
+    request: Request,
+    brand: Brand,
+    program: Program,
+    topic_optional: bool,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int,
+) -> Response:
+    """The contact page once more, with what the customer wrote and what to fix."""
+    context = _contact_context(
+        brand, program, topic_optional=topic_optional, values=values, errors=errors
+    )
+    return render(request, "customer/contact.html", context, status_code=status_code)
+
+
 @router.get("/support/{brand_slug}/{program_slug}", response_class=HTMLResponse)
 def contact_page(
     request: Request, session: SessionDep, brand_slug: str, program_slug: str
@@ -140,30 +156,17 @@ def write_in(
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
         errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
-        context = _contact_context(
-            brand, program, topic_optional=route_after_triage, values=values, errors=errors
-        )
-        return render(request, "customer/contact.html", context, status_code=400)
+        return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except CategoryMissing:
         session.rollback()
-        context = _contact_context(
-            brand,
-            program,
-            topic_optional=route_after_triage,
-            values=values,
-            errors={"category": PLAIN_ERRORS["category"]},
-        )
-        return render(request, "customer/contact.html", context, status_code=400)
+        errors = {"category": PLAIN_ERRORS["category"]}
+        return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except DomainError as error:
         session.rollback()
-        context = _contact_context(
-            brand,
-            program,
-            topic_optional=route_after_triage,
-            values=values,
-            errors={"form": error.detail},
+        errors = {"form": error.detail}
+        return _contact_again(
+            request, brand, program, route_after_triage, values, errors, error.status_code
         )
-        return render(request, "customer/contact.html", context, status_code=error.status_code)
     if not route_after_triage:
         routing_service.route_locked(session, ticket)
     return redirect(f"/c/{tickets_service.customer_link_token(ticket)}")
