@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
@@ -85,7 +86,7 @@ def create_ticket(
         body,
         idempotency_key=idempotency_key,
         route_after_triage=route_after_triage,
-        guess_category=assist_service.category_guesser(session, body.program_id),
+        guess_category=partial(assist_service.guess_category, session, body.program_id),
     )
     if not is_new:
         response.status_code = 200  # a replay of the same key and body

@@ -20,7 +20,6 @@ from gigcx.assist.service._drafting import draft_reply, language_model
 from gigcx.assist.service._flow import triage_and_route
 from gigcx.assist.service._models import (
     Examples,
-    category_guesser,
     evaluate_model,
     examples_from_tickets,
     guess_category,
@@ -53,7 +52,6 @@ __all__ = [
     "Suggestion",
     "approved_answer_for",
     "bot_attempt_of",
-    "category_guesser",
     "check_reply",
     "confirm_bot_answer",
     "create_answer",

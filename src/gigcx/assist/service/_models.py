@@ -5,7 +5,6 @@ import io
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,13 +218,6 @@ def guess_category(session: Session, program_id: uuid.UUID, text: str) -> str | 
     label = model.predict([text])[0].label
     keys = {c.key for c in session.get_one(Program, program_id).categories}
     return label if label in keys else None
-
-
-def category_guesser(session: Session, program_id: uuid.UUID) -> Callable[[str], str | None] | None:
-    """``guess_category`` for intake, or None when the program has no intent model."""
-    if not has_model(session, program_id):
-        return None
-    return lambda text: guess_category(session, program_id, text)
 
 
 def evaluate_model(

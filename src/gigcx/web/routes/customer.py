@@ -1,5 +1,6 @@
 """Customers: a contact page per program, a private link to the conversation, a rating page."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -151,7 +152,7 @@ def write_in(
             data,
             idempotency_key=None,
             route_after_triage=route_after_triage,
-            guess_category=assist_service.category_guesser(session, program.id),
+            guess_category=partial(assist_service.guess_category, session, program.id),
         )
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
