@@ -17,7 +17,8 @@ from gigcx.kit.money import quantize
 from gigcx.payments.enums import EarningKind, FeeKind
 from gigcx.payments.errors import EscalationNotPayable
 from gigcx.payments.models import Earning
-from gigcx.payments.service._ledger import append, price_task
+from gigcx.payments.service._ledger import append
+from gigcx.payments.service._quotes import price_task
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AssignmentEnd
 from gigcx.tickets.models import Assignment, Ticket
