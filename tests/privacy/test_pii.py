@@ -43,6 +43,10 @@ def test_the_customers_known_name_is_found_anywhere() -> None:
     assert [(s.kind, s.text) for s in spans] == [(PiiKind.NAME, "Priya")]
 
 
+def test_an_address_at_the_end_of_a_sentence_is_masked() -> None:
+    assert pii.mask_text("Send it to 221B Baker Street. Thanks") == "Send it to [address]. Thanks"
+
+
 def test_masking_replaces_all_but_the_granted_kinds() -> None:
     text = "Mail me at anna.s@example.com or call 030 1234 5678."
 

@@ -240,19 +240,6 @@ def update_program(
     return program
 
 
-def rate_for(program: Program, category_key: str, complexity: str) -> Decimal | None:
-    """Return the base rate-card amount for a category and complexity, if the card has one."""
-    for rate in program.rates:
-        if (
-            rate.category_key == category_key
-            and rate.complexity == complexity
-            and rate.language is None
-            and rate.time_band is None
-        ):
-            return rate.amount
-    return None
-
-
 DAY_STARTS = time(8)
 EVENING_STARTS = time(18)
 NIGHT_STARTS = time(22)

@@ -158,7 +158,8 @@ def _spans(text: str, known_names: Iterable[str]) -> Iterable[Span]:
         yield Span(PiiKind.CARD, match.start(), match.end(), match.group())
     for pattern in (_ADDRESS, _ADDRESS_AFTER):
         for match in pattern.finditer(text):
-            yield Span(PiiKind.ADDRESS, match.start(), match.end(), match.group().rstrip("."))
+            address = match.group().rstrip(".")
+            yield Span(PiiKind.ADDRESS, match.start(), match.start() + len(address), address)
     for match in _PHONE.finditer(text):
         if _looks_like_phone(match.group()):
             yield Span(PiiKind.PHONE, match.start(), match.end(), match.group())
