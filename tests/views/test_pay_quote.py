@@ -78,15 +78,15 @@ def test_an_offer_shown_at_a_price_earns_that_price(
         select(Earning).where(Earning.ticket_id == uuid.UUID(ticket_id))
     ).one()
     assert program.json()["timezone"] == "Europe/Berlin"
+    assert "Pays 6.38 EUR (surge \N{MULTIPLICATION SIGN}1.50)" in card
+    assert (earning.amount, earning.currency) == (Decimal("6.38"), "EUR")
     assert [o["pay"]["amount"] for o in offers] == ["6.38"]  # 4.25 (German line) x 1.50
     assert offers[0]["pay"]["rate"]["language"] == "de"
     assert offers[0]["pay"]["surge_multiplier"] == "1.50"
-    assert "Pays 6.38 EUR (surge \N{MULTIPLICATION SIGN}1.50)" in card
     assert (edited.status_code, accepted.status_code) == (200, 303)
     assert "pays 6.38 EUR (surge \N{MULTIPLICATION SIGN}1.50)" in workspace
     assert detail["pay"]["amount"] == "6.38"
     assert resolved.status_code == 200
-    assert (earning.amount, earning.currency) == (Decimal("6.38"), "EUR")
     assert earning.terms["rate"] == {
         "category": "billing",
         "complexity": "medium",
