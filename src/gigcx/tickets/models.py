@@ -101,6 +101,8 @@ class Assignment(IdMixin, Base):
             postgresql_where=text("ended_at IS NULL"),
             sqlite_where=text("ended_at IS NULL"),
         ),
+        # An expert's tickets, held now or before (what they may read).
+        Index("ix_assignments_expert_ticket", "expert_id", "ticket_id"),
         Index(
             "ix_assignments_open_expert",
             "expert_id",

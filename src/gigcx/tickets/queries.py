@@ -1,4 +1,4 @@
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from gigcx.auth.principal import Principal
 from gigcx.kit import clock
@@ -30,16 +30,15 @@ def expert_can_read(principal: Principal) -> ColumnElement[bool]:
     deadline, or an assignment (current or past; how much of the conversation a past holder
     still sees is the view policy's business).
     """
-    pending = exists().where(
-        Offer.ticket_id == Ticket.id,
+    pending = select(Offer.ticket_id).where(
         Offer.expert_id == principal.expert_id,
         Offer.status == OfferStatus.PENDING,
         Offer.expires_at > clock.now(),
     )
-    held = exists().where(
-        Assignment.ticket_id == Ticket.id, Assignment.expert_id == principal.expert_id
+    held = select(Assignment.ticket_id).where(Assignment.expert_id == principal.expert_id)
+    return or_(
+        Ticket.assignee_id == principal.expert_id, Ticket.id.in_(pending), Ticket.id.in_(held)
     )
-    return or_(Ticket.assignee_id == principal.expert_id, pending, held)
 
 
 def readable_offers(principal: Principal) -> Select[Offer]:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from gigcx.assist.schemas import TriageRead
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
 from gigcx.payments import service as payments_service
+from gigcx.quality import service as quality_service
 from gigcx.quality.models import Dispute, Rating, Review
 from gigcx.quality.schemas import DisputeRead, ReviewRead
 from gigcx.quality.service import RatingLine
@@ -272,6 +274,21 @@ def shown_rating(
     )
 
 
+def shown_ratings(
+    session: Session, principal: Principal, ratings: Iterable[Rating]
+) -> list[ShownRating]:
+    return [
+        shown_rating(
+            session,
+            principal,
+            rating,
+            is_counted=quality_service.counts_against_expert(rating),
+            program="",
+        )
+        for rating in ratings
+    ]
+
+
 def rating_lines(
     session: Session, principal: Principal, lines: Iterable[RatingLine]
 ) -> list[ShownRating]:
@@ -289,7 +306,7 @@ class ShownReview:
 
     id: uuid.UUID
     completed_at: datetime | None
-    score: object
+    score: Decimal | None
     is_voided: bool
     answers: dict[str, bool]
     comment: str

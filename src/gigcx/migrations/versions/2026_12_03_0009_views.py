@@ -6,7 +6,8 @@ Create Date: 2026-12-03 09:00:00
 
 offers.pay_basis holds what an offer's task pays, frozen when the offer is made (the ticket's
 category, complexity and language, the moment and the rate-card line); offers made before it
-are priced from their ticket at the offer's moment.
+are priced from their ticket at the offer's moment. ix_assignments_expert_ticket finds the
+tickets an expert held (what they may still read).
 
 Every stored free text that may hold a card number (messages, subjects, escalation reasons,
 rating and review comments, appeals, calibration notes, answers, bot replies, earning
@@ -107,6 +108,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("pay_basis", JSON, nullable=False, server_default=sa.text("'{}'"))
         )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index("ix_assignments_expert_ticket", ["expert_id", "ticket_id"])
     connection = op.get_bind()
     for name, columns in TEXTS.items():
         _redact_table(connection, name, columns)
@@ -114,5 +117,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignments_expert_ticket")
     with op.batch_alter_table("offers", schema=None) as batch_op:
         batch_op.drop_column("pay_basis")

@@ -121,12 +121,7 @@ def quality(request: Request, session: SessionDep, user: WebExpert) -> Response:
         "user": user,
         "rows": quality_service.quality_overview(session, user, expert.id),
         "reviews": expert_views.shown_reviews(session, user, reviews),
-        "ratings": [
-            expert_views.shown_rating(
-                session, user, r, is_counted=quality_service.counts_against_expert(r), program=""
-            )
-            for r in ratings
-        ],
+        "ratings": expert_views.shown_ratings(session, user, ratings),
         "disputes": disputes,
         "warnings": quality_service.list_warnings(session, user, expert_id=expert.id),
         "rules": list(formulas.TIER_RULES.values()),
