@@ -40,8 +40,8 @@ def test_intake_queues_triage_and_the_job_stores_it_on_the_ticket(
     assert (triage.language, triage.sentiment_label) == ("en", "negative")
     assert (triage.intent, triage.intent_source) == (None, IntentSource.RULES)
     assert triage.notes == ["no intent model for this program: routed by the brand's own rules"]
-    assert [(s["kind"], s["text"]) for s in triage.pii] == [("phone", "+49 30 1234567")]
-    assert triage.model_version == "lingua-2+vader-3.3+pii-rules-1"
+    assert triage.pii == [{"kind": "phone", "start": 59, "end": 73}]  # offsets, never the text
+    assert triage.model_version == "lingua-2+vader-3.3+pii-rules-2"
     session.refresh(ticket)
     assert ticket.priority == Priority.HIGH == triage.priority
     assert ticket.status == TicketStatus.NEW
@@ -99,7 +99,7 @@ def test_with_an_intent_model_routing_waits_for_triage_which_sets_the_category(
     assert triage is not None
     assert (triage.intent, triage.is_intent_recognised) == ("warranty-repairs", True)
     assert triage.intent_source == IntentSource.MODEL
-    assert triage.model_version.startswith("lingua-2+vader-3.3+pii-rules-1+intent:program-")
+    assert triage.model_version.startswith("lingua-2+vader-3.3+pii-rules-2+intent:program-")
     assert ticket.category == "warranty-repairs"
     assert ticket.status == TicketStatus.OFFERED
     offers = session.scalars(select(Offer).where(Offer.ticket_id == ticket.id)).all()

@@ -130,10 +130,12 @@ def test_only_the_assignee_can_resolve(session: Session) -> None:
     offer = session.scalars(
         select(Offer).where(Offer.ticket_id == ticket.id, Offer.expert_id == winner.id)
     ).one()
-    routing_service.accept_offer(session, as_expert(winner), offer.id)
     stranger = make_expert(session)
 
-    with pytest.raises(NotTheAssignee):
+    with pytest.raises(NotTheAssignee):  # offered, not yet anyone's
+        tickets_service.resolve(session, as_expert(loser), ticket.id)
+    routing_service.accept_offer(session, as_expert(winner), offer.id)
+    with pytest.raises(TicketNotFound):  # the rescinded offer no longer lets them read it
         tickets_service.resolve(session, as_expert(loser), ticket.id)
     with pytest.raises(TicketNotFound):
         tickets_service.resolve(session, as_expert(stranger), ticket.id)

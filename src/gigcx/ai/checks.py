@@ -1,7 +1,7 @@
 """Pre-send checks on a reply: PII the customer did not give, forbidden phrases, tone, language."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from gigcx.ai import language, sentiment
@@ -12,6 +12,14 @@ FORBIDDEN_PHRASE = "forbidden_phrase"
 NEGATIVE_TONE = "negative_tone"
 LANGUAGE_MISMATCH = "language_mismatch"
 ALL_CHECKS = (PII_LEAK, FORBIDDEN_PHRASE, NEGATIVE_TONE, LANGUAGE_MISMATCH)
+KIND_WORDS = {
+    pii.PiiKind.EMAIL: "an email address",
+    pii.PiiKind.PHONE: "a phone number",
+    pii.PiiKind.CARD: "a card number",
+    pii.PiiKind.IBAN: "an IBAN",
+    pii.PiiKind.ADDRESS: "an address",
+    pii.PiiKind.NAME: "a name",
+}
 
 
 @dataclass(frozen=True)
@@ -31,18 +39,28 @@ def check_reply(
     customer_language: str,
     languages: Sequence[str],
     forbidden_phrases: Sequence[str] = (),
+    masked_kinds: Collection[str] = (),
 ) -> list[Finding]:
-    """Return what is wrong with a reply before it is sent; empty when all is well."""
+    """Return what is wrong with a reply before it is sent; empty when all is well.
+
+    Personal data of a kind the writer sees masked (``masked_kinds``) is always a finding;
+    other personal data is one when the customer did not give it.
+    """
     findings = []
     given = {_normalise(span.text) for text in customer_texts for span in pii.find(text)}
     for span in pii.find(reply):
         if span.kind is pii.PiiKind.NAME:
             continue
-        if _normalise(span.text) not in given:
+        words = KIND_WORDS[span.kind]
+        if span.kind.value in masked_kinds:
+            # Never compared with the customer's data: the answer would tell the writer whether
+            # a guess at a masked value was right.
             findings.append(
-                Finding(
-                    PII_LEAK, f"the reply contains a {span.kind.value} the customer did not give"
-                )
+                Finding(PII_LEAK, f"the reply contains {words}, which this program masks for you")
+            )
+        elif _normalise(span.text) not in given:
+            findings.append(
+                Finding(PII_LEAK, f"the reply contains {words} the customer did not give")
             )
     lowered = reply.lower()
     for phrase in forbidden_phrases:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, IntentSource
 from gigcx.brands.enums import Complexity
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.redaction import redact_cards_on_set
 
 DEFAULT_BOT_THRESHOLD = 0.8
 
@@ -118,3 +119,6 @@ class SuggestionUse(IdMixin, CreatedMixin, Base):
     edit_ratio: Mapped[float | None]
 
     __table_args__ = (UniqueConstraint("ticket_id", "expert_id", "answer_id"),)
+
+
+redact_cards_on_set(Answer.title, Answer.body, BotAttempt.body)

@@ -1,7 +1,6 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import Field
 
@@ -28,6 +27,15 @@ class AssistSettingsRead(Schema):
     blocking_checks: list[str]
 
 
+class PiiSpanRead(Schema):
+    """Personal data triage found in the first message: where, and its text as you may see it."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
 class TriageRead(Schema):
     ticket_id: uuid.UUID
     language: str
@@ -39,7 +47,7 @@ class TriageRead(Schema):
     intent_source: IntentSource
     priority: int
     complexity: str
-    pii: list[dict[str, Any]]
+    pii: list[PiiSpanRead]
     model_version: str
     notes: list[str]
     created_at: datetime

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -239,19 +240,6 @@ def update_program(
     return program
 
 
-def rate_for(program: Program, category_key: str, complexity: str) -> Decimal | None:
-    """Return the base rate-card amount for a category and complexity, if the card has one."""
-    for rate in program.rates:
-        if (
-            rate.category_key == category_key
-            and rate.complexity == complexity
-            and rate.language is None
-            and rate.time_band is None
-        ):
-            return rate.amount
-    return None
-
-
 DAY_STARTS = time(8)
 EVENING_STARTS = time(18)
 NIGHT_STARTS = time(22)
@@ -311,3 +299,35 @@ def resolve_rate(
             r.time_band == TimeBand.WEEKEND,
         ),
     )
+
+
+def rate_terms(rate: Rate) -> dict[str, Any]:
+    """A rate-card line as stored with what it priced (offers, earnings)."""
+    return {
+        "category": rate.category_key,
+        "complexity": str(rate.complexity),
+        "language": rate.language,
+        "time_band": str(rate.time_band) if rate.time_band is not None else None,
+        "amount": str(rate.amount),
+    }
+
+
+def pay_basis(
+    program: Program, *, category_key: str, complexity: str, language: str, at: datetime
+) -> dict[str, Any]:
+    """What a task's pay is worked out from, frozen when it is offered.
+
+    The task's category, complexity and language, the moment (for the time band and any surge)
+    and the rate-card line in force then, so later edits of the card never reprice the offer.
+    """
+    rate = resolve_rate(
+        program, category_key=category_key, complexity=complexity, language=language, at=at
+    )
+    return {
+        "at": at.isoformat(),
+        "category": category_key,
+        "complexity": str(complexity),
+        "language": language,
+        "currency": program.currency,
+        "rate": rate_terms(rate) if rate is not None else None,
+    }

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.payments.enums import EarningKind
+from gigcx.privacy.redaction import redact_cards_on_set
 
 
 class Surge(IdMixin, CreatedMixin, Base):
@@ -106,3 +107,6 @@ class BonusRule(IdMixin, CreatedMixin, Base):
     min_qa: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     amount: Mapped[Decimal]
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+redact_cards_on_set(Earning.description)

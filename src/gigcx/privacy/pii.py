@@ -1,12 +1,16 @@
-"""Find personal data in text (emails, phones, cards, IBANs, addresses, names) and mask it."""
+"""Find personal data in text (emails, phones, cards, IBANs, addresses, names) and mask it.
+
+Card numbers are never stored in clear: ``redact_cards`` turns each into ``[card ending 1234]``
+before it is written, and ``find`` still knows that form as a card.
+"""
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-MODEL_VERSION = "pii-rules-1"
+MODEL_VERSION = "pii-rules-2"
 
 
 class PiiKind(StrEnum):
@@ -26,13 +30,17 @@ class Span:
     text: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": self.kind.value}
+        """The span as stored: kind and offsets, never the personal data itself."""
+        return {"kind": self.kind.value, "start": self.start, "end": self.end}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Span":
-        return cls(PiiKind(data["kind"]), int(data["start"]), int(data["end"]), str(data["text"]))
+    def from_dict(cls, data: dict[str, Any], source: str) -> "Span":
+        """A stored span, its text read back from the text it was found in."""
+        start, end = int(data["start"]), int(data["end"])
+        return cls(PiiKind(data["kind"]), start, end, source[start:end])
 
 
+_REDACTED_CARD = re.compile(r"\[card ending \d{4}\]")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
@@ -146,9 +154,12 @@ def _spans(text: str, known_names: Iterable[str]) -> Iterable[Span]:
     for match in _CARD.finditer(text):
         if luhn_valid(re.sub(r"\D", "", match.group())):
             yield Span(PiiKind.CARD, match.start(), match.end(), match.group())
+    for match in _REDACTED_CARD.finditer(text):
+        yield Span(PiiKind.CARD, match.start(), match.end(), match.group())
     for pattern in (_ADDRESS, _ADDRESS_AFTER):
         for match in pattern.finditer(text):
-            yield Span(PiiKind.ADDRESS, match.start(), match.end(), match.group().rstrip("."))
+            address = match.group().rstrip(".")
+            yield Span(PiiKind.ADDRESS, match.start(), match.start() + len(address), address)
     for match in _PHONE.finditer(text):
         if _looks_like_phone(match.group()):
             yield Span(PiiKind.PHONE, match.start(), match.end(), match.group())
@@ -186,6 +197,36 @@ def mask(text: str, spans: Iterable[Span], *, granted: Iterable[str] = ()) -> st
             continue
         result = result[: span.start] + f"[{span.kind.value}]" + result[span.end :]
     return result
+
+
+def redact_cards(text: str) -> str:
+    """Replace every card number (Luhn-checked) by ``[card ending 1234]``: what may be stored."""
+
+    ibans = [m.span() for m in _IBAN.finditer(text) if iban_valid(m.group())]
+
+    def redacted(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        inside_iban = any(start < match.end() and match.start() < end for start, end in ibans)
+        if inside_iban or not luhn_valid(digits):
+            return match.group()
+        return f"[card ending {digits[-4:]}]"
+
+    return _CARD.sub(redacted, text)
+
+
+def shorten(text: str, limit: int, *, known_names: Iterable[str] = ()) -> str:
+    """Cut ``text`` to at most ``limit`` characters at a space, never inside personal data.
+
+    A cut inside an email or an IBAN would leave a fragment that masking no longer recognises.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    cut = cut if cut > 0 else limit
+    for span in find(text, known_names=known_names):
+        if span.start < cut < span.end:
+            cut = span.start
+    return text[:cut].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def mask_text(text: str, *, granted: Iterable[str] = (), known_names: Iterable[str] = ()) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.experts.enums import Tier
+from gigcx.privacy.redaction import redact_cards_on_set
 from gigcx.quality.enums import (
     DisputeStatus,
     DisputeSubject,
@@ -178,3 +179,8 @@ class TierWarning(IdMixin, CreatedMixin, Base):
     target_score: Mapped[Decimal] = mapped_column(Score)
     due_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+
+
+redact_cards_on_set(
+    Rating.comment, Review.comment, Dispute.reason, Dispute.decision_reason, Calibration.note
+)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import SYSTEM, Principal
+from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.db.dialect import locked, serialize
 from gigcx.jobs import service as jobs_service
@@ -80,6 +81,13 @@ def route_locked(session: Session, ticket: Ticket) -> RouteOutcome:
         session, ticket, TicketStatus.OFFERED, actor=SYSTEM, data={"offers": len(chosen)}
     )
     expires_at = now + timedelta(seconds=program.offer_ttl_seconds)
+    pay_basis = brands_service.pay_basis(
+        program,
+        category_key=ticket.category,
+        complexity=ticket.complexity,
+        language=ticket.language,
+        at=now,
+    )
     offers = [
         Offer(
             ticket_id=ticket.id,
@@ -88,6 +96,7 @@ def route_locked(session: Session, ticket: Ticket) -> RouteOutcome:
             score=choice.score,
             breakdown=_explain(choice, ticket),
             expires_at=expires_at,
+            pay_basis=pay_basis,
         )
         for rank, choice in enumerate(chosen, start=1)
     ]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gigcx.brands.enums import Complexity
 from gigcx.brands.models import Program
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.redaction import redact_cards_on_set
 from gigcx.tickets.enums import AssignmentEnd, AuthorKind, OfferStatus, Priority, TicketStatus
 
 
@@ -100,6 +101,8 @@ class Assignment(IdMixin, Base):
             postgresql_where=text("ended_at IS NULL"),
             sqlite_where=text("ended_at IS NULL"),
         ),
+        # An expert's tickets, held now or before (what they may read).
+        Index("ix_assignments_expert_ticket", "expert_id", "ticket_id"),
         Index(
             "ix_assignments_open_expert",
             "expert_id",
@@ -123,6 +126,10 @@ class Offer(IdMixin, CreatedMixin, Base):
     breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
     expires_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+    # What the task pays, frozen when the offer is made: the ticket's category, complexity and
+    # language, the offer's moment and the rate-card line in force then. The offer card, the
+    # workspace and the earning are all priced from it (payments.quote_offer).
+    pay_basis: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (
         Index(
@@ -132,3 +139,6 @@ class Offer(IdMixin, CreatedMixin, Base):
             sqlite_where=text("status = 'pending'"),
         ),
     )
+
+
+redact_cards_on_set(Ticket.subject, Ticket.escalation_reason, Message.body)

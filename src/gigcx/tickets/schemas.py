@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import EmailStr, Field
@@ -56,6 +57,21 @@ class CustomerRead(Schema):
     email: str | None
 
 
+class PayQuoteRead(Schema):
+    """What the task pays the expert, as its offer quoted it (the earning is the same amount)."""
+
+    amount: Decimal
+    currency: str
+    rate: dict[str, Any] | None = Field(
+        description="the rate-card line: category, complexity, language, time band, amount"
+    )
+    surge_multiplier: Decimal | None
+    priced_at: datetime = Field(description="the offer's moment: time band and surge")
+    is_paid_already: bool = Field(
+        False, description="a follow-up on a ticket the expert was already paid for"
+    )
+
+
 class TicketRead(Schema):
     id: uuid.UUID
     brand_id: uuid.UUID
@@ -79,6 +95,7 @@ class TicketRead(Schema):
     closed_at: datetime | None
     first_response_breached: bool
     resolution_breached: bool
+    pay: PayQuoteRead | None = Field(None, description="for experts: what the task pays them")
 
 
 class TicketDetail(TicketRead):

@@ -14,15 +14,13 @@ from gigcx.api.deps import SessionDep
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.errors import DomainError, PermissionDenied
-from gigcx.privacy import pii
 
 SESSION_COOKIE = "gigcx_session"
 CSRF_COOKIE = "gigcx_csrf"
 CSRF_FIELD = "csrf_token"
 
+# Templates render views (gigcx.views) and never mask or price anything themselves.
 templates = Jinja2Templates(directory=str(files("gigcx.web") / "templates"))
-# Subjects are cut from the customer's first message: experts see them with personal data masked.
-templates.env.filters["mask_pii"] = pii.mask_text
 
 
 class LoginRequired(Exception):

@@ -25,7 +25,9 @@ from gigcx.assist.schemas import (
 )
 from gigcx.brands import service as brands_service
 from gigcx.errors import NotFound
+from gigcx.tickets import service as tickets_service
 from gigcx.tickets.schemas import CustomerMessageCreate
+from gigcx.views import reads
 
 router = APIRouter(tags=["ai"], responses=ERROR_RESPONSES)
 
@@ -34,11 +36,16 @@ router = APIRouter(tags=["ai"], responses=ERROR_RESPONSES)
 def get_triage(
     session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
 ) -> TriageRead:
-    """What triage derived from the ticket, with the model version."""
-    triage = assist_service.readable_triage(session, principal, ticket_id)
+    """What triage derived from the ticket, with the model version.
+
+    Personal data comes as kinds and offsets into the first message; its text only where you may
+    see it (experts: the kinds the program grants, the rest masked as ``[email]`` and so on).
+    """
+    ticket = tickets_service.get_ticket(session, principal, ticket_id)
+    triage = assist_service.triage_of(session, ticket.id)
     if triage is None:
         raise NotFound("this ticket has not been triaged yet; the job runner does it after intake")
-    return TriageRead.model_validate(triage)
+    return reads.triage_read(session, principal, triage, ticket)
 
 
 @router.get("/tickets/{ticket_id}/suggestions")

@@ -23,6 +23,7 @@ from gigcx.quality.schemas import (
     TierCriterionRead,
     TierWarningRead,
 )
+from gigcx.views import reads
 
 router = APIRouter(tags=["quality"], responses=ERROR_RESPONSES)
 
@@ -56,7 +57,7 @@ def list_reviews(
     rows = quality_service.list_reviews(
         session, principal, expert_id=expert_id, program_id=program_id
     )
-    return [ReviewRead.model_validate(r) for r in rows]
+    return [reads.review_read(session, principal, r) for r in rows]
 
 
 @router.get("/reviews/queue")
@@ -65,14 +66,16 @@ def review_queue(
 ) -> list[ReviewRead]:
     """Open review tasks you may take (brand staff, or senior experts of the program)."""
     rows = quality_service.review_queue(session, principal, program_id=program_id)
-    return [ReviewRead.model_validate(r) for r in rows]
+    return [reads.review_read(session, principal, r) for r in rows]
 
 
 @router.post("/reviews/{review_id}/claim")
 def claim_review(
     session: SessionDep, principal: CurrentPrincipal, review_id: uuid.UUID
 ) -> ReviewRead:
-    return ReviewRead.model_validate(quality_service.claim_review(session, principal, review_id))
+    return reads.review_read(
+        session, principal, quality_service.claim_review(session, principal, review_id)
+    )
 
 
 @router.post("/reviews/{review_id}/complete")
@@ -81,7 +84,7 @@ def complete_review(
 ) -> ReviewRead:
     """Fill in the scorecard; senior experts are paid per review."""
     review = quality_service.complete_review(session, principal, review_id, body)
-    return ReviewRead.model_validate(review)
+    return reads.review_read(session, principal, review)
 
 
 @router.post("/calibrations", status_code=201)
@@ -119,7 +122,8 @@ def open_dispute(
     session: SessionDep, principal: ExpertPrincipal, body: DisputeCreate
 ) -> DisputeRead:
     """Appeal a review or a rating of your work, once."""
-    return DisputeRead.model_validate(quality_service.open_dispute(session, principal, body))
+    dispute = quality_service.open_dispute(session, principal, body)
+    return reads.dispute_read(session, principal, dispute)
 
 
 @router.get("/disputes")
@@ -127,7 +131,7 @@ def list_disputes(
     session: SessionDep, principal: CurrentPrincipal, status: DisputeStatus | None = None
 ) -> list[DisputeRead]:
     rows = quality_service.list_disputes(session, principal, status=status)
-    return [DisputeRead.model_validate(d) for d in rows]
+    return [reads.dispute_read(session, principal, d) for d in rows]
 
 
 @router.post("/disputes/{dispute_id}/decision")

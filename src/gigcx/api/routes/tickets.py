@@ -11,18 +11,16 @@ from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
-from gigcx.privacy import pii
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import Priority, TicketStatus
-from gigcx.tickets.models import Customer, Ticket
+from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.tickets.schemas import (
     AuditEventRead,
     CustomerMessageCreate,
-    CustomerRead,
     EscalationCreate,
     MessageCreate,
     MessageRead,
@@ -31,34 +29,17 @@ from gigcx.tickets.schemas import (
     TicketDetail,
     TicketRead,
 )
+from gigcx.views import reads
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
 
-def _customer_view(customer: Customer, principal: Principal) -> CustomerRead:
-    # Experts work with masked customer data: a first name, never the address.
-    if principal.is_expert:
-        first_name = customer.name.split(" ")[0] if customer.name else "Customer"
-        return CustomerRead(id=customer.id, name=first_name, email=None)
-    return CustomerRead(id=customer.id, name=customer.name, email=customer.email)
-
-
 def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
-    customer = session.get_one(Customer, ticket.customer_id)
-    fields = {name: getattr(ticket, name) for name in TicketRead.model_fields if name != "customer"}
-    if principal.is_expert:
-        fields["subject"] = pii.mask_text(ticket.subject)
-    return TicketRead(**fields, customer=_customer_view(customer, principal))
+    return reads.ticket_read(session, principal, ticket)
 
 
 def to_detail(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketDetail:
-    read = to_read(session, ticket, principal)
-    # Experts see the customer's personal data masked unless the program grants it.
-    messages = [
-        MessageRead.model_validate(shown.message).model_copy(update={"body": shown.body})
-        for shown in assist_service.shown_messages(session, principal, ticket)
-    ]
-    return TicketDetail(**read.model_dump(), messages=messages)
+    return reads.ticket_detail(session, principal, ticket)
 
 
 @router.post("", status_code=201, responses={200: {"description": "Replayed: same key and body"}})
@@ -151,7 +132,7 @@ def reply(
     message, _ = assist_service.send_reply(
         session, principal, ticket_id, body.body, is_internal=body.is_internal
     )
-    return MessageRead.model_validate(message)
+    return reads.message_read(session, principal, message)
 
 
 @router.post("/{ticket_id}/customer-messages", status_code=201)
@@ -160,7 +141,7 @@ def customer_message(
 ) -> MessageRead:
     """Add the customer's follow-up (sent with the brand's API key)."""
     message = tickets_service.add_customer_message(session, principal, ticket_id, body.body)
-    return MessageRead.model_validate(message)
+    return reads.message_read(session, principal, message)
 
 
 @router.post("/{ticket_id}/wait")

@@ -29,7 +29,12 @@ from gigcx.assist.service._models import (
     read_csv,
     train_model,
 )
-from gigcx.assist.service._settings import settings_for, update_settings
+from gigcx.assist.service._settings import (
+    ALL_PII_KINDS,
+    settings_for,
+    unmasked_pii,
+    update_settings,
+)
 from gigcx.assist.service._suggest import Suggestion, edit_ratio, record_insert, suggest
 from gigcx.assist.service._triage import (
     readable_triage,
@@ -39,16 +44,14 @@ from gigcx.assist.service._triage import (
 )
 from gigcx.assist.service._workspace import (
     CheckedFinding,
-    ShownMessage,
     check_reply,
     send_reply,
-    shown_messages,
 )
 
 __all__ = [
+    "ALL_PII_KINDS",
     "CheckedFinding",
     "Examples",
-    "ShownMessage",
     "Suggestion",
     "approved_answer_for",
     "bot_attempt_of",
@@ -77,12 +80,12 @@ __all__ = [
     "send_reply",
     "settings_for",
     "settle_bot_answer",
-    "shown_messages",
     "suggest",
     "train_model",
     "triage_and_route",
     "triage_of",
     "triage_ticket",
     "try_bot_answer",
+    "unmasked_pii",
     "update_settings",
 ]

@@ -30,6 +30,20 @@ def settings_for(session: Session, program_id: uuid.UUID) -> AssistSettings:
     )
 
 
+ALL_PII_KINDS = frozenset(kind.value for kind in PiiKind)
+
+
+def unmasked_pii(session: Session, principal: Principal, program_id: uuid.UUID) -> frozenset[str]:
+    """The kinds of personal data a principal sees unmasked on a program's tickets.
+
+    Experts see what the program grants; the brand's people, the platform and the customer
+    (their own data) see everything.
+    """
+    if principal.is_expert:
+        return frozenset(settings_for(session, program_id).granted_pii) & ALL_PII_KINDS
+    return ALL_PII_KINDS
+
+
 def update_settings(
     session: Session, principal: Principal, program_id: uuid.UUID, data: AssistSettingsUpdate
 ) -> AssistSettings:

@@ -1,4 +1,4 @@
-"""What an expert sees and sends: masked customer text and pre-send checks on replies."""
+"""What an expert sends: pre-send checks on replies, then the reply."""
 
 import uuid
 from dataclasses import dataclass
@@ -7,37 +7,13 @@ from sqlalchemy.orm import Session
 
 from gigcx.ai import checks
 from gigcx.assist.errors import ReplyBlocked
-from gigcx.assist.service._settings import settings_for
+from gigcx.assist.service._settings import ALL_PII_KINDS, settings_for, unmasked_pii
 from gigcx.assist.service._suggest import record_sent
 from gigcx.assist.service._triage import triage_of
 from gigcx.auth.principal import Principal
-from gigcx.privacy import pii
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind
-from gigcx.tickets.models import Customer, Message, Ticket
-
-
-@dataclass(frozen=True)
-class ShownMessage:
-    message: Message
-    body: str
-
-
-def shown_messages(session: Session, principal: Principal, ticket: Ticket) -> list[ShownMessage]:
-    """The conversation as this principal may see it: experts get customer PII masked unless
-    the program grants that kind."""
-    if not principal.is_expert:
-        return [ShownMessage(m, m.body) for m in ticket.messages]
-    granted = settings_for(session, ticket.program_id).granted_pii
-    customer = session.get_one(Customer, ticket.customer_id)
-    names = [customer.name] if customer.name else []
-    shown = []
-    for message in ticket.messages:
-        body = message.body
-        if message.author_kind == AuthorKind.CUSTOMER:
-            body = pii.mask_text(body, granted=granted, known_names=names)
-        shown.append(ShownMessage(message, body))
-    return shown
+from gigcx.tickets.models import Message
 
 
 @dataclass(frozen=True)
@@ -61,6 +37,7 @@ def check_reply(
         customer_language=triage.language if triage is not None else ticket.language,
         languages=list(ticket.program.languages),
         forbidden_phrases=list(settings.forbidden_phrases),
+        masked_kinds=ALL_PII_KINDS - unmasked_pii(session, principal, ticket.program_id),
     )
     blocking = set(settings.blocking_checks)
     return [CheckedFinding(f.check, f.message, f.check in blocking) for f in findings]

@@ -27,15 +27,12 @@ from gigcx.payments.service._ledger import (
     DayTasks,
     EarningsSummary,
     HourlyEarnings,
-    TaskPrice,
-    accepted_at,
     balances,
     earnings_statement,
     earnings_summary,
     list_earnings,
     merge_intervals,
     pay_for_resolution,
-    price_task,
     reverse_earning,
 )
 from gigcx.payments.service._payouts import (
@@ -50,6 +47,14 @@ from gigcx.payments.service._payouts import (
     payouts_statement,
     run_payouts,
     week_of,
+)
+from gigcx.payments.service._quotes import (
+    TaskPrice,
+    accepted_at,
+    price_task,
+    quote_offer,
+    task_offer,
+    task_source_key,
 )
 from gigcx.payments.service._statements import Statement, statement_csv, statement_of, statement_pdf
 from gigcx.payments.service._surge import (
@@ -110,6 +115,7 @@ __all__ = [
     "payouts_statement",
     "price_task",
     "program_hourly",
+    "quote_offer",
     "retire_bonus_rule",
     "reverse_earning",
     "run_payouts",
@@ -121,5 +127,7 @@ __all__ = [
     "surge_multiplier",
     "surges_for_brand",
     "surges_for_expert",
+    "task_offer",
+    "task_source_key",
     "week_of",
 ]

@@ -17,7 +17,8 @@ from gigcx.kit.money import quantize
 from gigcx.payments.enums import EarningKind, FeeKind
 from gigcx.payments.errors import EscalationNotPayable
 from gigcx.payments.models import Earning
-from gigcx.payments.service._ledger import append, price_task
+from gigcx.payments.service._ledger import append
+from gigcx.payments.service._quotes import price_task
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AssignmentEnd
 from gigcx.tickets.models import Assignment, Ticket
@@ -43,7 +44,7 @@ def earn_fee(
     """Pay a program's fee for onboarding, a review or an escalation, once per source key.
 
     Onboarding and reviews pay the program's fixed fee; an escalation pays the program's
-    escalation share of what the task would have paid when the expert accepted it
+    escalation share of what the task would have paid as the expert's offer quoted it
     (``reference`` is then the ticket id, and the entry is keyed by ticket and expert, so it is
     paid once whoever marks it). A royalty pays the program's royalty amount to the author of the
     approved answer (``reference``) with which the bot resolved a ticket. A fee of zero adds no

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, aliased
 
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
-from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
@@ -22,9 +21,9 @@ from gigcx.kit import clock
 from gigcx.kit.money import Money, quantize
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.errors import EarningNotFound, EarningNotReversible, LedgerIsAppendOnly
-from gigcx.payments.models import Earning, Surge
+from gigcx.payments.models import Earning
 from gigcx.payments.queries import readable_earnings
-from gigcx.payments.service._surge import surge_at
+from gigcx.payments.service._quotes import price_task, task_source_key
 from gigcx.tickets.models import Assignment, Ticket
 
 
@@ -49,72 +48,19 @@ def append(session: Session, earning: Earning) -> tuple[Earning, bool]:
     return insert_or_get(session, earning, lambda: _find(session, earning.source_key))
 
 
-@dataclass(frozen=True, slots=True)
-class TaskPrice:
-    """What a task pays and why: the rate line that matched and any surge in force."""
-
-    amount: Decimal
-    base_amount: Decimal
-    surge: Surge | None
-    terms: dict[str, Any]
-
-
-def accepted_at(session: Session, ticket: Ticket, expert_id: uuid.UUID) -> datetime:
-    """When the expert took the ticket: the start of their latest assignment on it."""
-    started = session.scalar(
-        select(func.max(Assignment.started_at)).where(
-            Assignment.ticket_id == ticket.id, Assignment.expert_id == expert_id
-        )
-    )
-    return started or ticket.resolved_at or clock.now()
-
-
-def price_task(session: Session, ticket: Ticket, expert_id: uuid.UUID) -> TaskPrice | None:
-    """Price a ticket's task at the moment the expert accepted it (never retroactively).
-
-    The rate line is the most specific one for the ticket's category, complexity, language and
-    time band at acceptance; a surge counts only if it was in force when the offer was accepted.
-    """
-    program = session.get_one(Program, ticket.program_id)
-    taken_at = accepted_at(session, ticket, expert_id)
-    rate = brands_service.resolve_rate(
-        program,
-        category_key=ticket.category,
-        complexity=ticket.complexity,
-        language=ticket.language,
-        at=taken_at,
-    )
-    if rate is None:
-        return None
-    surge = surge_at(session, program_id=program.id, language=ticket.language, at=taken_at)
-    multiplier = surge.multiplier if surge is not None else Decimal(1)
-    terms: dict[str, Any] = {
-        "accepted_at": taken_at.isoformat(),
-        "rate": {
-            "category": rate.category_key,
-            "complexity": str(rate.complexity),
-            "language": rate.language,
-            "time_band": rate.time_band,
-            "amount": str(rate.amount),
-        },
-    }
-    if surge is not None:
-        terms["surge"] = surge.terms()
-    return TaskPrice(quantize(rate.amount * multiplier), rate.amount, surge, terms)
-
-
 def pay_for_resolution(
     session: Session, *, ticket_id: uuid.UUID, expert_id: uuid.UUID
 ) -> Earning | None:
     """Pay an expert the rate-card amount for resolving a ticket, exactly once."""
-    existing = _find(session, f"task:{ticket_id}:{expert_id}")
+    existing = _find(session, task_source_key(ticket_id, expert_id))
     if existing is not None:
         return existing
     ticket = session.get_one(Ticket, ticket_id)
     price = price_task(session, ticket, expert_id)
     if price is None:
         return None
-    description = f"Resolved ticket ({ticket.category}, {ticket.complexity})"
+    rate = price.terms["rate"]
+    description = f"Resolved ticket ({rate['category']}, {rate['complexity']})"
     if price.surge is not None:
         description += f", surge {TIMES}{price.surge.multiplier}"
     earning, _ = append(
@@ -126,9 +72,9 @@ def pay_for_resolution(
             ticket_id=ticket.id,
             kind=EarningKind.TASK,
             amount=price.amount,
-            currency=ticket.program.currency,
+            currency=price.currency,
             description=description,
-            source_key=f"task:{ticket.id}:{expert_id}",
+            source_key=task_source_key(ticket.id, expert_id),
             surge_id=price.surge.id if price.surge is not None else None,
             terms=price.terms,
         ),

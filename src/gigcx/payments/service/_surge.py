@@ -34,8 +34,9 @@ SURGE_RULE = (
     f"1 + {SURGE_STEP} \N{MULTIPLICATION SIGN} (pressure - 1), "
     f"rounded up to {SURGE_ROUNDING}, at most {SURGE_CAP}, "
     f"is announced {int(SURGE_NOTICE.total_seconds() // 60)} minutes before it applies and "
-    f"lasts {int(SURGE_WINDOW.total_seconds() // 60)} minutes. It counts for offers accepted "
-    f"inside the window, never for work taken earlier."
+    f"lasts {int(SURGE_WINDOW.total_seconds() // 60)} minutes. It counts for offers made "
+    f"inside the window (the pay an offer shows is the pay it earns), never for work offered "
+    f"earlier."
 )
 
 

@@ -17,6 +17,7 @@ from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
+from gigcx.privacy import pii
 from gigcx.tickets.enums import AuthorKind, Priority, TicketStatus
 from gigcx.tickets.errors import (
     CategoryMissing,
@@ -29,6 +30,7 @@ from gigcx.tickets.schemas import CustomerIn, TicketCreate
 from gigcx.tickets.service._sla import schedule_sla_checks
 from gigcx.tickets.service._state import lock_ticket, transition
 
+SUBJECT_FROM_BODY = 80
 # Picks a category for a message (the program's intent model), or None when it cannot.
 CategoryGuess = Callable[[str], str | None]
 
@@ -125,7 +127,7 @@ def create_ticket(
         category=data.category,
         complexity=data.complexity or Complexity.MEDIUM,
         priority=int(data.priority or Priority.NORMAL),
-        subject=data.subject or data.body[:80],
+        subject=data.subject or pii.shorten(pii.redact_cards(data.body), SUBJECT_FROM_BODY),
         status=TicketStatus.NEW,
         created_at=now,
         status_changed_at=now,

@@ -13,6 +13,7 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.models import ExpertCapacity
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
+from gigcx.privacy import pii
 from gigcx.tickets.enums import (
     EXPERT_WORKING_STATUSES,
     AssignmentEnd,
@@ -163,6 +164,7 @@ def escalate(
 
 
 def escalate_locked(session: Session, ticket: Ticket, *, actor: Principal, reason: str) -> None:
+    reason = pii.redact_cards(reason)  # it is also kept in the audit trail
     expert_id = end_assignment(session, ticket, AssignmentEnd.ESCALATED)
     rescind_pending_offers(session, ticket)
     transition(session, ticket, TicketStatus.ESCALATED, actor=actor, reason=reason)

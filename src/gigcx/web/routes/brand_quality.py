@@ -26,8 +26,8 @@ from gigcx.quality.models import Scorecard
 from gigcx.quality.queries import readable_scorecards
 from gigcx.quality.schemas import CalibrationCreate, DisputeDecision, ReviewSubmit, ScorecardPut
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.models import Message
 from gigcx.training import service as training_service
+from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.forms import field_errors
 from gigcx.web.routes.brand_common import form_text, page_context, programs_of, require_manager
@@ -226,14 +226,11 @@ def _review_page(
     scorecard = session.get(Scorecard, review.scorecard_id)
     if scorecard is None:
         raise ScorecardNotFound()
-    messages = session.scalars(
-        select(Message).where(Message.ticket_id == review.ticket_id).order_by(Message.created_at)
-    ).all()
     context = page_context(
         user,
         review=review,
         scorecard=scorecard,
-        messages=messages,
+        messages=staff_views.review_conversation(session, user, review),
         expert_name=_names(session, {review.expert_id}).get(review.expert_id, ""),
         errors=errors or {},
     )

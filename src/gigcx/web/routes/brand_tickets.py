@@ -23,6 +23,7 @@ from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, TicketStatus
 from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
+from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import (
     PRIORITY_NAMES,
@@ -208,6 +209,7 @@ def ticket_page(
         ticket=ticket,
         program=program,
         customer=session.get_one(Customer, ticket.customer_id),
+        messages=staff_views.conversation(session, user, ticket),
         assignee=names.get(ticket.assignee_id) if ticket.assignee_id else None,
         last_expert=names.get(ticket.last_expert_id) if ticket.last_expert_id else None,
         priority=PRIORITY_NAMES.get(ticket.priority, str(ticket.priority)),

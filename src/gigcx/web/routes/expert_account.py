@@ -33,7 +33,7 @@ from gigcx.payments.models import Earning
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.tickets.models import Ticket
-from gigcx.tickets.queries import readable_tickets
+from gigcx.views import expert as expert_views
 from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render, start_session
 from gigcx.web.forms import field_errors
 from gigcx.web.routes import expert_pay
@@ -425,13 +425,9 @@ def earnings(request: Request, session: SessionDep, user: WebExpert, page: int =
     )
     has_next = len(entries) > LEDGER_PAGE_SIZE
     entries = entries[:LEDGER_PAGE_SIZE]
-    ticket_ids = {e.ticket_id for e in entries if e.ticket_id is not None}
-    titled = (
-        readable_tickets(user)
-        .where(Ticket.id.in_(ticket_ids))
-        .with_only_columns(Ticket.id, Ticket.subject)
+    subjects = expert_views.ticket_subjects(
+        session, user, {e.ticket_id for e in entries if e.ticket_id is not None}
     )
-    subjects = {ticket_id: subject for ticket_id, subject in session.execute(titled).all()}
     summary = payments_service.earnings_summary(session, user, expert.id, days=SUMMARY_DAYS)
     most_tasks = max((d.tasks for d in summary.days), default=0)
     context = {
@@ -465,9 +461,11 @@ def duration(seconds: float | None) -> str:
 @router.get("/expert/performance", response_class=HTMLResponse)
 def performance(request: Request, session: SessionDep, user: WebExpert) -> Response:
     expert = experts_service.current_expert(session, user)
+    performance = quality_service.expert_performance(session, user, expert.id)
     context = {
         "user": user,
-        "performance": quality_service.expert_performance(session, user, expert.id),
+        "performance": performance,
+        "ratings": expert_views.rating_lines(session, user, performance.ratings),
         "duration": duration,
         "uncontrollable": sorted(UNCONTROLLABLE_REASONS),
     }

@@ -19,10 +19,10 @@ from gigcx.quality.enums import ReviewReason, ReviewStatus
 from gigcx.quality.models import Rating, Scorecard
 from gigcx.quality.queries import readable_ratings
 from gigcx.quality.schemas import DisputeCreate, ReviewSubmit
-from gigcx.tickets.models import Message
 from gigcx.training import service as training_service
 from gigcx.training.errors import BadAnswers
 from gigcx.training.models import Certification
+from gigcx.views import expert as expert_views
 from gigcx.web.deps import CsrfChecked, Submitted, WebExpert, redirect, render
 from gigcx.web.forms import field_errors
 
@@ -105,19 +105,23 @@ def attempt(
 @router.get("/expert/quality", response_class=HTMLResponse)
 def quality(request: Request, session: SessionDep, user: WebExpert) -> Response:
     expert = experts_service.current_expert(session, user)
-    disputes = {d.subject_id: d for d in quality_service.list_disputes(session, user)}
+    disputes = {
+        d.subject_id: expert_views.dispute_read(session, user, d)
+        for d in quality_service.list_disputes(session, user)
+    }
     ratings = session.scalars(
         readable_ratings(user).order_by(Rating.created_at.desc()).limit(50)
     ).all()
+    reviews = [
+        r
+        for r in quality_service.list_reviews(session, user, expert_id=expert.id)
+        if r.status == ReviewStatus.COMPLETED and r.reason != ReviewReason.CALIBRATION
+    ]
     context = {
         "user": user,
         "rows": quality_service.quality_overview(session, user, expert.id),
-        "reviews": [
-            r
-            for r in quality_service.list_reviews(session, user, expert_id=expert.id)
-            if r.status == ReviewStatus.COMPLETED and r.reason != ReviewReason.CALIBRATION
-        ],
-        "ratings": ratings,
+        "reviews": expert_views.shown_reviews(session, user, reviews),
+        "ratings": expert_views.shown_ratings(session, user, ratings),
         "disputes": disputes,
         "warnings": quality_service.list_warnings(session, user, expert_id=expert.id),
         "rules": list(formulas.TIER_RULES.values()),
@@ -175,14 +179,12 @@ def review_task(
     if review.reviewer_expert_id != user.expert_id and review.expert_id == user.expert_id:
         return redirect("/expert/quality")
     scorecard = session.get_one(Scorecard, review.scorecard_id)
-    messages = session.scalars(
-        select(Message).where(Message.ticket_id == review.ticket_id).order_by(Message.created_at)
-    ).all()
+    conversation = expert_views.review_conversation(session, user, review)
     context = {
         "user": user,
         "review": review,
         "scorecard": scorecard,
-        "messages": messages,
+        "messages": conversation.messages,
         "expert_name": "",
         "errors": {},
     }

@@ -3,8 +3,6 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,8 +16,7 @@ from gigcx.assist import service as assist_service
 from gigcx.assist.errors import DraftFailed, DraftingNotConfigured
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
-from gigcx.brands import service as brands_service
-from gigcx.brands.models import Brand, Program
+from gigcx.brands.models import Program
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment
@@ -31,9 +28,10 @@ from gigcx.quality.enums import WarningStatus
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import EXPERT_WORKING_STATUSES, TicketStatus
-from gigcx.tickets.models import Customer, Offer, Ticket
+from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.training import service as training_service
+from gigcx.views import expert as expert_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 from gigcx.web.routes import expert_pay
 
@@ -41,45 +39,6 @@ router = APIRouter(include_in_schema=False)
 
 STREAM_SECONDS = 300.0
 STREAM_POLL_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class OfferCard:
-    offer: Offer
-    ticket: Ticket
-    gist: str
-    brand: str
-    program: str
-    pay: Decimal | None
-    currency: str
-    reasons: list[tuple[str, float]]
-
-
-def offer_cards(session: Session, principal: Principal) -> list[OfferCard]:
-    """The expert's pending offers with what they need to decide: gist, pay and why."""
-    cards = []
-    for offer in routing_service.pending_offers_for(session, principal):
-        ticket = session.get_one(Ticket, offer.ticket_id)
-        program = session.get_one(Program, ticket.program_id)
-        first = ticket.messages[0].body if ticket.messages else ""
-        terms = offer.breakdown.get("terms", {})
-        reasons = sorted(
-            ((name, float(term["contribution"])) for name, term in terms.items()),
-            key=lambda item: -item[1],
-        )
-        cards.append(
-            OfferCard(
-                offer=offer,
-                ticket=ticket,
-                gist=first[:160] + ("…" if len(first) > 160 else ""),
-                brand=session.get_one(Brand, ticket.brand_id).name,
-                program=program.name,
-                pay=brands_service.rate_for(program, ticket.category, ticket.complexity),
-                currency=program.currency,
-                reasons=reasons[:3],
-            )
-        )
-    return cards
 
 
 def open_tickets(session: Session, principal: Principal) -> list[Ticket]:
@@ -101,8 +60,8 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "user": user,
         "expert": expert,
         "presences": list(Presence),
-        "cards": offer_cards(session, user),
-        "tickets": open_tickets(session, user),
+        "cards": expert_views.offer_cards(session, user),
+        "tickets": expert_views.open_tickets(session, user, open_tickets(session, user)),
         "notices": expert_notices(session, user),
         "surges": expert_pay.surge_notices(session, user, expert.id),
         "surge_rule": payments_service.SURGE_RULE,
@@ -155,7 +114,7 @@ def set_presence(
 
 def _render_offers(factory: Any, principal: Principal, csrf: str) -> str:
     with factory() as session:
-        cards = offer_cards(session, principal)
+        cards = expert_views.offer_cards(session, principal)
         return templates.get_template("expert/_offers.html").render(cards=cards, csrf_token=csrf)
 
 
@@ -213,17 +172,13 @@ def _workspace(
     findings: list[assist_service.CheckedFinding] | None = None,
 ) -> Response:
     ticket = tickets_service.get_ticket(session, user, ticket_id)
-    customer = session.get_one(Customer, ticket.customer_id)
-    program = session.get_one(Program, ticket.program_id)
     is_mine = ticket.assignee_id == user.expert_id and ticket.status in EXPERT_WORKING_STATUSES
     handled = ticket.last_expert_id == user.expert_id and ticket.status in DONE_STATUSES
+    work = expert_views.workspace(session, user, ticket)
     context = {
         "user": user,
-        "ticket": ticket,
-        # Experts see a first name only; the customer's address never leaves the platform.
-        "customer_name": (customer.name.split(" ")[0] if customer.name else "Customer"),
-        "program": program,
-        "messages": assist_service.shown_messages(session, user, ticket),
+        "work": work,
+        "ticket": work.ticket,
         "is_mine": is_mine,
         "can_propose": handled,
         "suggestions": assist_service.suggest(session, user, ticket.id) if is_mine else [],
@@ -232,7 +187,6 @@ def _workspace(
         "can_draft": is_mine and assist_service.language_model() is not None,
         "findings": findings or [],
         "has_blocking": any(f.is_blocking for f in findings or []),
-        "pay": brands_service.rate_for(program, ticket.category, ticket.complexity),
         "errors": errors or {},
     }
     return render(request, "expert/ticket.html", context, status_code=status_code)

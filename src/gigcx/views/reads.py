@@ -1,0 +1,59 @@
+"""The API's reads, each built by the view of the principal's kind.
+
+Experts get ``views.expert``; the brand's people ``views.staff``; a customer (through a private
+link) the conversation their sight allows, the seam where ``views.customer`` goes.
+"""
+
+from sqlalchemy.orm import Session
+
+from gigcx.assist.models import Triage
+from gigcx.assist.schemas import TriageRead
+from gigcx.auth.principal import Principal
+from gigcx.quality.models import Dispute, Review
+from gigcx.quality.schemas import DisputeRead, ReviewRead
+from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
+from gigcx.views import _shared, expert, staff
+from gigcx.views.policy import sight_of
+
+
+def ticket_read(session: Session, principal: Principal, ticket: Ticket) -> TicketRead:
+    if principal.is_expert:
+        return expert.ticket_read(session, principal, ticket)
+    if principal.is_customer:
+        return _shared.ticket_read(ticket, sight_of(session, principal, ticket))
+    return staff.ticket_read(session, principal, ticket)
+
+
+def ticket_detail(session: Session, principal: Principal, ticket: Ticket) -> TicketDetail:
+    if principal.is_expert:
+        return expert.ticket_detail(session, principal, ticket)
+    if principal.is_customer:
+        return _shared.ticket_detail(ticket, sight_of(session, principal, ticket))
+    return staff.ticket_detail(session, principal, ticket)
+
+
+def message_read(session: Session, principal: Principal, message: Message) -> MessageRead:
+    if principal.is_expert:
+        return expert.message_read(session, principal, message)
+    return staff.message_read(session, principal, message)
+
+
+def triage_read(
+    session: Session, principal: Principal, triage: Triage, ticket: Ticket
+) -> TriageRead:
+    if principal.is_expert:
+        return expert.triage_read(session, principal, triage, ticket)
+    return staff.triage_read(session, principal, triage, ticket)
+
+
+def review_read(session: Session, principal: Principal, review: Review) -> ReviewRead:
+    if principal.is_expert:
+        return expert.review_read(session, principal, review)
+    return ReviewRead.model_validate(review)
+
+
+def dispute_read(session: Session, principal: Principal, dispute: Dispute) -> DisputeRead:
+    if principal.is_expert:
+        return expert.dispute_read(session, principal, dispute)
+    return DisputeRead.model_validate(dispute)
