@@ -15,11 +15,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.db.session import make_engine, unit_of_work
-from gigcx.experts import roster
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
-from gigcx.experts.models import RoutingRoster
 from gigcx.experts.schemas import ExpertProfile
+from gigcx.routing import roster
+from gigcx.routing.models import RoutingRoster
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
 
@@ -80,7 +80,7 @@ def test_concurrent_changes_to_one_expert_leave_the_roster_in_step(
         with factory() as session:
             stored = rows(session, select(RoutingRoster.skill, RoutingRoster.level))
             assert stored == [("billing", 5)]
-            columns = [getattr(RoutingRoster, name) for name in roster._COLUMNS]
+            columns = [getattr(RoutingRoster, name) for name in roster.COLUMNS]
             assert rows(session, select(*columns)) == rows(session, roster.roster_source())
     finally:
         engine.dispose()

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Select, String, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from gigcx.experts.models import Expert, RoutingRoster
+from gigcx.experts.models import Expert
 from gigcx.kit import clock
+from gigcx.routing.models import RoutingRoster
 from gigcx.routing.scoring import Candidate
 from gigcx.tickets.enums import OfferStatus
 from gigcx.tickets.models import Assignment, Offer, Ticket
@@ -117,7 +118,7 @@ def eligible_experts(
 ) -> Select[*tuple[Any, ...]]:
     """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
 
-    They are read from the routing roster (gigcx.experts.roster), which holds a row for each
+    They are read from the routing roster (gigcx.routing.roster), which holds a row for each
     active enrollment of an available expert, language, skill and channel with capacity.
 
     With ``certified_at`` (programs that require certification) the enrollment must also hold a
