@@ -32,14 +32,20 @@ def expire_offer(session: Session, payload: dict[str, Any]) -> None:
 
 @handler("routing.dispatch")
 def dispatch(session: Session, payload: dict[str, Any]) -> None:
-    """Offer a program's queued tickets to experts who have room."""
-    routing_service.dispatch(session, uuid.UUID(payload["program_id"]))
+    """Offer queued tickets to experts with room: of a program, or of every program an expert
+    serves."""
+    if "expert_id" in payload:
+        routing_service.dispatch_for_expert(session, uuid.UUID(payload["expert_id"]))
+    else:
+        routing_service.dispatch(session, uuid.UUID(payload["program_id"]))
 
 
 @handler("routing.escalate_if_waiting")
 def escalate_if_waiting(session: Session, payload: dict[str, Any]) -> None:
     """Escalate a ticket still waiting for an expert after the program's max wait."""
-    routing_service.escalate_if_waiting(session, uuid.UUID(payload["ticket_id"]))
+    routing_service.escalate_if_waiting(
+        session, uuid.UUID(payload["ticket_id"]), since=payload.get("since")
+    )
 
 
 def schedule_roster_reconcile(session: Session) -> None:
