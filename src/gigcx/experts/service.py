@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
@@ -146,24 +146,34 @@ def set_presence(session: Session, principal: Principal, presence: Presence) -> 
 def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
     """Count an offer the expert let lapse; at ``limit`` in a row, set them away (and say so).
 
-    Return whether the expert was set away now. A ``limit`` of 0 never sets anyone away.
+    Return whether the expert was set away now. A ``limit`` of 0 never sets anyone away. Plain
+    UPDATEs, no row lock first: offers being written for the expert at the same time (their
+    foreign key check) need not wait for this.
     """
-    expert = lock_expert(session, expert_id)
-    expert.offers_lapsed_in_a_row += 1
-    if limit <= 0 or expert.offers_lapsed_in_a_row < limit:
+    lapsed = session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id)
+        .values(offers_lapsed_in_a_row=Expert.offers_lapsed_in_a_row + 1)
+        .returning(Expert.offers_lapsed_in_a_row)
+    ).scalar_one()
+    if limit <= 0 or lapsed < limit:
         return False
-    if expert.presence != Presence.AVAILABLE:
+    set_away = session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id, Expert.presence == Presence.AVAILABLE)
+        .values(presence=Presence.AWAY, presence_changed_at=clock.now())
+        .returning(Expert.id)
+    ).first()
+    if set_away is None:
         return False
-    expert.presence = Presence.AWAY
-    expert.presence_changed_at = clock.now()
     audit_service.record(
         session,
         actor=SYSTEM,
         action="expert.set_away",
         subject_type="expert",
-        subject_id=expert.id,
+        subject_id=expert_id,
         brand_id=None,
-        data={"reason": "offers lapsed", "offers_lapsed_in_a_row": expert.offers_lapsed_in_a_row},
+        data={"reason": "offers lapsed", "offers_lapsed_in_a_row": lapsed},
     )
     session.flush()
     return True
@@ -171,9 +181,11 @@ def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
 
 def reset_lapses(session: Session, expert_id: uuid.UUID) -> None:
     """The expert answered an offer: their streak of lapsed offers ends."""
-    expert = lock_expert(session, expert_id)
-    if expert.offers_lapsed_in_a_row:
-        expert.offers_lapsed_in_a_row = 0
+    session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id, Expert.offers_lapsed_in_a_row != 0)
+        .values(offers_lapsed_in_a_row=0)
+    )
 
 
 def away_notice(expert: Expert, *, limit: int) -> str | None:

@@ -99,7 +99,10 @@ def refresh(connection: Connection, expert_ids: Iterable[uuid.UUID]) -> None:
         return
     if connection.dialect.name == "postgresql":
         connection.execute(
-            select(Expert.id).where(Expert.id.in_(ids)).order_by(Expert.id).with_for_update()
+            select(Expert.id)
+            .where(Expert.id.in_(ids))
+            .order_by(Expert.id)
+            .with_for_update(key_share=True)
         )
     connection.execute(delete(RoutingRoster).where(RoutingRoster.expert_id.in_(ids)))
     connection.execute(insert(RoutingRoster).from_select(COLUMNS, roster_source(ids)))

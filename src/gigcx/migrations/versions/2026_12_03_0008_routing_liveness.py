@@ -66,8 +66,9 @@ BEGIN
         RETURN;
     END IF;
     -- Experts first: two transactions changing one expert rewrite its rows one after the other,
-    -- the second from what the first committed (each statement below reads anew).
-    PERFORM 1 FROM experts WHERE id = ANY (expert_ids) ORDER BY id FOR UPDATE;
+    -- the second from what the first committed (each statement below reads anew). NO KEY: an
+    -- offer or assignment being written for the expert (a foreign key check) need not wait.
+    PERFORM 1 FROM experts WHERE id = ANY (expert_ids) ORDER BY id FOR NO KEY UPDATE;
     DELETE FROM routing_roster WHERE expert_id = ANY (expert_ids);
     INSERT INTO routing_roster ({ROSTER_COLUMNS})
     {ROSTER_SOURCE} AND e.expert_id = ANY (expert_ids);
