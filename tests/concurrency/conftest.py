@@ -56,17 +56,21 @@ def backends_waiting(factory: sessionmaker[Session], *, on: str = "Lock") -> lis
 
 
 def wait_until_blocked(
-    factory: sessionmaker[Session], thread: threading.Thread, *, event: str | None = None
+    factory: sessionmaker[Session],
+    thread: threading.Thread,
+    *,
+    event: str | None = None,
+    count: int = 1,
 ) -> None:
-    """Return once another connection waits on a lock (of kind ``event``, e.g. 'advisory').
+    """Return once ``count`` other connections wait on a lock (of kind ``event``: 'advisory').
 
     This proves an interleaving: the thread's transaction reached the lock and waits for the
     caller's. Fail if the thread ends without ever waiting. The poll has no time cap a loaded
     machine could trip; the only bound is a generous safety net against a hang.
     """
     for _ in range(SAFETY_NET_POLLS):
-        waiting = backends_waiting(factory)
-        if waiting and (event is None or event in waiting):
+        waiting = [e for e in backends_waiting(factory) if event is None or e == event]
+        if len(waiting) >= count:
             return
         if not thread.is_alive():
             pytest.fail(f"the other transaction ended without waiting on a lock ({event or 'any'})")
