@@ -12,7 +12,6 @@ class WaitReason(StrEnum):
     """Why a ticket waits for an expert, in the words the brand's ticket page shows."""
 
     TRIAGE = "waiting for triage: the AI reads it first, then routing offers it"
-    ROUTING = "just arrived: routing offers it in a moment"
     OFFERED = "offered to an expert, waiting for the answer"
     AT_CAPACITY = "every eligible expert online is at capacity"
     NO_EXPERT_ONLINE = "no eligible expert is online"
