@@ -1,7 +1,7 @@
 """The ticket state machine: the one place that sets ``ticket.status``."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -67,7 +67,7 @@ def transition(
     if to == TicketStatus.CLOSED:
         ticket.closed_at = now
     if current == TicketStatus.RESOLVED and to == TicketStatus.QUEUED:
-        _reopen(session, ticket)
+        _reopen(session, ticket, now)
     audit_service.record(
         session,
         actor=actor,
@@ -79,9 +79,8 @@ def transition(
     )
 
 
-def _reopen(session: Session, ticket: Ticket) -> None:
+def _reopen(session: Session, ticket: Ticket, now: datetime) -> None:
     """A follow-up reopened the ticket: a new round of waiting, with its clocks armed again."""
-    now = clock.now()
     program = session.get_one(Program, ticket.program_id)
     ticket.resolved_at = None
     ticket.queued_at = now
