@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands import service as brands_service
 from gigcx.brands.schemas import BrandCreate, CategoryIn, ProgramCreate, RateIn
-from gigcx.experts import roster
 from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
 from gigcx.kit import clock
 from gigcx.tickets.models import Assignment, Customer, Offer, Ticket
@@ -220,8 +219,7 @@ def add_experts(
     _insert(session, _table(ExpertSkill), skills)
     _insert(session, _table(ExpertCapacity), capacities)
     _insert(session, _table(Enrollment), enrollments)
-    # The bulk inserts bypass the ORM flush that keeps the routing roster in step.
-    roster.rebuild(session)
+    # The routing roster follows these bulk inserts by itself (database triggers).
     return expert_ids
 
 

@@ -62,11 +62,11 @@ from gigcx.experts.models import (
     ExpertCapacity,
     ExpertLanguage,
     ExpertSkill,
-    RoutingRoster,
 )
 from gigcx.kit import clock
 from gigcx.routing import scoring
 from gigcx.routing import service as routing_service
+from gigcx.routing.models import RoutingRoster
 from gigcx.routing.queries import eligible_experts, find_candidates
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.models import Assignment, Offer, Ticket

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 0.5
     token_ttl_hours: int = 24 * 7
+    # An expert who lets this many offers in a row lapse is set away (0: never).
+    lapses_before_away: int = 3
     # Database connection pool per process; raise it when running many API threads.
     pool_size: int = 20
     # Signs customers' private ticket links. Set the same value on every process; when empty,

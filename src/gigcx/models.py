@@ -9,6 +9,7 @@ from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.quality import models as quality_models
+from gigcx.routing import models as routing_models
 from gigcx.tickets import models as tickets_models
 from gigcx.training import models as training_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "metadata",
     "payments_models",
     "quality_models",
+    "routing_models",
     "tickets_models",
     "training_models",
 ]

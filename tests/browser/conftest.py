@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 from sqlalchemy.orm import sessionmaker
 
 from gigcx.auth import service as auth_service
@@ -34,6 +35,10 @@ from gigcx.experts.schemas import ExpertCreate
 from tests.factories.brands import rate_card
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SERVER_START_POLLS = 6_000
+# How long a page or an assertion waits for what it expects: a safety net against a hang, far
+# beyond what a loaded machine needs (Playwright's own defaults are 5 s for assertions).
+PATIENCE_MS = 180_000
 SCREENSHOTS = Path("test-results") / "screenshots"
 PASSWORD = "correct horse battery"
 CHROMIUM_ARGS = [
@@ -136,6 +141,21 @@ def _seed(url: str) -> Site:
     )
 
 
+def _wait_until_serving(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    """Poll until the server answers, however slowly a loaded machine starts it; fail at once
+    if it exits. The poll count is only a safety net against a hang (ten minutes at least)."""
+    for _ in range(SERVER_START_POLLS):
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited ({server.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server never answered:\n{log.read_text()}")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("site")
@@ -167,14 +187,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((folder / "server.log").read_text())
+        _wait_until_serving(server, base, folder / "server.log")
         yield Site(**{**seeded.__dict__, "url": base})
     finally:
         server.terminate()
@@ -191,7 +204,17 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=PATIENCE_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def patient_context(**options: Any) -> BrowserContext:
+            context = new_context(**options)
+            context.set_default_timeout(PATIENCE_MS)
+            context.set_default_navigation_timeout(PATIENCE_MS)
+            return context
+
+        browser.new_context = patient_context  # type: ignore[method-assign]
         yield browser
         browser.close()

@@ -46,7 +46,7 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
 
     # The offer arrives on the expert's open page without a reload.
     offer = expert.locator("#offers article.offer")
-    expect(offer).to_contain_text("My tent arrived without its poles", timeout=15_000)
+    expect(offer).to_contain_text("My tent arrived without its poles")
     expect(offer).to_contain_text("Pays 3.50 USD")
     shoot(expert, "expert-offer")
     offer.get_by_role("button", name="Accept").click()

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.db.dialect import serialize
 from gigcx.db.session import make_engine, unit_of_work
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning, Payout, PayoutLine
+from tests.concurrency.conftest import wait_until_blocked
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import make_expert
 from tests.factories.payments import make_earning
@@ -36,24 +38,29 @@ def _seed(factory: sessionmaker[Session]) -> str:
 def test_concurrent_payout_runs_settle_each_earning_exactly_once(
     committing_database_url: str,
 ) -> None:
-    engine = make_engine(committing_database_url, pool_size=RUNNERS + 1)
+    engine = make_engine(committing_database_url, pool_size=RUNNERS + 3)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     week = _seed(factory)
-    barrier = threading.Barrier(RUNNERS)
     runs: list[payments_service.PayoutRun] = []
     errors: list[BaseException] = []
 
     def runner() -> None:
         try:
-            barrier.wait()
             with unit_of_work(factory) as session:
                 runs.append(payments_service.run_payouts(session, week=week))
         except BaseException as error:  # collected and asserted below
             errors.append(error)
 
+    # Every runner is in flight at once: each is seen waiting on the payout lock held here,
+    # then all are let go together.
+    holder = factory()
+    serialize(holder, "payments.payouts")
     threads = [threading.Thread(target=runner) for _ in range(RUNNERS)]
     for thread in threads:
         thread.start()
+    wait_until_blocked(factory, threads[0], event="advisory", count=RUNNERS)
+    holder.rollback()
+    holder.close()
     for thread in threads:
         thread.join()
 
@@ -111,7 +118,7 @@ def test_a_second_settlement_of_an_earning_is_refused_while_the_first_commits(
 
     thread = threading.Thread(target=second_runner)
     thread.start()
-    thread.join(timeout=0.5)
+    wait_until_blocked(factory, thread)  # the second insert waits on the first's primary key
     first.commit()
     first.close()
     thread.join()

@@ -7,33 +7,25 @@ old skill levels in the roster.
 """
 
 import threading
-import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.db.session import make_engine, unit_of_work
-from gigcx.experts import roster
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
-from gigcx.experts.models import RoutingRoster
 from gigcx.experts.schemas import ExpertProfile
+from gigcx.routing import roster
+from gigcx.routing.models import RoutingRoster
+from tests.concurrency.conftest import wait_until_blocked
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
 
 
 def rows(session: Session, statement: Any) -> list[tuple[Any, ...]]:
     return sorted(tuple(row) for row in session.execute(statement))
-
-
-def lock_waiters(session: Session) -> int:
-    statement = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    return int(session.scalar(statement) or 0)
 
 
 @pytest.mark.postgres
@@ -65,22 +57,17 @@ def test_concurrent_changes_to_one_expert_leave_the_roster_in_step(
         experts_service.set_presence(going_available, principal, Presence.AVAILABLE)
         other = threading.Thread(target=change_skills)
         other.start()
-        with factory() as watcher:
-            for _ in range(200):  # until the other transaction waits on the expert's lock
-                if lock_waiters(watcher):
-                    break
-                time.sleep(0.05)
-                watcher.rollback()
+        wait_until_blocked(factory, other)  # the other transaction waits on the expert's lock
         going_available.commit()
         going_available.close()
-        other.join(timeout=60)
+        other.join()
 
         # Then both committed and the roster holds the new level for the available expert
         assert errors == []
         with factory() as session:
             stored = rows(session, select(RoutingRoster.skill, RoutingRoster.level))
             assert stored == [("billing", 5)]
-            columns = [getattr(RoutingRoster, name) for name in roster._COLUMNS]
+            columns = [getattr(RoutingRoster, name) for name in roster.COLUMNS]
             assert rows(session, select(*columns)) == rows(session, roster.roster_source())
     finally:
         engine.dispose()

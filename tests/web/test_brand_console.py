@@ -62,6 +62,7 @@ def program_form(**changes: str) -> dict[str, str]:
         "resolution_hours": "24",
         "max_offers": "5",
         "max_wait_minutes": "30",
+        "aging_minutes": "10",
         "offers_at_once": "1",
         "offer_ttl_seconds": "120",
         "inhouse_cost_per_contact": "",
@@ -270,6 +271,7 @@ def test_programs_are_listed_and_a_new_one_opens_from_the_form(
             "resolution_hours": "1.5",
             "max_offers": "3",
             "max_wait_minutes": "20",
+            "aging_minutes": "5",
             "offers_at_once": "2",
             "offer_ttl_seconds": "90",
             "inhouse_cost_per_contact": "6.40",
@@ -299,6 +301,7 @@ def test_programs_are_listed_and_a_new_one_opens_from_the_form(
         5400,
     )
     assert (program.offers_at_once, program.inhouse_cost_per_contact) == (2, Decimal("6.40"))
+    assert program.aging_seconds == 300
     assert rate_card(program) == [
         ("returns", "high", Decimal("3.00")),
         ("returns", "low", Decimal("1.00")),

@@ -46,6 +46,8 @@ class Program(IdMixin, CreatedMixin, Base):
     max_offers: Mapped[int] = mapped_column(default=5)
     max_wait_seconds: Mapped[int] = mapped_column(default=30 * 60)
     offers_at_once: Mapped[int] = mapped_column(default=1)
+    # Queued work ages: each interval waited counts as one priority step (gigcx.routing.queue).
+    aging_seconds: Mapped[int] = mapped_column(default=600, server_default="600")
     auto_resolve_after_seconds: Mapped[int] = mapped_column(default=72 * 3600)
     auto_close_after_seconds: Mapped[int] = mapped_column(default=7 * 24 * 3600)
     # What one contact costs the brand in house; dashboards compare the cost per resolution.

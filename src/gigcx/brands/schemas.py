@@ -95,6 +95,8 @@ class ProgramRules(Schema):
     max_offers: int | None = Field(None, ge=1, le=50)
     max_wait_seconds: Seconds | None = None
     offers_at_once: int | None = Field(None, ge=1, le=5)
+    # Each interval a queued ticket waits counts as one priority step (queue aging).
+    aging_seconds: Seconds | None = None
     auto_resolve_after_seconds: Seconds | None = None
     auto_close_after_seconds: Seconds | None = None
     routing_weights: RoutingWeights | None = None
@@ -138,6 +140,7 @@ class ProgramRead(Schema):
     max_offers: int
     max_wait_seconds: int
     offers_at_once: int
+    aging_seconds: int
     auto_resolve_after_seconds: int
     auto_close_after_seconds: int
     routing_weights: RoutingWeights

@@ -24,6 +24,7 @@ from gigcx.brands.models import Brand, Program, ProgramCategory, Rate
 from gigcx.brands.queries import readable_programs
 from gigcx.brands.schemas import BrandCreate, CategoryIn, ProgramCreate, ProgramUpdate, RateIn
 from gigcx.errors import PermissionDenied
+from gigcx.jobs import service as jobs_service
 
 
 def create_brand(session: Session, actor: Principal, data: BrandCreate) -> Brand:
@@ -237,6 +238,8 @@ def update_program(
         brand_id=program.brand_id,
         data={"fields": sorted(data.model_dump(exclude_unset=True))},
     )
+    # New rules may make experts eligible for queued work (a lower skill level, a language).
+    jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program.id)})
     return program
 
 

@@ -15,6 +15,7 @@ from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.payments import tasks as payments_tasks
+from gigcx.routing import tasks as routing_tasks
 
 
 def serve(
@@ -42,9 +43,10 @@ def serve(
     migrate.upgrade(settings.database_url)
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
-        # Demand is watched every minute, floors daily, payouts weekly; one queued job of each
-        # serves every process.
+        # Demand is watched every minute, the routing roster checked hourly, floors daily,
+        # payouts weekly; one queued job of each serves every process.
         payments_tasks.schedule_surge_watch(session)
+        routing_tasks.schedule_roster_reconcile(session)
         payments_tasks.schedule_weekly_payouts(session)
         payments_tasks.schedule_floor_checks(session)
     if demo:

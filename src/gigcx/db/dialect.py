@@ -1,8 +1,9 @@
 """The few places where SQLite and PostgreSQL differ."""
 
-from typing import TypeVarTuple
+from datetime import datetime
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, text
+from sqlalchemy import ColumnElement, Select, func, text
 from sqlalchemy.orm import Session
 
 Ts = TypeVarTuple("Ts")
@@ -36,3 +37,11 @@ def refresh_statistics(session: Session, table: str) -> None:
     """Let the planner see rows this transaction just bulk-inserted (PostgreSQL's ANALYZE)."""
     if is_postgres(session):
         session.execute(text(f'ANALYZE "{table}"'))
+
+
+def epoch_seconds(session: Session, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
+    """Seconds since 1970 of a stored UTC time, for arithmetic in SQL (ordering, sort keys)."""
+    if is_postgres(session):
+        return func.extract("epoch", moment)
+    # SQLite keeps UTC times as text; julianday counts days from noon of 4714 BC.
+    return (func.julianday(moment) - 2440587.5) * 86400.0

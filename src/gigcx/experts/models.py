@@ -22,6 +22,9 @@ class Expert(IdMixin, CreatedMixin, Base):
     presence: Mapped[Presence] = mapped_column(String(16), default=Presence.OFFLINE)
     presence_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_assigned_at: Mapped[datetime | None]
+    # Offers the expert let lapse since they last answered one or set their presence; at the
+    # platform's limit (GIGCX_LAPSES_BEFORE_AWAY) the expert is set away.
+    offers_lapsed_in_a_row: Mapped[int] = mapped_column(default=0, server_default="0")
     # Where payouts go (for example an IBAN or a PayPal address), as the expert wrote it.
     payout_details: Mapped[str] = mapped_column(Text, default="")
 
@@ -95,49 +98,4 @@ class Enrollment(IdMixin, CreatedMixin, Base):
     __table_args__ = (
         UniqueConstraint("expert_id", "program_id"),
         Index("ix_enrollments_program_status", "program_id", "status"),
-    )
-
-
-class RoutingRoster(Base):
-    """Who routing may offer work to, one row per program, language, skill and channel.
-
-    A copy, for speed, of what eligibility reads from the tables above: a row exists only for
-    an active enrollment of an available expert and a channel with capacity. It is rewritten
-    from those tables for every expert whose inputs a flush changes (gigcx.experts.roster), so
-    it never disagrees with them inside a transaction. Load (open assignments, pending offers)
-    and idle times are not copied: routing reads them live.
-    """
-
-    __tablename__ = "routing_roster"
-
-    expert_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
-    )
-    program_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
-    )
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    skill: Mapped[str] = mapped_column(String(64), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    level: Mapped[int]
-    proficiency: Mapped[int]
-    capacity: Mapped[int]
-    quality_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
-    certified_until: Mapped[datetime | None]
-
-    __table_args__ = (
-        # The eligibility query reads only this index.
-        Index(
-            "ix_routing_roster_match",
-            "program_id",
-            "language",
-            "skill",
-            "channel",
-            "level",
-            "expert_id",
-            "proficiency",
-            "capacity",
-            "quality_score",
-            "certified_until",
-        ),
     )

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
@@ -83,11 +83,22 @@ def current_expert(session: Session, principal: Principal) -> Expert:
 
 
 def update_profile(session: Session, principal: Principal, data: ExpertProfile) -> Expert:
-    """Change the signed-in expert's profile."""
+    """Change the signed-in expert's profile; more capacity or skills may pull waiting work."""
     expert = current_expert(session, principal)
     _apply_profile(expert, data)
+    if data.languages is not None or data.skills is not None or data.capacity is not None:
+        request_dispatch(session, expert.id)
     session.flush()
     return expert
+
+
+def request_dispatch(session: Session, expert_id: uuid.UUID) -> None:
+    """Have routing offer waiting work in every program the expert serves, once this commits.
+
+    Called wherever an expert may have gained room or eligibility: an assignment or a pending
+    offer ended, presence, capacity, languages or skills changed.
+    """
+    jobs_service.enqueue(session, "routing.dispatch", {"expert_id": str(expert_id)})
 
 
 def to_read(expert: Expert) -> ExpertRead:
@@ -119,15 +130,73 @@ def lock_expert(session: Session, expert_id: uuid.UUID) -> Expert:
 def set_presence(session: Session, principal: Principal, presence: Presence) -> Expert:
     """Go available, away or offline; going available pulls waiting work."""
     expert = current_expert(session, principal)
+    # Setting one's presence is answering: a streak of lapsed offers starts again.
+    expert.offers_lapsed_in_a_row = 0
     if expert.presence == presence:
+        session.flush()
         return expert
     expert.presence = presence
     expert.presence_changed_at = clock.now()
     if presence == Presence.AVAILABLE:
-        for program_id in active_program_ids(session, expert.id):
-            jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program_id)})
+        request_dispatch(session, expert.id)
     session.flush()
     return expert
+
+
+def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
+    """Count an offer the expert let lapse; at ``limit`` in a row, set them away (and say so).
+
+    Return whether the expert was set away now. A ``limit`` of 0 never sets anyone away. Plain
+    UPDATEs, no row lock first: offers being written for the expert at the same time (their
+    foreign key check) need not wait for this.
+    """
+    lapsed = session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id)
+        .values(offers_lapsed_in_a_row=Expert.offers_lapsed_in_a_row + 1)
+        .returning(Expert.offers_lapsed_in_a_row)
+    ).scalar_one()
+    if limit <= 0 or lapsed < limit:
+        return False
+    set_away = session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id, Expert.presence == Presence.AVAILABLE)
+        .values(presence=Presence.AWAY, presence_changed_at=clock.now())
+        .returning(Expert.id)
+    ).first()
+    if set_away is None:
+        return False
+    audit_service.record(
+        session,
+        actor=SYSTEM,
+        action="expert.set_away",
+        subject_type="expert",
+        subject_id=expert_id,
+        brand_id=None,
+        data={"reason": "offers lapsed", "offers_lapsed_in_a_row": lapsed},
+    )
+    session.flush()
+    return True
+
+
+def reset_lapses(session: Session, expert_id: uuid.UUID) -> None:
+    """The expert answered an offer: their streak of lapsed offers ends."""
+    session.execute(
+        update(Expert)
+        .where(Expert.id == expert_id, Expert.offers_lapsed_in_a_row != 0)
+        .values(offers_lapsed_in_a_row=0)
+    )
+
+
+def away_notice(expert: Expert, *, limit: int) -> str | None:
+    """Why the expert is away, when we set them away after lapsed offers; None otherwise."""
+    if limit <= 0 or expert.presence != Presence.AWAY or expert.offers_lapsed_in_a_row < limit:
+        return None
+    return (
+        f"We set you away after you let {expert.offers_lapsed_in_a_row} offers in a row lapse, "
+        "so tickets stop waiting for an answer. Set yourself available when you can take "
+        "offers again."
+    )
 
 
 def active_program_ids(session: Session, expert_id: uuid.UUID) -> list[uuid.UUID]:

@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import Select, String, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from gigcx.experts.models import Expert, RoutingRoster
+from gigcx.experts.enums import EnrollmentStatus
+from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
 from gigcx.kit import clock
+from gigcx.routing.models import RoutingRoster
 from gigcx.routing.scoring import Candidate
 from gigcx.tickets.enums import OfferStatus
 from gigcx.tickets.models import Assignment, Offer, Ticket
@@ -43,9 +45,16 @@ def _eligibility_statement(*, certified: bool) -> Select[*tuple[Any, ...]]:
         .correlate(roster)
         .scalar_subquery()
     )
+    # A pending offer holds a seat on the channel of its ticket, not on the others.
     pending = (
         select(func.count())
-        .where(Offer.expert_id == roster.expert_id, Offer.status == constant(OfferStatus.PENDING))
+        .select_from(Offer)
+        .join(Ticket, Ticket.id == Offer.ticket_id)
+        .where(
+            Offer.expert_id == roster.expert_id,
+            Offer.status == constant(OfferStatus.PENDING),
+            Ticket.channel == channel,
+        )
         .correlate(roster)
         .scalar_subquery()
     )
@@ -117,7 +126,7 @@ def eligible_experts(
 ) -> Select[*tuple[Any, ...]]:
     """Experts eligible for the ticket: active enrollment, available, language, skill, channel.
 
-    They are read from the routing roster (gigcx.experts.roster), which holds a row for each
+    They are read from the routing roster (gigcx.routing.roster), which holds a row for each
     active enrollment of an available expert, language, skill and channel with capacity.
 
     With ``certified_at`` (programs that require certification) the enrollment must also hold a
@@ -151,3 +160,33 @@ def find_candidates(session: Session, ticket: Ticket, *, required_level: int) ->
 
 def _uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def count_enrolled_matches(session: Session, ticket: Ticket, *, required_level: int) -> int:
+    """Experts actively enrolled who could take the ticket if they were online and had room:
+    its language, the category's skill level and capacity on its channel."""
+    statement = (
+        select(func.count(func.distinct(Enrollment.expert_id)))
+        .join(ExpertLanguage, ExpertLanguage.expert_id == Enrollment.expert_id)
+        .join(ExpertSkill, ExpertSkill.expert_id == Enrollment.expert_id)
+        .join(ExpertCapacity, ExpertCapacity.expert_id == Enrollment.expert_id)
+        .where(
+            Enrollment.program_id == ticket.program_id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            ExpertLanguage.language == ticket.language,
+            ExpertSkill.skill == ticket.category,
+            ExpertSkill.level >= required_level,
+            ExpertCapacity.channel == ticket.channel,
+            ExpertCapacity.max_concurrent > 0,
+        )
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def count_excluded(session: Session, ticket: Ticket) -> int:
+    """Experts who declined the ticket or let its offer lapse: it is not offered to them again."""
+    statement = select(func.count(func.distinct(Offer.expert_id))).where(
+        Offer.ticket_id == ticket.id,
+        Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+    )
+    return int(session.scalar(statement) or 0)

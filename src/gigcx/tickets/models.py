@@ -44,7 +44,12 @@ class Ticket(IdMixin, CreatedMixin, Base):
     last_expert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"))
     offer_count: Mapped[int] = mapped_column(default=0)
     escalation_reason: Mapped[str | None] = mapped_column(Text)
+    # When the ticket joined the queue in its current round (intake, or the latest reopening);
+    # it keeps its place through declines and lapsed offers. Dispatch ages it from here.
     queued_at: Mapped[datetime | None]
+    # The latest customer follow-up that reopened a resolved ticket: the max-wait and resolution
+    # clocks run again from here.
+    reopened_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     first_response_due_at: Mapped[datetime]
     resolution_due_at: Mapped[datetime]

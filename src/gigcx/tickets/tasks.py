@@ -16,7 +16,9 @@ from gigcx.tickets.enums import TicketStatus
 def check_sla(session: Session, payload: dict[str, Any]) -> None:
     """Record an SLA warning or breach for a ticket whose clock still runs."""
     ticket = tickets_service.lock_ticket(session, SYSTEM, uuid.UUID(payload["ticket_id"]))
-    tickets_service.check_sla(session, ticket, name=payload["clock"], stage=payload["stage"])
+    tickets_service.check_sla(
+        session, ticket, name=payload["clock"], stage=payload["stage"], since=payload.get("since")
+    )
 
 
 @handler("tickets.resolve_if_silent")

@@ -14,6 +14,7 @@ from gigcx.brands.enums import Channel
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
+from gigcx.routing.schemas import WaitingRead
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import Priority, TicketStatus
 from gigcx.tickets.models import Ticket
@@ -180,6 +181,23 @@ def explain(
     return [
         OfferRead.model_validate(o) for o in routing_service.explain(session, principal, ticket_id)
     ]
+
+
+@router.get("/{ticket_id}/waiting")
+def waiting(session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID) -> WaitingRead:
+    """Why the ticket waits for an expert (nobody eligible online, all at capacity, a rule)."""
+    found = routing_service.why_waiting(session, principal, ticket_id)
+    if found is None:
+        return WaitingRead(is_waiting=False)
+    return WaitingRead(
+        is_waiting=True,
+        reason=found.reason.name.lower(),
+        sentence=found.sentence,
+        details=found.details,
+        queued_at=found.queued_at,
+        effective_priority=found.effective_priority,
+        escalates_at=found.escalates_at,
+    )
 
 
 @router.get("/{ticket_id}/audit")

@@ -1,7 +1,7 @@
 """views: offers freeze their pay basis; card numbers are never stored in clear
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 09:00:00
 
 offers.pay_basis holds what an offer's task pays, frozen when the offer is made (the ticket's
@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from gigcx.privacy import pii
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

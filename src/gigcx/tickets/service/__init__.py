@@ -2,7 +2,13 @@
 
 from gigcx.tickets.service._intake import add_customer_message, create_ticket
 from gigcx.tickets.service._links import customer_link_token, customer_of, ticket_for_link
-from gigcx.tickets.service._sla import check_sla, schedule_sla_checks
+from gigcx.tickets.service._sla import (
+    check_sla,
+    is_current_round,
+    schedule_sla_checks,
+    schedule_wait_check,
+    wait_started_at,
+)
 from gigcx.tickets.service._state import (
     end_assignment,
     get_ticket,
@@ -16,6 +22,7 @@ from gigcx.tickets.service._work import (
     cancel,
     escalate,
     escalate_locked,
+    is_own_recent_resolution,
     mark_waiting,
     reply,
     resolve,
@@ -34,6 +41,8 @@ __all__ = [
     "escalate",
     "escalate_locked",
     "get_ticket",
+    "is_current_round",
+    "is_own_recent_resolution",
     "lock_ticket",
     "mark_waiting",
     "pending_offer_count",
@@ -42,6 +51,8 @@ __all__ = [
     "resolve",
     "resolve_locked",
     "schedule_sla_checks",
+    "schedule_wait_check",
     "ticket_for_link",
     "transition",
+    "wait_started_at",
 ]

@@ -27,7 +27,7 @@ from gigcx.tickets.errors import (
 )
 from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import CustomerIn, TicketCreate
-from gigcx.tickets.service._sla import schedule_sla_checks
+from gigcx.tickets.service._sla import schedule_sla_checks, schedule_wait_check
 from gigcx.tickets.service._state import lock_ticket, transition
 
 SUBJECT_FROM_BODY = 80
@@ -168,12 +168,7 @@ def create_ticket(
             "set_complexity": data.complexity is None,
         },
     )
-    jobs_service.enqueue(
-        session,
-        "routing.escalate_if_waiting",
-        {"ticket_id": str(ticket.id)},
-        run_at=now + timedelta(seconds=program.max_wait_seconds),
-    )
+    schedule_wait_check(session, ticket, program)
     session.flush()
     return ticket, True
 

@@ -1,6 +1,7 @@
 """The ticket state machine: the one place that sets ``ticket.status``."""
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -8,12 +9,15 @@ from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
+from gigcx.brands.models import Program
 from gigcx.db.dialect import locked
+from gigcx.experts import service as experts_service
 from gigcx.kit import clock
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, AssignmentEnd, OfferStatus, TicketStatus
 from gigcx.tickets.errors import TicketNotFound, TransitionNotAllowed
 from gigcx.tickets.models import Assignment, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
+from gigcx.tickets.service._sla import schedule_sla_checks, schedule_wait_check
 
 
 def get_ticket(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:
@@ -63,8 +67,7 @@ def transition(
     if to == TicketStatus.CLOSED:
         ticket.closed_at = now
     if current == TicketStatus.RESOLVED and to == TicketStatus.QUEUED:
-        ticket.resolved_at = None
-        ticket.queued_at = now
+        _reopen(session, ticket, now)
     audit_service.record(
         session,
         actor=actor,
@@ -76,8 +79,22 @@ def transition(
     )
 
 
+def _reopen(session: Session, ticket: Ticket, now: datetime) -> None:
+    """A follow-up reopened the ticket: a new round of waiting, with its clocks armed again."""
+    program = session.get_one(Program, ticket.program_id)
+    ticket.resolved_at = None
+    ticket.queued_at = now
+    ticket.reopened_at = now
+    ticket.resolution_due_at = now + timedelta(seconds=program.resolution_seconds)
+    schedule_wait_check(session, ticket, program)
+    schedule_sla_checks(session, ticket, program, clocks=("resolution",))
+
+
 def end_assignment(session: Session, ticket: Ticket, reason: AssignmentEnd) -> uuid.UUID | None:
-    """Close the ticket's open assignment, if any; return the expert who held it."""
+    """Close the ticket's open assignment, if any; return the expert who held it.
+
+    The expert has room again: routing offers them waiting work once this commits.
+    """
     assignment = session.scalar(
         select(Assignment).where(Assignment.ticket_id == ticket.id, Assignment.ended_at.is_(None))
     )
@@ -86,22 +103,35 @@ def end_assignment(session: Session, ticket: Ticket, reason: AssignmentEnd) -> u
         return None
     assignment.ended_at = clock.now()
     assignment.end_reason = reason
+    experts_service.request_dispatch(session, assignment.expert_id)
     return assignment.expert_id
 
 
 def rescind_pending_offers(
     session: Session, ticket: Ticket, *, keep: uuid.UUID | None = None
 ) -> int:
-    """Withdraw the ticket's pending offers (but ``keep``); return how many."""
-    statement = (
+    """Withdraw the ticket's pending offers (but ``keep``); return how many.
+
+    A pending offer holds a seat of its expert's capacity: each expert whose offer is withdrawn
+    has room again, and routing offers them waiting work once this commits.
+    """
+    pending = select(Offer.id, Offer.expert_id).where(
+        Offer.ticket_id == ticket.id, Offer.status == OfferStatus.PENDING
+    )
+    if keep is not None:
+        pending = pending.where(Offer.id != keep)
+    rows = session.execute(pending).all()
+    if not rows:
+        return 0
+    session.execute(
         update(Offer)
-        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.PENDING)
+        .where(Offer.id.in_([offer_id for offer_id, _ in rows]))
         .values(status=OfferStatus.RESCINDED, responded_at=clock.now())
         .execution_options(synchronize_session="fetch")
     )
-    if keep is not None:
-        statement = statement.where(Offer.id != keep)
-    return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
+    for expert_id in sorted({expert_id for _, expert_id in rows}):
+        experts_service.request_dispatch(session, expert_id)
+    return len(rows)
 
 
 def pending_offer_count(session: Session, ticket_id: uuid.UUID) -> int:

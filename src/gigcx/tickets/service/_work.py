@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.errors import PermissionDenied
@@ -22,12 +23,18 @@ from gigcx.tickets.enums import (
 )
 from gigcx.tickets.errors import ExpertAtCapacity, NotTheAssignee
 from gigcx.tickets.models import Assignment, Message, Ticket
+from gigcx.tickets.service._sla import wait_started_at
 from gigcx.tickets.service._state import (
     end_assignment,
     lock_ticket,
     rescind_pending_offers,
     transition,
 )
+
+# A resolve retried because its answer was lost is told it happened if it comes this soon and
+# the resolution was the caller's own. Clients retry within seconds or minutes; later, or for
+# anyone else, or once the ticket moved on, the request is refused as ever.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def assign(session: Session, ticket: Ticket, expert_id: uuid.UUID, *, actor: Principal) -> None:
@@ -119,14 +126,50 @@ def mark_waiting(session: Session, principal: Principal, ticket_id: uuid.UUID) -
 
 
 def resolve(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:
-    """Resolve the ticket; the expert who held it is paid once, by a job after commit."""
+    """Resolve the ticket; the expert who held it is paid once, by a job after commit.
+
+    Resolving again what one just resolved answers with the resolved ticket (see REPEAT_WINDOW).
+    """
     ticket = lock_ticket(session, principal, ticket_id)
+    if is_own_recent_resolution(session, principal, ticket):
+        return ticket
     if ticket.status == TicketStatus.ESCALATED:
         _require_staff(principal)
     else:
         _require_worker(principal, ticket)
     resolve_locked(session, ticket, actor=principal)
     return ticket
+
+
+def is_own_recent_resolution(session: Session, principal: Principal, ticket: Ticket) -> bool:
+    """Whether the ticket is resolved, within REPEAT_WINDOW, by this principal in this round."""
+    if ticket.status != TicketStatus.RESOLVED or ticket.resolved_at is None:
+        return False
+    if clock.now() - ticket.resolved_at > REPEAT_WINDOW:
+        return False
+    if principal.is_expert:
+        latest = session.scalar(
+            select(Assignment)
+            .where(Assignment.ticket_id == ticket.id)
+            .order_by(Assignment.started_at.desc())
+            .limit(1)
+        )
+        return (
+            latest is not None
+            and latest.expert_id == principal.expert_id
+            and latest.end_reason == AssignmentEnd.RESOLVED
+            and latest.ended_at is not None
+            and latest.ended_at >= wait_started_at(ticket)
+        )
+    if principal.actor_id is None:
+        return False
+    events = audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id)
+    resolutions = [
+        e
+        for e in events
+        if e.action == "ticket.status_changed" and e.data.get("to") == TicketStatus.RESOLVED
+    ]
+    return bool(resolutions) and resolutions[-1].actor_id == principal.actor_id
 
 
 def resolve_locked(
@@ -142,7 +185,6 @@ def resolve_locked(
             "payments.pay_resolution",
             {"ticket_id": str(ticket.id), "expert_id": str(expert_id)},
         )
-        jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(ticket.program_id)})
         jobs_service.enqueue(session, "quality.sample_ticket", {"ticket_id": str(ticket.id)})
     jobs_service.enqueue(
         session,
@@ -165,12 +207,10 @@ def escalate(
 
 def escalate_locked(session: Session, ticket: Ticket, *, actor: Principal, reason: str) -> None:
     reason = pii.redact_cards(reason)  # it is also kept in the audit trail
-    expert_id = end_assignment(session, ticket, AssignmentEnd.ESCALATED)
+    end_assignment(session, ticket, AssignmentEnd.ESCALATED)
     rescind_pending_offers(session, ticket)
     transition(session, ticket, TicketStatus.ESCALATED, actor=actor, reason=reason)
     ticket.escalation_reason = reason
-    if expert_id is not None:
-        jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(ticket.program_id)})
     session.flush()
 
 

@@ -13,6 +13,7 @@ from gigcx.brands.models import Program
 from gigcx.errors import PermissionDenied
 from gigcx.experts import service as experts_service
 from gigcx.experts.models import Enrollment
+from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.training.enums import CourseStatus, QuestionKind
 from gigcx.training.errors import (
@@ -202,7 +203,11 @@ def refresh_certified_until(
     until: datetime | None = None
     if published and all(course_id in latest for course_id in published):
         until = min(latest[course_id] for course_id in published)
+    before = enrollment.certified_until
     enrollment.certified_until = until
+    if until is not None and until > clock.now() and (before is None or before < until):
+        # Newly certified (or for longer): queued work may be theirs now.
+        jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program_id)})
     session.flush()
     return until
 

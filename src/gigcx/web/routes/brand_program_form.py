@@ -28,12 +28,14 @@ TIMES = {
     "first_response_minutes": ("first_response_seconds", 60, "minutes"),
     "resolution_hours": ("resolution_seconds", 3600, "hours"),
     "max_wait_minutes": ("max_wait_seconds", 60, "minutes"),
+    "aging_minutes": ("aging_seconds", 60, "minutes"),
 }
 DEFAULT_SECONDS = {
     "offer_ttl_seconds": 120,
     "first_response_seconds": 15 * 60,
     "resolution_seconds": 24 * 3600,
     "max_wait_seconds": 30 * 60,
+    "aging_seconds": 10 * 60,
 }
 PLAIN = ("name", "slug", "currency", "description", "max_offers", "offers_at_once")
 CATEGORY_FIELDS = {"key": "key", "name": "name", "required_skill_level": "level"}
@@ -205,6 +207,7 @@ LABELS = {
     "resolution_hours": "Resolution within",
     "max_offers": "Offers before escalating",
     "max_wait_minutes": "Longest wait before escalating",
+    "aging_minutes": "Queued work gains a priority step every",
     "offers_at_once": "Experts offered at once",
     "offer_ttl_seconds": "Time to answer an offer",
     "inhouse_cost_per_contact": "In-house cost per contact",

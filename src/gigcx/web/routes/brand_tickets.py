@@ -214,6 +214,7 @@ def ticket_page(
         last_expert=names.get(ticket.last_expert_id) if ticket.last_expert_id else None,
         priority=PRIORITY_NAMES.get(ticket.priority, str(ticket.priority)),
         offers=offer_lines(session, user, ticket.id),
+        waiting=routing_service.why_waiting(session, user, ticket.id),
         triage=assist_service.triage_of(session, ticket.id),
         bot_attempt=assist_service.bot_attempt_of(session, ticket.id),
         events=audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id),

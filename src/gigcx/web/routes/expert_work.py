@@ -17,6 +17,7 @@ from gigcx.assist.errors import DraftFailed, DraftingNotConfigured
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
+from gigcx.config import get_settings
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment
@@ -71,9 +72,14 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
 
 
 def expert_notices(session: Session, principal: Principal) -> list[tuple[str, str]]:
-    """What the expert should act on: uncertified programs, expiring certificates, warnings."""
+    """What the expert should act on: set away after lapsed offers, uncertified programs,
+    expiring certificates, warnings."""
     notices: list[tuple[str, str]] = []
     now = clock.now()
+    expert = experts_service.current_expert(session, principal)
+    away = experts_service.away_notice(expert, limit=get_settings().lapses_before_away)
+    if away is not None:
+        notices.append((away, "/expert#presence-h"))
     uncertified = session.execute(
         readable_enrollments(principal)
         .join(Program, Program.id == Enrollment.program_id)

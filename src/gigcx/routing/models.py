@@ -1,0 +1,55 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gigcx.db.base import Base
+
+
+class RoutingRoster(Base):
+    """Who routing may offer work to, one row per program, language, skill and channel.
+
+    A copy, for speed, of what eligibility reads from the experts' tables: a row exists only for
+    an active enrollment of an available expert and a channel with capacity. Database triggers
+    on those tables rewrite an expert's rows in the statement that changes them, whoever writes
+    (ORM, bulk statement, SQL console), so the copy never disagrees with them inside a
+    transaction; ``routing.reconcile_roster`` compares and repairs it periodically all the same
+    (gigcx.routing.roster). Load (open assignments, pending offers) and idle times are not
+    copied: routing reads them live.
+    """
+
+    __tablename__ = "routing_roster"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+    program_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[int]
+    proficiency: Mapped[int]
+    capacity: Mapped[int]
+    quality_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2, asdecimal=True))
+    certified_until: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The eligibility query reads only this index.
+        Index(
+            "ix_routing_roster_match",
+            "program_id",
+            "language",
+            "skill",
+            "channel",
+            "level",
+            "expert_id",
+            "proficiency",
+            "capacity",
+            "quality_score",
+            "certified_until",
+        ),
+    )
