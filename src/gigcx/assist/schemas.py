@@ -5,7 +5,15 @@ from typing import Any
 
 from pydantic import Field
 
-from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, Check, IntentSource
+from gigcx.assist.enums import (
+    AnswerKind,
+    AnswerStatus,
+    BotAttemptStatus,
+    BotSkip,
+    BotUse,
+    Check,
+    IntentSource,
+)
 from gigcx.kit.schemas import Schema
 
 
@@ -16,6 +24,7 @@ class AssistSettingsUpdate(Schema):
     granted_pii: list[str] | None = None
     forbidden_phrases: list[str] | None = None
     blocking_checks: list[Check] | None = None
+    topic_override_confidence: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class AssistSettingsRead(Schema):
@@ -26,6 +35,7 @@ class AssistSettingsRead(Schema):
     granted_pii: list[str]
     forbidden_phrases: list[str]
     blocking_checks: list[str]
+    topic_override_confidence: float
 
 
 class TriageRead(Schema):
@@ -42,6 +52,9 @@ class TriageRead(Schema):
     pii: list[dict[str, Any]]
     model_version: str
     notes: list[str]
+    chosen_category: str | None
+    is_topic_disputed: bool
+    bot_skip_reason: BotSkip | None
     created_at: datetime
 
 
@@ -49,8 +62,18 @@ class AnswerCreate(Schema):
     program_id: uuid.UUID
     kind: AnswerKind = AnswerKind.ANSWER
     intent: str | None = Field(None, max_length=64)
+    language: str | None = Field(
+        None,
+        max_length=8,
+        description="one of the program's languages; left out, it is read from the text",
+    )
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
+    bot_use: BotUse | None = Field(
+        None,
+        description="when the bot already has an answer for this intent and language: "
+        "'replace' it, or add this one as a 'suggestion' for experts only",
+    )
 
 
 class BestAnswerProposal(Schema):
@@ -63,7 +86,13 @@ class AnswerReview(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     body: str | None = Field(None, min_length=1, max_length=20_000)
     intent: str | None = Field(None, max_length=64)
+    language: str | None = Field(None, max_length=8)
     note: str = Field("", max_length=2000)
+    bot_use: BotUse | None = Field(
+        None,
+        description="when the bot already has an answer for this intent and language: "
+        "'replace' it, or approve this one as a 'suggestion' for experts only",
+    )
 
 
 class AnswerRead(Schema):
@@ -71,11 +100,14 @@ class AnswerRead(Schema):
     program_id: uuid.UUID
     kind: AnswerKind
     intent: str | None
+    language: str
     title: str
     body: str
     status: AnswerStatus
+    is_bot_answer: bool
     author_expert_id: uuid.UUID | None
     source_ticket_id: uuid.UUID | None
+    removals: list[dict[str, str]]
     reviewed_at: datetime | None
     review_note: str
     created_at: datetime
@@ -103,6 +135,9 @@ class FindingRead(Schema):
     check: str
     message: str
     is_blocking: bool
+    is_notice: bool = Field(
+        False, description="information only, such as a check that could not run; never blocks"
+    )
 
 
 class BotAttemptRead(Schema):

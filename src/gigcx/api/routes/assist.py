@@ -73,7 +73,12 @@ def reply_checks(
 ) -> list[FindingRead]:
     """Pre-send checks on a draft: PII leaks, forbidden phrases, tone, language."""
     found = assist_service.check_reply(session, principal, ticket_id, body.body)
-    return [FindingRead(check=f.check, message=f.message, is_blocking=f.is_blocking) for f in found]
+    return [
+        FindingRead(
+            check=f.check, message=f.message, is_blocking=f.is_blocking, is_notice=f.is_notice
+        )
+        for f in found
+    ]
 
 
 @router.post("/tickets/{ticket_id}/draft-reply")

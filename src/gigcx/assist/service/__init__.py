@@ -1,16 +1,20 @@
 """AI on tickets: triage, the bot, suggestions, best answers, reply checks."""
 
 from gigcx.assist.service._answers import (
+    bot_answer_for,
     create_answer,
     get_answer,
     list_answers,
+    proposal_of,
     propose_best_answer,
+    replaced_by,
     review_answer,
 )
 from gigcx.assist.service._bot import (
-    approved_answer_for,
     bot_attempt_of,
+    bot_skip_sentence,
     confirm_bot_answer,
+    customer_language,
     mark_bot_answer_rejected,
     reject_bot_answer,
     settle_bot_answer,
@@ -40,9 +44,12 @@ from gigcx.assist.service._triage import (
 from gigcx.assist.service._workspace import (
     CheckedFinding,
     ShownMessage,
+    TopicDoubt,
     check_reply,
     send_reply,
     shown_messages,
+    tone_unchecked,
+    topic_doubt,
 )
 
 __all__ = [
@@ -50,11 +57,14 @@ __all__ = [
     "Examples",
     "ShownMessage",
     "Suggestion",
-    "approved_answer_for",
+    "TopicDoubt",
+    "bot_answer_for",
     "bot_attempt_of",
+    "bot_skip_sentence",
     "check_reply",
     "confirm_bot_answer",
     "create_answer",
+    "customer_language",
     "draft_reply",
     "edit_ratio",
     "evaluate_model",
@@ -67,11 +77,13 @@ __all__ = [
     "list_answers",
     "mark_bot_answer_rejected",
     "model_for",
+    "proposal_of",
     "propose_best_answer",
     "read_csv",
     "readable_triage",
     "record_insert",
     "reject_bot_answer",
+    "replaced_by",
     "review_answer",
     "routes_after_triage",
     "send_reply",
@@ -79,6 +91,8 @@ __all__ = [
     "settle_bot_answer",
     "shown_messages",
     "suggest",
+    "tone_unchecked",
+    "topic_doubt",
     "train_model",
     "triage_and_route",
     "triage_of",
