@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -95,13 +96,19 @@ def make_answer(
     return answer
 
 
-def write_in(session: Session, program: Program, body: str, **overrides: Any) -> Ticket:
-    """Take in an inquiry as the API does: routing waits for triage when the program has a model."""
+def write_in(
+    session: Session, program: Program, body: str, *, guess: bool = False, **overrides: Any
+) -> Ticket:
+    """Take in an inquiry as the API does: routing waits for triage when the program has a model;
+    with ``guess`` a left-out category is picked by the model."""
     ticket, _ = tickets_service.create_ticket(
         session,
         brand_api_for(session, program),
         ticket_data(program, body=body, **{"category": program.categories[0].key, **overrides}),
         idempotency_key=None,
         route_after_triage=assist_service.routes_after_triage(session, program.id),
+        guess_category=partial(assist_service.guess_category, session, program.id)
+        if guess
+        else None,
     )
     return ticket
