@@ -13,7 +13,7 @@ from gigcx.tickets.models import Ticket
 from tests.factories.assist import make_answer, make_retail_program, write_in
 from tests.factories.tickets import run_jobs
 
-SPANISH_EXAMPLES = {
+SPANISH_EXAMPLES: dict[str, tuple[str, ...]] = {
     "order-status": (
         "¿Dónde está mi pedido? El número de seguimiento no se ha actualizado en días.",
         "Mi paquete no ha llegado todavía, ¿cuándo llega mi pedido?",
@@ -159,3 +159,14 @@ def test_an_answer_without_a_language_gets_the_one_its_text_reads_as(session: Se
     assert assist_service.bot_answer_for(session, program.id, "order-status", "es") == spanish
     assert assist_service.bot_answer_for(session, program.id, "order-status", "en") == english
     assert assist_service.bot_answer_for(session, program.id, "order-status", "de") is None
+
+
+def test_experts_are_suggested_answers_in_the_tickets_language_only(session: Session) -> None:
+    program = bilingual_program(session)
+    spanish = make_answer(session, program, title="Dónde está mi pedido", body=SPANISH_ANSWER)
+    make_answer(session, program, title="Where is my order", body=ENGLISH_ANSWER)
+    ticket = write_in(session, program, SPANISH, language="es")
+
+    suggested = assist_service.suggest(session, SYSTEM, ticket.id, use_embeddings=False)
+
+    assert [s.answer.id for s in suggested] == [spanish.id]
