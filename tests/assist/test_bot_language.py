@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.assist import service as assist_service
-from gigcx.assist.enums import BotSkip
+from gigcx.assist.enums import AnswerStatus, BotSkip
+from gigcx.assist.models import Answer
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands.models import Program
 from gigcx.errors import InvalidInput
@@ -170,3 +171,32 @@ def test_experts_are_suggested_answers_in_the_tickets_language_only(session: Ses
     suggested = assist_service.suggest(session, SYSTEM, ticket.id, use_embeddings=False)
 
     assert [s.answer.id for s in suggested] == [spanish.id]
+
+
+def test_an_answer_whose_text_is_in_another_language_than_its_label_is_never_sent(
+    session: Session, factory: sessionmaker[Session]
+) -> None:
+    program = make_retail_program(session)
+    # As stored before answers had a language: an English-only program's Spanish answer.
+    mislabelled = Answer(
+        brand_id=program.brand_id,
+        program_id=program.id,
+        intent="order-status",
+        language="en",
+        title="Dónde está mi pedido",
+        body=SPANISH_ANSWER,
+        status=AnswerStatus.APPROVED,
+        is_bot_answer=True,
+    )
+    session.add(mislabelled)
+    ticket = write_in(session, program, ENGLISH, language="en")
+
+    body = answered(session, factory, ticket)
+
+    triage = assist_service.triage_of(session, ticket.id)
+    assert triage is not None
+    assert (body, triage.bot_skip_reason) == (None, BotSkip.ANSWER_LANGUAGE)
+    assert triage.notes[-1] == (
+        "the bot did not answer: the approved answer for order-status in en reads as another "
+        "language; correct it on the answers page"
+    )

@@ -177,3 +177,35 @@ def test_the_expert_sees_the_topic_doubt_in_the_workspace(
         "The topic and the pay stay as they are"
     ) in page.text
     assert "The tone check does not run for" not in page.text
+
+
+def test_the_topic_override_is_set_over_the_api_and_null_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=0)
+    path = f"/api/v1/programs/{market.program_id}/ai-settings"
+
+    default = client.get(path, headers=market.brand_admin).json()
+    changed = client.patch(
+        path, json={"topic_override_confidence": 0.75}, headers=market.brand_admin
+    )
+    nulled = client.patch(
+        path, json={"topic_override_confidence": None}, headers=market.brand_admin
+    )
+    outside = client.patch(
+        path, json={"topic_override_confidence": 1.5}, headers=market.brand_admin
+    )
+
+    assert default["topic_override_confidence"] == 0.9
+    assert (changed.status_code, changed.json()["topic_override_confidence"]) == (200, 0.75)
+    assert (nulled.status_code, nulled.json()) == (
+        400,
+        {
+            "detail": "topic_override_confidence cannot be null; leave a setting out to keep "
+            "its current value"
+        },
+    )
+    assert outside.status_code == 422
+    settings = assist_service.settings_for(session, uuid.UUID(market.program_id))
+    session.refresh(settings)
+    assert settings.topic_override_confidence == 0.75

@@ -28,6 +28,7 @@ class BotSkip(StrEnum):
     LANGUAGE_UNKNOWN = "language_unknown"  # too short or unclear to tell the language
     LANGUAGE_MISMATCH = "language_mismatch"  # written in another language than the stated one
     NO_ANSWER = "no_answer"  # no approved answer in use for the intent and language
+    ANSWER_LANGUAGE = "answer_language"  # the answer's text reads as another language
 
 
 class BotUse(StrEnum):

@@ -49,6 +49,10 @@ def bot_skip_sentence(reason: BotSkip, ticket: Ticket, triage: Triage) -> str:
             f"the message reads as {triage.language}, the ticket says {stated}"
         ),
         BotSkip.NO_ANSWER: f"no approved answer for {intent} in {stated}",
+        BotSkip.ANSWER_LANGUAGE: (
+            f"the approved answer for {intent} in {stated} reads as another language; "
+            "correct it on the answers page"
+        ),
     }[reason]
 
 
@@ -73,6 +77,11 @@ def _bot_answer(
     answer = bot_answer_for(session, ticket.program_id, triage.intent, written_in)
     if answer is None:
         return None, BotSkip.NO_ANSWER
+    # The answer's label could be wrong (answers stored before they had a language): read it.
+    served = [str(code).lower() for code in ticket.program.languages]
+    read = language.detect(answer.body, sorted({*served, *language.COMMON}))
+    if read not in {language.UNKNOWN, written_in}:
+        return None, BotSkip.ANSWER_LANGUAGE
     return answer, None
 
 
