@@ -55,7 +55,16 @@ def test_a_proposal_is_scrubbed_and_the_reviewer_sees_what_was_removed(
     body = proposed.json()
     assert (body["body"], body["language"], body["is_bot_answer"]) == (SCRUBBED, "en", False)
     assert body["title"] == "I was charged twice for order [order number]."
+    # The expert sees what kinds went; the brand's reviewers also see the masked originals.
     assert body["removals"] == [
+        {"kind": "order number", "placeholder": "[order number]"},
+        {"kind": "customer_name", "placeholder": "{{customer_name}}"},
+        {"kind": "order number", "placeholder": "[order number]"},
+        {"kind": "email", "placeholder": "[email]"},
+        {"kind": "name", "placeholder": "[name]"},
+    ]
+    reviewed = client.get("/api/v1/answers", headers=market.brand_admin).json()
+    assert reviewed[0]["removals"] == [
         {"kind": "order number", "placeholder": "[order number]", "shown": "1234"},
         {"kind": "customer_name", "placeholder": "{{customer_name}}", "shown": "Carla"},
         {"kind": "order number", "placeholder": "[order number]", "shown": "#48213"},

@@ -9,6 +9,7 @@ from gigcx.assist.service._answers import (
     propose_best_answer,
     replaced_by,
     review_answer,
+    shown_removals,
 )
 from gigcx.assist.service._bot import (
     bot_attempt_of,
@@ -90,6 +91,7 @@ __all__ = [
     "settings_for",
     "settle_bot_answer",
     "shown_messages",
+    "shown_removals",
     "suggest",
     "tone_unchecked",
     "topic_doubt",

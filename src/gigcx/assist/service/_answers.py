@@ -266,6 +266,14 @@ def _proposal_language(ticket: Ticket, text: str) -> str:
     return read if read in served else ticket.language.lower()
 
 
+def shown_removals(principal: Principal, answer: Answer) -> list[dict[str, str]]:
+    """What a viewer sees of the personal data taken out of a proposal: the brand's reviewers
+    see the masked originals, experts (the author too) the kinds and placeholders only."""
+    if principal.is_brand_staff or principal.is_platform_admin or principal.is_system:
+        return [dict(removal) for removal in answer.removals]
+    return [{"kind": r["kind"], "placeholder": r["placeholder"]} for r in answer.removals]
+
+
 def get_answer(session: Session, principal: Principal, answer_id: uuid.UUID) -> Answer:
     answer = session.scalar(readable_answers(principal).where(Answer.id == answer_id))
     if answer is None:
