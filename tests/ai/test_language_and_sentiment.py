@@ -1,4 +1,4 @@
-from gigcx.ai import language, sentiment
+from gigcx.ai import language, sentiment, triage
 
 
 def test_detects_the_language_among_the_programs_languages() -> None:
@@ -22,3 +22,22 @@ def test_sentiment_scores_and_labels_english_text() -> None:
 
 def test_sentiment_is_unknown_without_a_model_for_the_language() -> None:
     assert sentiment.analyse("Das ist furchtbar", "de") == sentiment.Sentiment(None, "unknown")
+
+
+def test_triage_says_plainly_where_no_sentiment_model_reads_the_language() -> None:
+    german = triage.triage(
+        "Das ist furchtbar, meine Bestellung ist immer noch nicht angekommen!",
+        languages=["en", "de"],
+        intent_model=None,
+    )
+    english = triage.triage(
+        "This is terrible, my order has still not arrived!",
+        languages=["en", "de"],
+        intent_model=None,
+    )
+
+    assert (german.language, german.sentiment.label) == ("de", "unknown")
+    assert german.notes[0] == "no sentiment model for de: sentiment and tone are not read"
+    assert (english.language, english.sentiment.label) == ("en", "negative")
+    assert [n for n in english.notes if n.startswith("no sentiment model")] == []
+    assert [code for code in ("en", "de", "es", "fr") if sentiment.is_available(code)] == ["en"]

@@ -72,5 +72,9 @@ def test_checks_flag_leaks_forbidden_phrases_tone_and_language() -> None:
     assert [f.check for f in leak] == [checks.PII_LEAK]
     assert [f.check for f in phrase] == [checks.FORBIDDEN_PHRASE]
     assert [f.check for f in tone] == [checks.NEGATIVE_TONE]
-    assert [f.check for f in other_language] == [checks.LANGUAGE_MISMATCH]
+    assert [f.check for f in other_language] == [checks.LANGUAGE_MISMATCH, checks.TONE_NOT_CHECKED]
+    assert other_language[1].message == (
+        "the tone was not checked: there is no sentiment model for de"
+    )
+    assert other_language[1].is_notice is True
     assert other_language[0].message == "the reply is in de but the customer wrote in en"

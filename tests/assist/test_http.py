@@ -95,9 +95,14 @@ def test_triage_masking_suggestions_checks_and_best_answers_over_the_api(
     )
     client.post(f"/api/v1/tickets/{ticket_id}/resolve", headers=expert)
     proposed = client.post(f"/api/v1/tickets/{ticket_id}/best-answer", json={}, headers=expert)
-    reviewed = client.post(
+    undecided = client.post(
         f"/api/v1/answers/{proposed.json()['id']}/review",
         json={"decision": "approved", "title": "Charged twice"},
+        headers=admin,
+    )
+    reviewed = client.post(
+        f"/api/v1/answers/{proposed.json()['id']}/review",
+        json={"decision": "approved", "title": "Charged twice", "bot_use": "suggestion"},
         headers=admin,
     )
     again = client.post(
@@ -111,7 +116,15 @@ def test_triage_masking_suggestions_checks_and_best_answers_over_the_api(
     assert (use.is_sent, use.edit_ratio) == (True, 0.0141)
     assert proposed.status_code == 201
     assert (proposed.json()["status"], proposed.json()["intent"]) == ("proposed", "billing")
+    assert undecided.status_code == 409
+    assert undecided.json()["detail"] == (
+        f"the bot already answers billing in en with answer {answer.json()['id']} "
+        "('Double charges'); send bot_use 'replace' to make this one the bot's answer, or "
+        "'suggestion' to add it for experts only"
+    )
     assert (reviewed.json()["status"], reviewed.json()["title"]) == ("approved", "Charged twice")
+    assert (reviewed.json()["language"], reviewed.json()["is_bot_answer"]) == ("en", False)
+    assert answer.json()["is_bot_answer"] is True
     assert again.status_code == 409
 
 
@@ -271,8 +284,17 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     post_form(client, f"{path}/resolve")
     resolved = client.get(path)
     proposed = post_form(client, f"{path}/best-answer")
+    after = client.get(proposed.headers["location"])
+    twice = post_form(client, f"{path}/best-answer")
     assert "Save as best answer" in resolved.text
     assert proposed.status_code == 303
+    assert "Proposed — waiting for review." in after.text
+    assert "Save as best answer</button>" not in after.text
+    assert twice.status_code == 409
+    assert (
+        "This reply was already proposed as a best answer: it is waiting for review." in twice.text
+    )
+    assert len(session.scalars(select(Answer).where(Answer.status == "proposed")).all()) == 1
     client.cookies.clear()
     web_sign_in(client, market.brand_admin_email)
     brand_view = client.get(f"/brand/tickets/{ticket_id}")
@@ -280,15 +302,27 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     assert "no intent model: routed by your rules" in brand_view.text
     review_page = client.get("/brand/answers")
     assert "Waiting for review (1)" in review_page.text
+    assert "The bot's answer today</strong> for billing in EN: Double charges" in review_page.text
+    assert "<blockquote>A double charge drops off within 3 days.</blockquote>" in review_page.text
     proposal = session.scalars(select(Answer).where(Answer.status == "proposed")).one()
+    form = {"decision": "approved", "title": "Charged twice", "body": "Edited: it drops off."}
+    undecided = post_form(client, f"/brand/answers/{proposal.id}/review", form)
+    session.refresh(proposal)
+    assert undecided.status_code == 409
+    assert "The bot already answers billing in en with answer" in undecided.text
+    assert (proposal.status, proposal.title) == (
+        "proposed",
+        "I was charged twice. Call me on [phone].",
+    )
     approved = post_form(
-        client,
-        f"/brand/answers/{proposal.id}/review",
-        {"decision": "approved", "title": "Charged twice", "body": "Edited: it drops off."},
+        client, f"/brand/answers/{proposal.id}/review", {**form, "bot_use": "replace"}
     )
     assert approved.status_code == 303
     session.refresh(proposal)
     assert (proposal.status, proposal.body) == ("approved", "Edited: it drops off.")
+    previous = session.get_one(Answer, uuid.UUID(answer["id"]))
+    session.refresh(previous)
+    assert (proposal.is_bot_answer, previous.is_bot_answer) == (True, False)
 
 
 def test_brand_admins_set_the_programs_ai_rules_in_the_console(
@@ -306,6 +340,7 @@ def test_brand_admins_set_the_programs_ai_rules_in_the_console(
         {
             "is_bot_enabled": "true",
             "bot_threshold": "0.85",
+            "topic_override_confidence": "0.95",
             "royalty_amount": "0.30",
             "forbidden_phrases": "calm down\nnot our problem",
             "blocking_checks": "pii_leak",
@@ -318,6 +353,9 @@ def test_brand_admins_set_the_programs_ai_rules_in_the_console(
     assert saved.status_code == 303
     settings = assist_service.settings_for(session, uuid.UUID(market.program_id))
     assert (settings.bot_threshold, str(settings.royalty_amount)) == (0.85, "0.30")
+    assert settings.topic_override_confidence == 0.95
+    assert "No sentiment model for DE: triage shows the sentiment" in page.text
+    assert "the pre-send tone check does not run on replies in those languages" in page.text
     assert settings.forbidden_phrases == ["calm down", "not our problem"]
     assert (settings.blocking_checks, settings.granted_pii) == (["pii_leak"], ["email"])
 

@@ -30,6 +30,7 @@ def test_intake_queues_triage_and_the_job_stores_it_on_the_ticket(
         "route": False,
         "set_priority": True,
         "set_complexity": True,
+        "is_category_chosen": True,
     }
     session.commit()
 

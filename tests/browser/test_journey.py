@@ -55,8 +55,14 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     expert.get_by_label("Message").fill("Sorry about that, Carla! New poles ship today.")
     expert.get_by_role("button", name="Send").click()
     shoot(expert, "expert-workspace")
+    ticket_url = expert.url
     expert.get_by_role("button", name="Resolve").click()
     expert.wait_for_url(f"{site.url}/expert")
+    # "Save as best answer" says what happened and cannot be clicked twice.
+    expert.goto(ticket_url)
+    expert.get_by_role("button", name="Save as best answer").click()
+    expect(expert.get_by_role("status")).to_contain_text("Proposed — waiting for review.")
+    expect(expert.get_by_role("button", name="Save as best answer")).to_have_count(0)
 
     customer.goto(link)
     expect(customer.get_by_text("New poles ship today.")).to_be_visible()
@@ -81,6 +87,14 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     expect(resolved.locator("td").first).to_have_text("1")
     expect(staff.locator("#chart-volume")).to_be_visible()
     shoot(staff, "brand-dashboard")
+    # The reviewer sees the proposal without the customer's name, and what was taken out.
+    staff.goto(f"{site.url}/brand/answers")
+    proposal = staff.get_by_label("Proposed answer (edit before approving if needed)")
+    expect(proposal).to_have_value("Sorry about that, {{customer_name}}! New poles ship today.")
+    expect(staff.get_by_role("note")).to_contain_text("customer name “Carla”")
+    shoot(staff, "brand-answers")
+    staff.get_by_role("button", name="Approve").click()
+    expect(staff.get_by_role("cell", name="the bot's answer")).to_be_visible()
     staff_context.close()
 
 

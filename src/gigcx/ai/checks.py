@@ -20,12 +20,15 @@ KIND_WORDS = {
     pii.PiiKind.ADDRESS: "an address",
     pii.PiiKind.NAME: "a name",
 }
+# Not a fault of the reply: a check that could not run says so instead of passing silently.
+TONE_NOT_CHECKED = "tone_not_checked"
 
 
 @dataclass(frozen=True)
 class Finding:
     check: str
     message: str
+    is_notice: bool = False  # information only: never blocks, never asks "send anyway"
 
 
 def _normalise(value: str) -> str:
@@ -81,6 +84,15 @@ def check_reply(
             Finding(
                 LANGUAGE_MISMATCH,
                 f"the reply is in {reply_language} but the customer wrote in {customer_language}",
+            )
+        )
+    tone_language = customer_language if reply_language == language.UNKNOWN else reply_language
+    if tone_language != language.UNKNOWN and not sentiment.is_available(tone_language):
+        findings.append(
+            Finding(
+                TONE_NOT_CHECKED,
+                f"the tone was not checked: there is no sentiment model for {tone_language}",
+                is_notice=True,
             )
         )
     return findings

@@ -31,6 +31,15 @@ def label_for(score: float) -> str:
     return "neutral"
 
 
+def is_available(language: str) -> bool:
+    """Whether there is a sentiment model for the ISO 639-1 ``language``."""
+    return language.lower() in LANGUAGES
+
+
+def unavailable_note(language: str) -> str:
+    return f"no sentiment model for {language}: sentiment and tone are not read"
+
+
 def analyse(text: str, language: str) -> Sentiment:
     """Score a text; "unknown" where there is no model for its language."""
     if language not in LANGUAGES or not text.strip():

@@ -124,6 +124,8 @@ def triage_many(
         mood = sentiment.analyse(text, code)
         prediction = predictions[index]
         notes = []
+        if code != language.UNKNOWN and not sentiment.is_available(code):
+            notes.append(sentiment.unavailable_note(code))
         intent: str | None = None
         confidence: float | None = None
         is_recognised = False

@@ -48,3 +48,34 @@ class DraftFailed(DomainError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"no draft: {reason}; try again or write the reply yourself")
+
+
+class AnswerAlreadyProposed(Conflict):
+    """A reply is proposed as a best answer once (same ticket and author, or the same text)."""
+
+    def __init__(self, status: str) -> None:
+        outcome = {
+            "proposed": "it is waiting for review",
+            "approved": "it was approved",
+            "rejected": "it was rejected",
+        }.get(status, f"it is {status}")
+        super().__init__(f"this reply was already proposed as a best answer: {outcome}")
+
+
+class BotAnswerInUse(Conflict):
+    """Approving would change the answer the bot sends; the reviewer decides how."""
+
+    def __init__(self, current_id: str, title: str, intent: str, language: str) -> None:
+        super().__init__(
+            f"the bot already answers {intent} in {language} with answer {current_id} "
+            f"({title!r}); send bot_use 'replace' to make this one the bot's answer, or "
+            "'suggestion' to add it for experts only"
+        )
+
+
+class BotSlotTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "another answer became the bot's answer for this intent and language meanwhile; "
+            "reload and decide again"
+        )

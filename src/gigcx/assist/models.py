@@ -3,15 +3,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, IntentSource
+from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, BotSkip, IntentSource
 from gigcx.brands.enums import Complexity
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.privacy.redaction import redact_cards_on_set
 
 DEFAULT_BOT_THRESHOLD = 0.8
+# The model replaces a topic the customer chose only when it is at least this sure.
+DEFAULT_TOPIC_OVERRIDE_CONFIDENCE = 0.9
 
 
 class AssistSettings(IdMixin, CreatedMixin, Base):
@@ -30,6 +32,9 @@ class AssistSettings(IdMixin, CreatedMixin, Base):
     forbidden_phrases: Mapped[list[Any]] = mapped_column(default=list)
     # Pre-send checks that block a reply instead of only warning.
     blocking_checks: Mapped[list[Any]] = mapped_column(default=list)
+    topic_override_confidence: Mapped[float] = mapped_column(
+        default=DEFAULT_TOPIC_OVERRIDE_CONFIDENCE
+    )
 
 
 class IntentModelRecord(IdMixin, CreatedMixin, Base):
@@ -67,6 +72,12 @@ class Triage(IdMixin, CreatedMixin, Base):
     pii: Mapped[list[Any]] = mapped_column(default=list)
     model_version: Mapped[str] = mapped_column(String(200))
     notes: Mapped[list[Any]] = mapped_column(default=list)
+    # The topic the customer picked themselves (None when the model picked it at intake).
+    chosen_category: Mapped[str | None] = mapped_column(String(64))
+    # The model read another topic than the customer chose, not surely enough to replace it.
+    is_topic_disputed: Mapped[bool] = mapped_column(default=False)
+    # Why the bot left the ticket to an expert (None when it answered or was not asked).
+    bot_skip_reason: Mapped[BotSkip | None] = mapped_column(String(32))
 
 
 class Answer(IdMixin, CreatedMixin, Base):
@@ -78,15 +89,37 @@ class Answer(IdMixin, CreatedMixin, Base):
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     kind: Mapped[AnswerKind] = mapped_column(String(16), default=AnswerKind.ANSWER)
     intent: Mapped[str | None] = mapped_column(String(64))
+    # The language the answer is written in, one of the program's; the bot never sends an
+    # answer to a customer writing in another.
+    language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[AnswerStatus] = mapped_column(String(16), default=AnswerStatus.PROPOSED)
+    # The one approved answer the bot sends for its intent and language; the others are
+    # suggestions for experts only.
+    is_bot_answer: Mapped[bool] = mapped_column(default=False)
     author_expert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"))
     source_ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id"))
+    # Personal data taken out of a proposed reply: kind, placeholder and a masked original.
+    removals: Mapped[list[Any]] = mapped_column(default=list)
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_answers_program_status", "program_id", "status"),)
+    __table_args__ = (
+        Index("ix_answers_program_status", "program_id", "status"),
+        # One proposal per reply: an expert proposes a ticket's reply once.
+        UniqueConstraint("source_ticket_id", "author_expert_id"),
+        # At most one answer in use by the bot per program, intent and language.
+        Index(
+            "uq_answers_bot_slot",
+            "program_id",
+            "intent",
+            "language",
+            unique=True,
+            sqlite_where=text("is_bot_answer"),
+            postgresql_where=text("is_bot_answer"),
+        ),
+    )
 
 
 class BotAttempt(IdMixin, CreatedMixin, Base):

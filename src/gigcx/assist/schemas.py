@@ -4,7 +4,15 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, Check, IntentSource
+from gigcx.assist.enums import (
+    AnswerKind,
+    AnswerStatus,
+    BotAttemptStatus,
+    BotSkip,
+    BotUse,
+    Check,
+    IntentSource,
+)
 from gigcx.kit.schemas import Schema
 
 
@@ -15,6 +23,7 @@ class AssistSettingsUpdate(Schema):
     granted_pii: list[str] | None = None
     forbidden_phrases: list[str] | None = None
     blocking_checks: list[Check] | None = None
+    topic_override_confidence: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class AssistSettingsRead(Schema):
@@ -25,6 +34,7 @@ class AssistSettingsRead(Schema):
     granted_pii: list[str]
     forbidden_phrases: list[str]
     blocking_checks: list[str]
+    topic_override_confidence: float
 
 
 class PiiSpanRead(Schema):
@@ -50,6 +60,9 @@ class TriageRead(Schema):
     pii: list[PiiSpanRead]
     model_version: str
     notes: list[str]
+    chosen_category: str | None
+    is_topic_disputed: bool
+    bot_skip_reason: BotSkip | None
     created_at: datetime
 
 
@@ -57,8 +70,18 @@ class AnswerCreate(Schema):
     program_id: uuid.UUID
     kind: AnswerKind = AnswerKind.ANSWER
     intent: str | None = Field(None, max_length=64)
+    language: str | None = Field(
+        None,
+        max_length=8,
+        description="one of the program's languages; left out, it is read from the text",
+    )
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
+    bot_use: BotUse | None = Field(
+        None,
+        description="when the bot already has an answer for this intent and language: "
+        "'replace' it, or add this one as a 'suggestion' for experts only",
+    )
 
 
 class BestAnswerProposal(Schema):
@@ -71,7 +94,13 @@ class AnswerReview(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     body: str | None = Field(None, min_length=1, max_length=20_000)
     intent: str | None = Field(None, max_length=64)
+    language: str | None = Field(None, max_length=8)
     note: str = Field("", max_length=2000)
+    bot_use: BotUse | None = Field(
+        None,
+        description="when the bot already has an answer for this intent and language: "
+        "'replace' it, or approve this one as a 'suggestion' for experts only",
+    )
 
 
 class AnswerRead(Schema):
@@ -79,11 +108,14 @@ class AnswerRead(Schema):
     program_id: uuid.UUID
     kind: AnswerKind
     intent: str | None
+    language: str
     title: str
     body: str
     status: AnswerStatus
+    is_bot_answer: bool
     author_expert_id: uuid.UUID | None
     source_ticket_id: uuid.UUID | None
+    removals: list[dict[str, str]]
     reviewed_at: datetime | None
     review_note: str
     created_at: datetime
@@ -111,6 +143,9 @@ class FindingRead(Schema):
     check: str
     message: str
     is_blocking: bool
+    is_notice: bool = Field(
+        False, description="information only, such as a check that could not run; never blocks"
+    )
 
 
 class BotAttemptRead(Schema):

@@ -18,6 +18,7 @@ def triage(session: Session, payload: dict[str, Any]) -> None:
         route=bool(payload.get("route", False)),
         set_priority=bool(payload.get("set_priority", True)),
         set_complexity=bool(payload.get("set_complexity", True)),
+        is_category_chosen=bool(payload.get("is_category_chosen", True)),
     )
 
 

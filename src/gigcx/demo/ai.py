@@ -30,6 +30,7 @@ def seed_ai(session: Session, program: Program, *, use_embeddings: bool = True) 
                 program_id=program.id,
                 kind=AnswerKind.ARTICLE if spec.is_article else AnswerKind.ANSWER,
                 intent=spec.intent,
+                language=ai_content.ANSWER_LANGUAGE,
                 title=spec.title,
                 body=spec.body,
             ),

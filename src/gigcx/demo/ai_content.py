@@ -79,6 +79,9 @@ class AnswerSpec:
     is_article: bool = False
 
 
+# The demo's answers are written in English: the bot answers English-speaking customers only
+# and leaves the others to experts who speak their language.
+ANSWER_LANGUAGE = "en"
 ANSWERS: tuple[AnswerSpec, ...] = (
     AnswerSpec(
         "order-status",

@@ -101,6 +101,7 @@ def import_bitext(
             AnswerCreate(
                 program_id=program.id,
                 intent=intent,
+                language="en",
                 title=intent.replace("-", " ").capitalize(),
                 body=body.strip()[:20_000],
             ),

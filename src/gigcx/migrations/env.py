@@ -8,7 +8,22 @@ from gigcx.models import metadata
 config = context.config
 
 
+def _enforce_foreign_keys(connection: Connection, *, enforce: bool) -> None:
+    """Switch SQLite's foreign keys for a migration run on a connection of its own.
+
+    Batch mode rebuilds a table by dropping it; with foreign keys on, that drop deletes every
+    row that refers to it through ON DELETE CASCADE (a program's answers, settings, roster).
+    The pragma works only outside a transaction, so it goes to the driver's connection directly.
+    """
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if enforce else 'OFF'}")
+
+
 def run_migrations(connection: Connection) -> None:
+    _enforce_foreign_keys(connection, enforce=False)
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -17,6 +32,11 @@ def run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
+    _enforce_foreign_keys(connection, enforce=True)
 
 
 def main() -> None:

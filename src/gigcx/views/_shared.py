@@ -89,5 +89,8 @@ def triage_read(triage: Triage, ticket: Ticket, sight: Sight) -> TriageRead:
         pii=spans,
         model_version=triage.model_version,
         notes=list(triage.notes),
+        chosen_category=triage.chosen_category,
+        is_topic_disputed=triage.is_topic_disputed,
+        bot_skip_reason=triage.bot_skip_reason,
         created_at=triage.created_at,
     )

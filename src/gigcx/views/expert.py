@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.assist import service as assist_service
 from gigcx.assist.models import Triage
 from gigcx.assist.schemas import TriageRead
 from gigcx.auth.principal import Principal
@@ -134,11 +135,39 @@ class TicketView:
 
 
 @dataclass(frozen=True, slots=True)
+class ShownProposal:
+    """The expert's own best-answer proposal from this ticket and how its review went."""
+
+    status: str
+    is_bot_answer: bool
+    review_note: str
+    removed_kinds: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Workspace:
     ticket: TicketView
     customer_name: str
     messages: list[ShownMessage]
     pay: PayQuoteRead | None
+    proposal: ShownProposal | None
+
+
+def shown_proposal(
+    session: Session, principal: Principal, sight: Sight, ticket: Ticket
+) -> ShownProposal | None:
+    answer = assist_service.proposal_of(session, principal, ticket.id)
+    if answer is None:
+        return None
+    kinds = [
+        kind for kind in dict.fromkeys(str(r.get("kind", "")) for r in answer.removals) if kind
+    ]
+    return ShownProposal(
+        status=answer.status,
+        is_bot_answer=answer.is_bot_answer,
+        review_note=sight.text(answer.review_note),
+        removed_kinds=[kind.replace("_", " ") for kind in kinds],
+    )
 
 
 def ticket_view(session: Session, sight: Sight, ticket: Ticket) -> TicketView:
@@ -163,6 +192,7 @@ def workspace(session: Session, principal: Principal, ticket: Ticket) -> Workspa
         customer_name=sight.customer_name,
         messages=sight.messages(ticket),
         pay=ticket_pay(session, principal, ticket),
+        proposal=shown_proposal(session, principal, sight, ticket),
     )
 
 

@@ -8,6 +8,7 @@ from gigcx.api.deps import BrandManager, BrandStaff, CurrentPrincipal, ExpertPri
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
 from gigcx.assist.enums import AnswerStatus
+from gigcx.assist.models import Answer
 from gigcx.assist.schemas import (
     AnswerCreate,
     AnswerRead,
@@ -23,6 +24,7 @@ from gigcx.assist.schemas import (
     SuggestionRead,
     TriageRead,
 )
+from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.errors import NotFound
 from gigcx.tickets import service as tickets_service
@@ -30,6 +32,11 @@ from gigcx.tickets.schemas import CustomerMessageCreate
 from gigcx.views import reads
 
 router = APIRouter(tags=["ai"], responses=ERROR_RESPONSES)
+
+
+def _answer_read(principal: Principal, answer: Answer) -> AnswerRead:
+    read = AnswerRead.model_validate(answer)
+    return read.model_copy(update={"removals": assist_service.shown_removals(principal, answer)})
 
 
 @router.get("/tickets/{ticket_id}/triage")
@@ -80,7 +87,12 @@ def reply_checks(
 ) -> list[FindingRead]:
     """Pre-send checks on a draft: PII leaks, forbidden phrases, tone, language."""
     found = assist_service.check_reply(session, principal, ticket_id, body.body)
-    return [FindingRead(check=f.check, message=f.message, is_blocking=f.is_blocking) for f in found]
+    return [
+        FindingRead(
+            check=f.check, message=f.message, is_blocking=f.is_blocking, is_notice=f.is_notice
+        )
+        for f in found
+    ]
 
 
 @router.post("/tickets/{ticket_id}/draft-reply")
@@ -98,9 +110,12 @@ def draft_reply(
 def propose_best_answer(
     session: SessionDep, principal: ExpertPrincipal, ticket_id: uuid.UUID, body: BestAnswerProposal
 ) -> AnswerRead:
-    """Propose your reply on a resolved ticket as a standard answer, for the brand to review."""
+    """Propose your reply on a resolved ticket as a standard answer, for the brand to review.
+
+    The customer's name, order numbers and other personal data are taken out first
+    (``removals`` lists what went); a reply is proposed once: again, 409."""
     answer = assist_service.propose_best_answer(session, principal, ticket_id, body)
-    return AnswerRead.model_validate(answer)
+    return _answer_read(principal, answer)
 
 
 @router.post("/tickets/{ticket_id}/bot-answer/confirm")
@@ -135,13 +150,13 @@ def list_answers(
 ) -> list[AnswerRead]:
     """Standard answers and articles you may see, newest first."""
     answers = assist_service.list_answers(session, principal, program_id=program_id, status=status)
-    return [AnswerRead.model_validate(a) for a in answers]
+    return [_answer_read(principal, a) for a in answers]
 
 
 @router.post("/answers", status_code=201)
 def create_answer(session: SessionDep, principal: BrandStaff, body: AnswerCreate) -> AnswerRead:
     """Add an approved standard answer or knowledge article."""
-    return AnswerRead.model_validate(assist_service.create_answer(session, principal, body))
+    return _answer_read(principal, assist_service.create_answer(session, principal, body))
 
 
 @router.post("/answers/{answer_id}/review", responses={404: {"description": "no such answer"}})
@@ -150,7 +165,7 @@ def review_answer(
 ) -> AnswerRead:
     """Approve (optionally edited) or reject a proposed answer."""
     answer = assist_service.review_answer(session, principal, answer_id, body)
-    return AnswerRead.model_validate(answer)
+    return _answer_read(principal, answer)
 
 
 @router.get("/programs/{program_id}/ai-settings")

@@ -1,16 +1,21 @@
 """AI on tickets: triage, the bot, suggestions, best answers, reply checks."""
 
 from gigcx.assist.service._answers import (
+    bot_answer_for,
     create_answer,
     get_answer,
     list_answers,
+    proposal_of,
     propose_best_answer,
+    replaced_by,
     review_answer,
+    shown_removals,
 )
 from gigcx.assist.service._bot import (
-    approved_answer_for,
     bot_attempt_of,
+    bot_skip_sentence,
     confirm_bot_answer,
+    customer_language,
     mark_bot_answer_rejected,
     reject_bot_answer,
     settle_bot_answer,
@@ -44,8 +49,11 @@ from gigcx.assist.service._triage import (
 )
 from gigcx.assist.service._workspace import (
     CheckedFinding,
+    TopicDoubt,
     check_reply,
     send_reply,
+    tone_unchecked,
+    topic_doubt,
 )
 
 __all__ = [
@@ -53,11 +61,14 @@ __all__ = [
     "CheckedFinding",
     "Examples",
     "Suggestion",
-    "approved_answer_for",
+    "TopicDoubt",
+    "bot_answer_for",
     "bot_attempt_of",
+    "bot_skip_sentence",
     "check_reply",
     "confirm_bot_answer",
     "create_answer",
+    "customer_language",
     "draft_reply",
     "edit_ratio",
     "evaluate_model",
@@ -70,17 +81,22 @@ __all__ = [
     "list_answers",
     "mark_bot_answer_rejected",
     "model_for",
+    "proposal_of",
     "propose_best_answer",
     "read_csv",
     "readable_triage",
     "record_insert",
     "reject_bot_answer",
+    "replaced_by",
     "review_answer",
     "routes_after_triage",
     "send_reply",
     "settings_for",
     "settle_bot_answer",
+    "shown_removals",
     "suggest",
+    "tone_unchecked",
+    "topic_doubt",
     "train_model",
     "triage_and_route",
     "triage_of",

@@ -6,67 +6,114 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus
+from gigcx.ai import language
+from gigcx.assist.enums import BotAttemptStatus, BotSkip
 from gigcx.assist.errors import NoBotAnswer
 from gigcx.assist.models import Answer, BotAttempt, Triage
+from gigcx.assist.service._answers import bot_answer_for
 from gigcx.assist.service._settings import settings_for
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
+from gigcx.privacy import scrub
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, TicketStatus
-from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.models import Customer, Message, Ticket
 
 DIDNT_HELP = "This didn't help."
-
-
-def approved_answer_for(session: Session, program_id: uuid.UUID, intent: str) -> Answer | None:
-    """The program's approved standard answer for an intent (the newest one)."""
-    return session.scalar(
-        select(Answer)
-        .where(
-            Answer.program_id == program_id,
-            Answer.intent == intent,
-            Answer.kind == AnswerKind.ANSWER,
-            Answer.status == AnswerStatus.APPROVED,
-        )
-        .order_by(Answer.reviewed_at.desc(), Answer.created_at.desc())
-        .limit(1)
-    )
 
 
 def bot_attempt_of(session: Session, ticket_id: uuid.UUID) -> BotAttempt | None:
     return session.scalar(select(BotAttempt).where(BotAttempt.ticket_id == ticket_id))
 
 
+def customer_language(ticket: Ticket, triage: Triage) -> str | None:
+    """The language the customer wrote in, when triage read the same one the ticket states;
+    None when triage could not tell or read another."""
+    stated = ticket.language.lower()
+    return stated if triage.language == stated else None
+
+
+def bot_skip_sentence(reason: BotSkip, ticket: Ticket, triage: Triage) -> str:
+    intent = triage.intent or "this inquiry"
+    stated = ticket.language.lower()
+    return {
+        BotSkip.DISABLED: "the bot is switched off for this program",
+        BotSkip.UNRECOGNISED: "the inquiry fits no category",
+        BotSkip.BELOW_THRESHOLD: f"the model is not sure enough of {intent} for the bot",
+        BotSkip.TOPIC_DISPUTED: (f"the customer chose {ticket.category}, the model reads {intent}"),
+        BotSkip.LANGUAGE_UNKNOWN: "the language of the message could not be told for sure",
+        BotSkip.LANGUAGE_MISMATCH: (
+            f"the message reads as {triage.language}, the ticket says {stated}"
+        ),
+        BotSkip.NO_ANSWER: f"no approved answer for {intent} in {stated}",
+        BotSkip.ANSWER_LANGUAGE: (
+            f"the approved answer for {intent} in {stated} reads as another language; "
+            "correct it on the answers page"
+        ),
+    }[reason]
+
+
+def _bot_answer(
+    session: Session, ticket: Ticket, triage: Triage
+) -> tuple[Answer | None, BotSkip | None]:
+    settings = settings_for(session, ticket.program_id)
+    if not settings.is_bot_enabled:
+        return None, BotSkip.DISABLED
+    if not triage.is_intent_recognised or triage.intent is None:
+        return None, BotSkip.UNRECOGNISED
+    if triage.intent_confidence is None or triage.intent_confidence < settings.bot_threshold:
+        return None, BotSkip.BELOW_THRESHOLD
+    if triage.intent != ticket.category:
+        return None, BotSkip.TOPIC_DISPUTED
+    if triage.language == language.UNKNOWN:
+        return None, BotSkip.LANGUAGE_UNKNOWN
+    written_in = customer_language(ticket, triage)
+    if written_in is None:
+        return None, BotSkip.LANGUAGE_MISMATCH
+    # Only an answer in the customer's own language: never another one as a fallback.
+    answer = bot_answer_for(session, ticket.program_id, triage.intent, written_in)
+    if answer is None:
+        return None, BotSkip.NO_ANSWER
+    # The answer's label could be wrong (answers stored before they had a language): read it.
+    served = [str(code).lower() for code in ticket.program.languages]
+    read = language.detect(answer.body, sorted({*served, *language.COMMON}))
+    if read not in {language.UNKNOWN, written_in}:
+        return None, BotSkip.ANSWER_LANGUAGE
+    return answer, None
+
+
 def try_bot_answer(session: Session, ticket: Ticket, triage: Triage) -> BotAttempt | None:
-    """Answer a new, locked ticket when its intent has an approved answer and the confidence
-    clears the program's threshold; the ticket is then resolved pending the customer's word."""
+    """Answer a new, locked ticket when its intent has an approved answer in the customer's
+    language and the confidence clears the program's threshold; the ticket is then resolved
+    pending the customer's word. Otherwise record on the triage why the bot did not answer."""
     if ticket.status != TicketStatus.NEW or bot_attempt_of(session, ticket.id) is not None:
         return None
-    settings = settings_for(session, ticket.program_id)
-    if (
-        not settings.is_bot_enabled
-        or not triage.is_intent_recognised
-        or triage.intent is None
-        or triage.intent_confidence is None
-        or triage.intent_confidence < settings.bot_threshold
-    ):
-        return None
-    answer = approved_answer_for(session, ticket.program_id, triage.intent)
+    answer, skipped = _bot_answer(session, ticket, triage)
     if answer is None:
+        assert skipped is not None
+        triage.bot_skip_reason = skipped
+        triage.notes = [
+            *triage.notes,
+            f"the bot did not answer: {bot_skip_sentence(skipped, ticket, triage)}",
+        ]
+        session.flush()
         return None
+    assert triage.intent is not None and triage.intent_confidence is not None
+    customer = session.get_one(Customer, ticket.customer_id)
+    first_name = customer.name.split()[0] if customer.name.strip() else None
+    body = scrub.fill_customer_name(answer.body, first_name)
     attempt = BotAttempt(
         ticket_id=ticket.id,
         answer_id=answer.id,
         intent=triage.intent,
         confidence=triage.intent_confidence,
-        body=answer.body,
+        body=body,
     )
     session.add(attempt)
-    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.BOT, body=answer.body))
+    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.BOT, body=body))
     ticket.first_response_at = ticket.first_response_at or clock.now()
     tickets_service.resolve_locked(
         session, ticket, actor=SYSTEM, reason="answered by the bot; pending the customer's word"

@@ -18,10 +18,15 @@ def triage_and_route(
     route: bool,
     set_priority: bool = True,
     set_complexity: bool = True,
+    is_category_chosen: bool = True,
 ) -> None:
     """Triage a ticket; when routing waited for it, let the bot answer or route the ticket."""
     triage = triage_ticket(
-        session, ticket_id, set_priority=set_priority, set_complexity=set_complexity
+        session,
+        ticket_id,
+        set_priority=set_priority,
+        set_complexity=set_complexity,
+        is_category_chosen=is_category_chosen,
     )
     if not route:
         return

@@ -5,13 +5,29 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gigcx.assist.models import DEFAULT_BOT_THRESHOLD, AssistSettings
+from gigcx.assist.models import (
+    DEFAULT_BOT_THRESHOLD,
+    DEFAULT_TOPIC_OVERRIDE_CONFIDENCE,
+    AssistSettings,
+)
 from gigcx.assist.schemas import AssistSettingsUpdate
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.errors import InvalidInput, PermissionDenied
 from gigcx.privacy.pii import PiiKind
+
+# Settings that always have a value: null is no way to change them.
+_REQUIRED = frozenset(
+    {
+        "is_bot_enabled",
+        "bot_threshold",
+        "topic_override_confidence",
+        "granted_pii",
+        "forbidden_phrases",
+        "blocking_checks",
+    }
+)
 
 
 def settings_for(session: Session, program_id: uuid.UUID) -> AssistSettings:
@@ -27,6 +43,7 @@ def settings_for(session: Session, program_id: uuid.UUID) -> AssistSettings:
         granted_pii=[],
         forbidden_phrases=[],
         blocking_checks=[],
+        topic_override_confidence=DEFAULT_TOPIC_OVERRIDE_CONFIDENCE,
     )
 
 
@@ -60,6 +77,11 @@ def update_settings(
         settings = settings_for(session, program.id)
         session.add(settings)
     changes = data.model_dump(exclude_unset=True)
+    nulled = sorted(name for name, value in changes.items() if value is None and name in _REQUIRED)
+    if nulled:
+        raise InvalidInput(
+            f"{', '.join(nulled)} cannot be null; leave a setting out to keep its current value"
+        )
     for name, value in changes.items():
         if name in {"granted_pii", "forbidden_phrases", "blocking_checks"}:
             value = [str(v).strip() for v in value or [] if str(v).strip()]

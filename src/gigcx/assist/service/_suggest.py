@@ -40,12 +40,17 @@ def _latest_customer_text(messages: list[tuple[str, str]]) -> str:
 def suggest(
     session: Session, principal: Principal, ticket_id: uuid.UUID, *, use_embeddings: bool = True
 ) -> list[Suggestion]:
-    """The top three approved answers and articles for the ticket, each with its source."""
+    """The top three approved answers and articles in the ticket's language, each with its
+    source."""
     ticket = tickets_service.get_ticket(session, principal, ticket_id)
     answers = list(
         session.scalars(
             select(Answer)
-            .where(Answer.program_id == ticket.program_id, Answer.status == AnswerStatus.APPROVED)
+            .where(
+                Answer.program_id == ticket.program_id,
+                Answer.status == AnswerStatus.APPROVED,
+                Answer.language == ticket.language.lower(),
+            )
             .order_by(Answer.created_at)
         )
     )

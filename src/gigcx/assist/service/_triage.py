@@ -10,6 +10,7 @@ from gigcx.ai import triage as ai_triage
 from gigcx.assist.enums import IntentSource
 from gigcx.assist.models import Triage
 from gigcx.assist.service._models import has_model, model_for
+from gigcx.assist.service._settings import settings_for
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands.enums import Complexity
@@ -45,6 +46,49 @@ def _history(session: Session, ticket: Ticket) -> ai_triage.CustomerHistory:
     return ai_triage.CustomerHistory(recent_tickets=recent, open_tickets=still_open)
 
 
+# Before any offer: what triage sets here changes no pay anyone was shown.
+UNPRICED_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.QUEUED})
+
+
+def _settle_topic(
+    session: Session,
+    ticket: Ticket,
+    stored: Triage,
+    result: ai_triage.TriageResult,
+    *,
+    is_unpriced: bool,
+    changes: dict[str, str],
+) -> None:
+    """Keep the customer's topic unless the model is sure enough of another; flag doubts."""
+    intent, confidence = result.intent, result.intent_confidence or 0.0
+    if intent is None or intent == ticket.category or ticket.program.category(intent) is None:
+        return
+    chosen = stored.chosen_category
+    override_at = settings_for(session, ticket.program_id).topic_override_confidence
+    if (
+        is_unpriced
+        and ticket.status == TicketStatus.NEW
+        and (chosen is None or confidence >= override_at)
+    ):
+        changes["category"] = f"{ticket.category} -> {intent}"
+        if chosen is not None:
+            stored.notes = [
+                *stored.notes,
+                f"the customer chose {chosen}; the model reads {intent} ({confidence:.2f}, "
+                f"at least {override_at:.2f}): topic changed",
+            ]
+        ticket.category = intent
+        return
+    stored.is_topic_disputed = True
+    changes["topic_disputed"] = f"{ticket.category} vs {intent} ({confidence:.2f})"
+    who = "the customer chose" if chosen is not None else "the ticket's topic is"
+    stored.notes = [
+        *stored.notes,
+        f"{who} {ticket.category}; the model reads {intent} ({confidence:.2f}): topic kept, "
+        "for the expert to judge",
+    ]
+
+
 def triage_of(session: Session, ticket_id: uuid.UUID) -> Triage | None:
     return session.scalar(select(Triage).where(Triage.ticket_id == ticket_id))
 
@@ -61,8 +105,14 @@ def triage_ticket(
     *,
     set_priority: bool = True,
     set_complexity: bool = True,
+    is_category_chosen: bool = True,
 ) -> Triage:
-    """Triage a ticket once and store the result; running it again returns the stored triage."""
+    """Triage a ticket once and store the result; running it again returns the stored triage.
+
+    A topic the customer chose stays unless the model reads another with at least the
+    program's ``topic_override_confidence``; a weaker disagreement is stored on the triage for
+    the expert to see. Complexity and category never change once the ticket was offered: the
+    pay an offer shows is the pay earned."""
     ticket = tickets_service.lock_ticket(session, SYSTEM, ticket_id)
     existing = triage_of(session, ticket.id)
     if existing is not None:
@@ -91,23 +141,25 @@ def triage_ticket(
         pii=[span.as_dict() for span in result.pii],
         model_version=result.model_version,
         notes=list(result.notes),
+        chosen_category=ticket.category if is_category_chosen else None,
     )
     session.add(stored)
     changes: dict[str, str] = {}
     if set_priority and ticket.priority != result.priority:
         changes["priority"] = f"{ticket.priority} -> {result.priority}"
         ticket.priority = result.priority
-    if set_complexity and ticket.complexity != result.complexity and ticket.status in OPEN_STATUSES:
-        changes["complexity"] = f"{ticket.complexity} -> {result.complexity}"
-        ticket.complexity = Complexity(result.complexity)
-    if (
-        ticket.status == TicketStatus.NEW
-        and result.intent is not None
-        and result.intent != ticket.category
-        and program.category(result.intent) is not None
-    ):
-        changes["category"] = f"{ticket.category} -> {result.intent}"
-        ticket.category = result.intent
+    is_unpriced = ticket.status in UNPRICED_STATUSES
+    if set_complexity and ticket.complexity != result.complexity:
+        if is_unpriced:
+            changes["complexity"] = f"{ticket.complexity} -> {result.complexity}"
+            ticket.complexity = Complexity(result.complexity)
+        elif ticket.status in OPEN_STATUSES:
+            stored.notes = [
+                *stored.notes,
+                f"complexity kept at {ticket.complexity}: the ticket was already offered "
+                f"(triage reads {result.complexity})",
+            ]
+    _settle_topic(session, ticket, stored, result, is_unpriced=is_unpriced, changes=changes)
     audit_service.record(
         session,
         actor=SYSTEM,

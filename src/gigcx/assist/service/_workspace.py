@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from gigcx.ai import checks
+from gigcx.ai import checks, sentiment
 from gigcx.assist.errors import ReplyBlocked
 from gigcx.assist.service._settings import ALL_PII_KINDS, settings_for, unmasked_pii
 from gigcx.assist.service._suggest import record_sent
@@ -13,7 +13,7 @@ from gigcx.assist.service._triage import triage_of
 from gigcx.auth.principal import Principal
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind
-from gigcx.tickets.models import Message
+from gigcx.tickets.models import Message, Ticket
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class CheckedFinding:
     check: str
     message: str
     is_blocking: bool
+    is_notice: bool = False  # information only (a check that could not run)
 
 
 def check_reply(
@@ -40,7 +41,10 @@ def check_reply(
         masked_kinds=ALL_PII_KINDS - unmasked_pii(session, principal, ticket.program_id),
     )
     blocking = set(settings.blocking_checks)
-    return [CheckedFinding(f.check, f.message, f.check in blocking) for f in findings]
+    return [
+        CheckedFinding(f.check, f.message, f.check in blocking and not f.is_notice, f.is_notice)
+        for f in findings
+    ]
 
 
 def send_reply(
@@ -55,3 +59,37 @@ def send_reply(
     if not is_internal:
         record_sent(session, principal, ticket_id, body)
     return message, findings
+
+
+@dataclass(frozen=True)
+class TopicDoubt:
+    """The model reads another topic than the ticket's, not surely enough to change it."""
+
+    topic: str
+    is_customer_choice: bool
+    model_reads: str
+    confidence: float
+
+
+def _category_name(ticket: Ticket, key: str) -> str:
+    category = ticket.program.category(key)
+    return category.name if category is not None else key
+
+
+def topic_doubt(session: Session, ticket: Ticket) -> TopicDoubt | None:
+    """The disagreement between the ticket's topic and the model, for the expert to judge."""
+    triage = triage_of(session, ticket.id)
+    if triage is None or not triage.is_topic_disputed or triage.intent is None:
+        return None
+    return TopicDoubt(
+        topic=_category_name(ticket, ticket.category),
+        is_customer_choice=triage.chosen_category is not None,
+        model_reads=_category_name(ticket, triage.intent),
+        confidence=triage.intent_confidence or 0.0,
+    )
+
+
+def tone_unchecked(ticket: Ticket) -> str | None:
+    """The ticket's language when no sentiment model reads it (tone checks do not run)."""
+    code = ticket.language.lower()
+    return None if sentiment.is_available(code) else code

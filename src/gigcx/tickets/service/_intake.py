@@ -114,6 +114,7 @@ def create_ticket(
             if existing.request_hash != request_hash:
                 raise IdempotencyKeyReused()
             return existing, False
+    is_category_chosen = data.category is not None
     if data.category is None and guess_category is not None:
         data = data.model_copy(update={"category": guess_category(data.body)})
     _check_against_program(program, data)
@@ -166,6 +167,8 @@ def create_ticket(
             "route": route_after_triage,
             "set_priority": data.priority is None,
             "set_complexity": data.complexity is None,
+            # A topic the customer chose stays unless the model is very sure of another.
+            "is_category_chosen": is_category_chosen,
         },
     )
     schedule_wait_check(session, ticket, program)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from gigcx.ai import sentiment
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
 from gigcx.assist.enums import Check
@@ -40,6 +41,8 @@ def _page(
         model=assist_service.latest_record(session, program.id),
         checks=[c.value for c in Check],
         pii_kinds=[k.value for k in PiiKind],
+        no_sentiment=[c for c in program.languages if not sentiment.is_available(str(c))],
+        sentiment_languages=sorted(sentiment.LANGUAGES),
         errors=errors or {},
     )
     return render(request, "brand/program_ai.html", context, status_code=status_code)
@@ -61,6 +64,7 @@ def update_program_ai(
     program_id: uuid.UUID,
     is_bot_enabled: Annotated[bool, Form()] = False,
     bot_threshold: Annotated[str, Form()] = "",
+    topic_override_confidence: Annotated[str, Form()] = "",
     royalty_amount: Annotated[str, Form()] = "",
     forbidden_phrases: Annotated[str, Form()] = "",
     blocking_checks: Annotated[list[str] | None, Form()] = None,
@@ -74,6 +78,14 @@ def update_program_ai(
         threshold = -1.0
     if not 0 <= threshold <= 1:
         errors["bot_threshold"] = "Give a confidence between 0 and 1, such as 0.8."
+    override_at: float | None = None
+    if topic_override_confidence.strip():
+        try:
+            override_at = float(topic_override_confidence)
+        except ValueError:
+            override_at = -1.0
+        if not 0 <= override_at <= 1:
+            errors["topic_override_confidence"] = "Give a confidence between 0 and 1, such as 0.9."
     try:
         royalty = Decimal(royalty_amount) if royalty_amount.strip() else None
     except InvalidOperation:
@@ -90,6 +102,8 @@ def update_program_ai(
             blocking_checks=[Check(c) for c in blocking_checks or []],
             granted_pii=granted_pii or [],
         )
+        if override_at is not None:
+            data = data.model_copy(update={"topic_override_confidence": override_at})
     except (ValueError, ValidationError) as error:
         found = field_errors(error) if isinstance(error, ValidationError) else {}
         return _page(

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
-from gigcx.assist.errors import DraftFailed, DraftingNotConfigured
+from gigcx.assist.errors import AnswerAlreadyProposed, DraftFailed, DraftingNotConfigured
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
@@ -187,6 +187,9 @@ def _workspace(
         "ticket": work.ticket,
         "is_mine": is_mine,
         "can_propose": handled,
+        "proposal": work.proposal,
+        "topic_doubt": assist_service.topic_doubt(session, ticket),
+        "tone_unchecked": assist_service.tone_unchecked(ticket),
         "suggestions": assist_service.suggest(session, user, ticket.id) if is_mine else [],
         "bot_attempt": assist_service.bot_attempt_of(session, ticket.id),
         "draft": draft,
@@ -239,10 +242,17 @@ def draft_reply(
 
 
 @router.post("/expert/tickets/{ticket_id}/best-answer", dependencies=[CsrfChecked])
-def propose_best_answer(session: SessionDep, user: WebExpert, ticket_id: uuid.UUID) -> Response:
+def propose_best_answer(
+    request: Request, session: SessionDep, user: WebExpert, ticket_id: uuid.UUID
+) -> Response:
     """Propose my reply on this resolved ticket as a standard answer."""
-    assist_service.propose_best_answer(session, user, ticket_id, BestAnswerProposal())
-    return redirect(f"/expert/tickets/{ticket_id}?proposed=1")
+    try:
+        assist_service.propose_best_answer(session, user, ticket_id, BestAnswerProposal())
+    except AnswerAlreadyProposed as error:
+        session.rollback()
+        errors = {"best_answer": error.detail[0].upper() + error.detail[1:] + "."}
+        return _workspace(request, session, user, ticket_id, errors=errors, status_code=409)
+    return redirect(f"/expert/tickets/{ticket_id}?proposed=1#best-h")
 
 
 @router.post("/expert/tickets/{ticket_id}/reply", dependencies=[CsrfChecked])
@@ -262,7 +272,8 @@ def reply(
     if not is_internal:
         # Pre-send checks warn first; blocking ones (the program's choice) never let it through.
         findings = assist_service.check_reply(session, user, ticket_id, text)
-        if findings and (not send_anyway or any(f.is_blocking for f in findings)):
+        warnings = [f for f in findings if not f.is_notice]
+        if warnings and (not send_anyway or any(f.is_blocking for f in warnings)):
             return _workspace(
                 request, session, user, ticket_id, draft=text, findings=findings, status_code=400
             )
