@@ -69,7 +69,7 @@ def test_a_failing_job_leaves_nothing_behind_and_is_retried_later(
     with clock.shifted(timedelta(seconds=3)):
         run_jobs(factory)
     session.refresh(job)
-    assert (job.status, job.attempts) == (JobStatus.FAILED, 2)
+    assert (job.status, job.attempts) == (JobStatus.DEAD, 2)
 
 
 def test_payloads_are_stored_as_json(session: Session) -> None:

@@ -14,6 +14,7 @@ from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
 from gigcx.demo.seed import demo_sign_ins, has_brands
+from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
 
 
@@ -42,11 +43,12 @@ def serve(
     migrate.upgrade(settings.database_url)
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
-        # Demand is watched every minute, floors daily, payouts weekly; one queued job of each
-        # serves every process.
+        # Demand is watched every minute, floors daily, payouts weekly, finished jobs purged
+        # daily; one queued job of each serves every process.
         payments_tasks.schedule_surge_watch(session)
         payments_tasks.schedule_weekly_payouts(session)
         payments_tasks.schedule_floor_checks(session)
+        jobs_tasks.schedule_purge(session)
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)

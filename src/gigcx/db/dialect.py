@@ -36,3 +36,18 @@ def refresh_statistics(session: Session, table: str) -> None:
     """Let the planner see rows this transaction just bulk-inserted (PostgreSQL's ANALYZE)."""
     if is_postgres(session):
         session.execute(text(f'ANALYZE "{table}"'))
+
+
+# SQLSTATEs of PostgreSQL's lock_timeout (lock_not_available) and statement_timeout
+# (query_canceled), and deadlock and serialization failures: the work may succeed if retried.
+_RETRYABLE_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means "busy, try again": a lock or statement timed out."""
+    original = getattr(error, "orig", None)
+    if original is None:
+        return False
+    if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(original)

@@ -16,7 +16,12 @@ from gigcx.assist.service._bot import (
     settle_bot_answer,
     try_bot_answer,
 )
-from gigcx.assist.service._drafting import draft_reply, language_model
+from gigcx.assist.service._drafting import (
+    DraftRequest,
+    language_model,
+    prepare_draft,
+    write_draft,
+)
 from gigcx.assist.service._flow import triage_and_route
 from gigcx.assist.service._models import (
     Examples,
@@ -47,6 +52,7 @@ from gigcx.assist.service._workspace import (
 
 __all__ = [
     "CheckedFinding",
+    "DraftRequest",
     "Examples",
     "ShownMessage",
     "Suggestion",
@@ -55,7 +61,6 @@ __all__ = [
     "check_reply",
     "confirm_bot_answer",
     "create_answer",
-    "draft_reply",
     "edit_ratio",
     "evaluate_model",
     "examples_from_tickets",
@@ -67,6 +72,7 @@ __all__ = [
     "list_answers",
     "mark_bot_answer_rejected",
     "model_for",
+    "prepare_draft",
     "propose_best_answer",
     "read_csv",
     "readable_triage",
@@ -85,4 +91,5 @@ __all__ = [
     "triage_ticket",
     "try_bot_answer",
     "update_settings",
+    "write_draft",
 ]
