@@ -85,7 +85,7 @@ def _due(names: list[str]) -> Any:
     )
 
 
-def _claim_next(factory: sessionmaker[Session], runner: str) -> Claim | None:
+def claim_next(factory: sessionmaker[Session], runner: str) -> Claim | None:
     """Claim the next due job this runner has a handler for, or dead-letter a spent one."""
     names = registered_names()
     statement = select(Job).where(_due(names)).order_by(Job.run_at).limit(1)
@@ -168,7 +168,8 @@ def _handler_session(factory: sessionmaker[Session], task: Task) -> Session:
     )
 
 
-def _run_claimed(factory: sessionmaker[Session], found: Claim) -> bool | None:
+def run_claimed(factory: sessionmaker[Session], found: Claim) -> bool | None:
+    """Run a claimed job: True if it succeeded, False if it failed, None if the lease was lost."""
     task = get_task(found.name)
     error: str | None = None
     with _handler_session(factory, task) as session:
@@ -220,10 +221,10 @@ class Outcome(StrEnum):
 
 
 def _run_one(factory: sessionmaker[Session], runner: str) -> Outcome | None:
-    found = _claim_next(factory, runner)
+    found = claim_next(factory, runner)
     if found is None:
         return None
-    succeeded = _run_claimed(factory, found)
+    succeeded = run_claimed(factory, found)
     if succeeded is None:
         return Outcome.LOST
     return Outcome.DONE if succeeded else Outcome.FAILED
