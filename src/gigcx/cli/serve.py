@@ -1,13 +1,11 @@
 """gigcx serve: migrate, seed the demo into an empty database, then serve the app."""
 
 import os
-import socket
 from typing import Annotated
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
+from gigcx import server
 from gigcx.cli.demo import seed_with_progress
 from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
 from gigcx.config import get_settings
@@ -68,34 +66,6 @@ def serve(
         f"  start page (customer contact pages): {base}/\n"
         f"  expert view: {base}/expert   brand console: {base}/brand   API docs: {base}/docs"
     )
-    run_server(
-        "gigcx.app:create_app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
+    server.serve(
+        server.APP, host=host or settings.host, port=port or settings.port, processes=workers
     )
-
-
-def tcp_listener(host: str, port: int) -> socket.socket:
-    """A listening socket made with IPPROTO_TCP, so accepted connections get TCP_NODELAY.
-
-    uvicorn's multi-process path binds with protocol 0; asyncio then leaves Nagle's algorithm
-    on and each keep-alive request after the first waits ~40 ms for a delayed ACK.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
-
-
-def run_server(app: str, *, host: str, port: int, workers: int, log_level: str = "info") -> None:
-    """Serve an app factory in one process, or in ``workers`` processes on one socket."""
-    config = uvicorn.Config(
-        app, factory=True, host=host, port=port, workers=workers, log_level=log_level
-    )
-    if workers <= 1:
-        uvicorn.Server(config).run()
-        return
-    Multiprocess(config, sockets=[tcp_listener(host, port)]).run()
