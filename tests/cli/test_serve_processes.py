@@ -3,12 +3,13 @@
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,13 +87,21 @@ def serving(folder: Path, port: int) -> Iterator[Served]:
             process.stdout.close()
 
 
-def is_gone(pid: int) -> bool:
-    """Exited: no such process, or a zombie waiting for its new parent to reap it."""
+@contextmanager
+def watching(pids: Iterable[int]) -> Iterator[dict[int, int]]:
+    """Process file descriptors of processes that are not our children, to wait for their end."""
+    fds = {pid: os.pidfd_open(pid) for pid in pids}
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+        yield fds
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+def exited(pidfd: int) -> bool:
+    """Wait until the process has exited (its pidfd turns readable); False if the guard ends."""
+    readable, _, _ = select.select([pidfd], [], [], HANG_GUARD_SECONDS)
+    return bool(readable)
 
 
 def port_is_free(port: int) -> bool:
@@ -128,17 +137,20 @@ def test_killing_the_parent_stops_its_server_processes_and_frees_the_port(
     with serving(tmp_path, port) as first:
         started = first.read_until_ready(processes=2)
         answers = [httpx.get(f"{base}{path}").status_code for path in ("/healthz", "/readyz")]
-        os.kill(first.process.pid, signal.SIGKILL)
-        first.process.wait()
+        with watching(started) as children:
+            os.kill(first.process.pid, signal.SIGKILL)
+            first.process.wait()
+            children_gone = [exited(fd) for fd in children.values()]
         first.read_to_the_end()
-    children_gone = [is_gone(pid) for pid in started]
     freed = port_is_free(port)
 
     with serving(tmp_path, port) as second:
         restarted = second.read_until_ready(processes=2)
         answered_again = httpx.get(f"{base}/readyz").status_code
-        second.process.send_signal(signal.SIGTERM)
-        second.process.wait()
+        with watching(restarted) as children:
+            second.process.send_signal(signal.SIGTERM)
+            second.process.wait()
+            stopped = [exited(fd) for fd in children.values()]
         second.read_to_the_end()
     print(f"server processes ready after {sorted(started.values())} s, then {restarted} s")
 
@@ -149,4 +161,4 @@ def test_killing_the_parent_stops_its_server_processes_and_frees_the_port(
     # A graceful stop: every process finished its shutdown and the parent exited cleanly.
     assert second.process.returncode == 0, second.output
     assert second.output.count("Finished server process") == 2, second.output
-    assert [is_gone(pid) for pid in restarted] == [True, True]
+    assert stopped == [True, True]

@@ -26,6 +26,7 @@ _POSTGRES_TIMEOUTS = {
     "gigcx_statement_timeout": "statement_timeout",
     "gigcx_idle_timeout": "idle_in_transaction_session_timeout",
 }
+NOT_DURABLE = "gigcx_not_durable"
 
 
 def transaction_options(
@@ -34,9 +35,16 @@ def transaction_options(
     lock_timeout: float | None = None,
     statement_timeout: float | None = None,
     idle_timeout: float | None = None,
+    durable: bool = True,
 ) -> dict[str, Any]:
-    """Execution options for a session: whether it writes, and its timeouts in seconds."""
+    """Execution options for a session: whether it writes, and its timeouts in seconds.
+
+    ``durable=False`` lets PostgreSQL answer a commit before its WAL reaches the disk
+    (``synchronous_commit = off``), for writes that a crash of the server may lose without harm.
+    """
     options: dict[str, Any] = {WRITES: writes}
+    if not durable:
+        options[NOT_DURABLE] = True
     for key, seconds in (
         ("gigcx_lock_timeout", lock_timeout),
         ("gigcx_statement_timeout", statement_timeout),
@@ -71,6 +79,8 @@ def _begin_postgres(connection: Connection) -> None:
         for key, name in _POSTGRES_TIMEOUTS.items()
         if options.get(key)
     ]
+    if options.get(NOT_DURABLE):
+        settings.append(("synchronous_commit", "off"))
     if settings:
         calls = ", ".join(f"set_config('{name}', %s, true)" for name, _ in settings)
         connection.exec_driver_sql(f"SELECT {calls}", tuple(value for _, value in settings))
@@ -115,6 +125,7 @@ def open_session(
     lock_timeout: float | None = None,
     statement_timeout: float | None = None,
     idle_timeout: float | None = None,
+    durable: bool = True,
 ) -> Session:
     """A session whose transaction begins as declared (see the module's docstring)."""
     options = transaction_options(
@@ -122,6 +133,7 @@ def open_session(
         lock_timeout=lock_timeout,
         statement_timeout=statement_timeout,
         idle_timeout=idle_timeout,
+        durable=durable,
     )
     return (factory or get_sessionmaker())(execution_options=options)
 
