@@ -151,7 +151,8 @@ class Supervisor:
         for child in self.children:
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + get_settings().shutdown_grace_seconds + 5
+        # Requests get the grace period, then the job in progress gets it again.
+        deadline = time.monotonic() + 2 * get_settings().shutdown_grace_seconds + 5
         for child in self.children:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -32,10 +32,12 @@ def get_session(request: Request) -> Iterator[Session]:
     lock waits are bounded on PostgreSQL: past ``request_lock_timeout_seconds`` the request
     answers 503 having changed nothing, instead of committing long after its client gave up.
     """
+    writes = request.method not in SAFE_METHODS
     session = open_session(
         request.app.state.sessionmaker,
-        writes=request.method not in SAFE_METHODS,
-        lock_timeout=get_settings().request_lock_timeout_seconds,
+        writes=writes,
+        # Reads never wait for row locks on PostgreSQL: only writing requests need the bound.
+        lock_timeout=get_settings().request_lock_timeout_seconds if writes else None,
     )
     request.state.unit_of_work = session
     try:

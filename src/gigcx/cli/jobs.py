@@ -42,7 +42,8 @@ def run(
     factory = get_sessionmaker()
     if once:
         stats = runner.run_until_idle(factory)
-        out.print(f"ran {stats.total} job(s): {stats.done} done, {stats.failed} failed")
+        lost = f", {stats.lost} taken over by another runner" if stats.lost else ""
+        out.print(f"ran {stats.total} job(s): {stats.done} done, {stats.failed} failed{lost}")
         return
     stop = threading.Event()
     thread = threading.Thread(
