@@ -74,12 +74,12 @@ def runner_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
-def _queued_due(names: list[str]) -> Select[tuple[Job]]:
+def _queued_due(names: list[str]) -> Select[Job]:
     due = (Job.status == JobStatus.QUEUED, Job.run_at <= clock.now(), Job.name.in_(names))
     return select(Job).where(*due).order_by(Job.run_at).limit(1)
 
 
-def _lease_ran_out(names: list[str]) -> Select[tuple[Job]]:
+def _lease_ran_out(names: list[str]) -> Select[Job]:
     # Running jobs are few: the index's status prefix finds them without reading finished ones.
     ran_out = (
         Job.status == JobStatus.RUNNING,
