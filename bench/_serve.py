@@ -3,14 +3,14 @@
 uvicorn's multi-process path binds the listening socket with ``proto`` 0; accepted sockets
 inherit it, asyncio then skips TCP_NODELAY, and every keep-alive request after the first waits
 about 40 ms for the client's delayed ACK (Kludex/uvicorn#3149). This binds the socket with
-IPPROTO_TCP and hands it to uvicorn's own multi-process supervisor (``gigcx.cli.serve``).
+IPPROTO_TCP and serves it from several processes as ``gigcx serve`` does (``gigcx.server``).
 
     PYTHONPATH=bench python bench/_serve.py --port 8000 --workers 2
 """
 
 import argparse
 
-from gigcx.cli.serve import run_server
+from gigcx.server import serve
 
 APP = "_intake_app:create_bench_app"
 
@@ -23,8 +23,8 @@ def main() -> None:
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--app", default=APP, help="app factory, module:function")
     args = parser.parse_args()
-    run_server(
-        args.app, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
+    serve(
+        args.app, host=args.host, port=args.port, processes=args.workers, log_level=args.log_level
     )
 
 

@@ -47,9 +47,13 @@ def create_app(
             thread.start()
             log.info("job runner started in process")
         yield
+        # Requests have drained by now; let the job in progress finish too. One that outlasts
+        # the grace period is taken over by another runner when its lease runs out.
         stop.set()
         if thread is not None:
-            thread.join(timeout=10)
+            thread.join(timeout=settings.shutdown_grace_seconds)
+            if thread.is_alive():
+                log.warning("stopping with a job still running; another runner will retry it")
 
     app = FastAPI(
         title="GigCX",

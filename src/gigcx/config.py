@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     api_processes: int = 1
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 0.5
+    # Finished jobs (done or dead) are deleted this many days after they finished.
+    job_retention_days: int = 7
+    # PostgreSQL: how long a job handler, or a request, waits for a row lock before giving up
+    # (a request then answers 503 and may be retried; a job is retried later).
+    job_lock_timeout_seconds: float = 10.0
+    request_lock_timeout_seconds: float = 5.0
+    # How long a stopping server process lets requests and the job in progress finish.
+    shutdown_grace_seconds: float = 30.0
     token_ttl_hours: int = 24 * 7
     # An expert who lets this many offers in a row lapse is set away (0: never).
     lapses_before_away: int = 3

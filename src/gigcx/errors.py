@@ -33,3 +33,15 @@ class Conflict(DomainError):
     """The request clashes with the current state of the data (HTTP 409)."""
 
     status_code = 409
+
+
+class DatabaseBusy(DomainError):
+    """A row this request needs stayed locked too long; nothing was changed (HTTP 503)."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the records this request needs are busy with other work; nothing was changed, "
+            "try again in a moment"
+        )

@@ -5,7 +5,7 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.config import get_settings
@@ -36,6 +36,9 @@ class FakeLanguageModel:
     answer: bytes = COMPLETION.read_bytes()
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    # Called while the model is being asked; what it returns lands in ``observed``.
+    watch: Callable[[], object] | None = None
+    observed: list[object] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -48,6 +51,8 @@ def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLanguageModel]:
             length = int(self.headers["Content-Length"])
             fake.requests.append({"path": self.path, **json.loads(self.rfile.read(length))})
             fake.headers.append(dict(self.headers))
+            if fake.watch is not None:
+                fake.observed.append(fake.watch())
             self.send_response(fake.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(fake.answer)))
@@ -204,3 +209,39 @@ def test_the_workspace_offers_no_draft_without_a_model(
 
     assert page.status_code == 200
     assert "Draft with AI" not in page.text
+
+
+@pytest.mark.parametrize("surface", ["api", "web"])
+def test_the_model_is_asked_with_no_database_transaction_open(
+    client: TestClient,
+    session: Session,
+    factory: sessionmaker[Session],
+    llm: FakeLanguageModel,
+    surface: str,
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    ticket_id = accepted_ticket(client, market, factory)
+    begun: list[Session] = []
+
+    def note_begin(begun_session: Session, *_: object) -> None:
+        begun.append(begun_session)
+
+    # Every session of the app that began a transaction, and which are still in one while the
+    # model answers (the test's own session aside).
+    llm.watch = lambda: [s for s in begun if s is not session and s.in_transaction()]
+    event.listen(factory, "after_begin", note_begin)
+    try:
+        if surface == "api":
+            path = f"/api/v1/tickets/{ticket_id}/draft-reply"
+            drafted = client.post(path, headers=market.experts[0])
+        else:
+            client.cookies.clear()
+            web_sign_in(client, market.expert_emails[0])
+            drafted = post_form(client, f"/expert/tickets/{ticket_id}/draft")
+    finally:
+        event.remove(factory, "after_begin", note_begin)
+
+    assert drafted.status_code == 200
+    assert DRAFT.split("!")[0] in drafted.text
+    assert len(begun) >= 1
+    assert llm.observed == [[]]

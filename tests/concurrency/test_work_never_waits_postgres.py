@@ -75,7 +75,7 @@ def assert_nobody_idle_beside_work(factory: sessionmaker[Session]) -> None:
             .where(Job.status == JobStatus.QUEUED, Job.run_at <= clock.now())
         )
         failed = session.scalar(
-            select(func.count()).select_from(Job).where(Job.status == JobStatus.FAILED)
+            select(func.count()).select_from(Job).where(Job.last_error.is_not(None))
         )
     assert (idle, due, failed) == ([], 0, 0)
 

@@ -1,6 +1,8 @@
 """The JSON API under /api/v1, with OpenAPI at /docs."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 
 from gigcx.api.routes import (
     assist,
@@ -15,6 +17,7 @@ from gigcx.api.routes import (
     tickets,
     training,
 )
+from gigcx.db import migrate
 
 
 def api_router() -> APIRouter:
@@ -41,5 +44,21 @@ def install_api(app: FastAPI) -> None:
 
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:
-        """Liveness probe. Public."""
+        """Liveness probe: the process answers. Public."""
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "Not ready"}})
+    def ready(request: Request) -> Response:
+        """Readiness probe: the database answers and its schema is the code's. Public."""
+        try:
+            with request.app.state.sessionmaker() as session:
+                current = migrate.current_revision(session)
+        except DBAPIError:
+            detail = "the database does not answer; check GIGCX_DATABASE_URL and the server"
+            return JSONResponse({"detail": detail}, status_code=503)
+        head = migrate.head_revision()
+        if current != head:
+            where = f"is at revision {current}" if current else "has no schema yet"
+            detail = f"the database {where}, the code needs {head}; run `gigcx db upgrade`"
+            return JSONResponse({"detail": detail}, status_code=503)
+        return JSONResponse({"status": "ready", "revision": current})

@@ -7,27 +7,67 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
-from gigcx.errors import NotAuthenticated, PermissionDenied
+from gigcx.config import get_settings
+from gigcx.db.dialect import is_busy
+from gigcx.db.session import open_session
+from gigcx.errors import DatabaseBusy, NotAuthenticated, PermissionDenied
 
 _bearer = HTTPBearer(auto_error=False, description="A sign-in token or a brand API key")
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit once if the endpoint succeeds, else roll back."""
-    factory = request.app.state.sessionmaker
-    session: Session = factory()
+    """One unit of work per request: commit once if the endpoint succeeds, else roll back.
+
+    Requests with safe methods read: on SQLite they never take (or wait for) the write lock.
+    An answer with an error status commits nothing, also when the endpoint caught the error
+    and rendered it (see ``refuse``), so a refused command leaves nothing half-applied. Row
+    lock waits are bounded on PostgreSQL: past ``request_lock_timeout_seconds`` the request
+    answers 503 having changed nothing, instead of committing long after its client gave up.
+    """
+    writes = request.method not in SAFE_METHODS
+    session = open_session(
+        request.app.state.sessionmaker,
+        writes=writes,
+        # Reads never wait for row locks on PostgreSQL: only writing requests need the bound.
+        lock_timeout=get_settings().request_lock_timeout_seconds if writes else None,
+    )
+    request.state.unit_of_work = session
     try:
         yield session
-        session.commit()
+        if getattr(request.state, "is_refused", False):
+            session.rollback()
+        else:
+            session.commit()
+    except DBAPIError as error:
+        session.rollback()
+        if is_busy(error):
+            raise DatabaseBusy() from error
+        raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def refuse(request: Request) -> None:
+    """Undo what this request's unit of work did so far, and let it commit nothing.
+
+    For endpoints that answer a refusal themselves (a form shown again with its errors):
+    whatever the refused command flushed is rolled back before the answer is rendered.
+    """
+    request.state.is_refused = True
+    session: Session | None = getattr(request.state, "unit_of_work", None)
+    if session is not None:
+        session.rollback()
 
 
 # Function scope: the commit happens before the response is sent, so a failed commit is never

@@ -15,7 +15,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def error_response(error: DomainError) -> JSONResponse:
     """The JSON body of a domain error: its status and a detail that says how to fix it."""
-    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+    headers = None
+    if error.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif error.status_code == 503:
+        headers = {"Retry-After": "1"}
     return JSONResponse(
         status_code=error.status_code, content={"detail": error.detail}, headers=headers
     )

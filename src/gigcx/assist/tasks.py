@@ -1,6 +1,7 @@
 """Due work of the AI on tickets: triage after intake, bot answers settling or rejected."""
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,7 +10,7 @@ from gigcx.assist import service as assist_service
 from gigcx.jobs.registry import handler
 
 
-@handler("assist.triage")
+@handler("assist.triage", timeout=timedelta(minutes=5))
 def triage(session: Session, payload: dict[str, Any]) -> None:
     """Triage a new ticket; if routing waited for it, let the bot answer or route it."""
     assist_service.triage_and_route(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from gigcx.auth.enums import Role
@@ -104,6 +105,17 @@ def principal_for_user(user: User) -> Principal:
     )
 
 
+def _note_use(session: Session, key: ApiKey) -> None:
+    # Best effort, in a savepoint: a reading request on SQLite cannot take the write lock after
+    # it has read (it is refused at once while another transaction writes); a later request
+    # notes the use instead of this one failing.
+    try:
+        with session.begin_nested():
+            key.last_used_at = clock.now()
+    except OperationalError:
+        pass
+
+
 def authenticate_bearer(session: Session, plain: str) -> Principal:
     """Resolve a bearer token or API key to the principal it stands for."""
     digest = sha256_hex(plain)
@@ -114,7 +126,7 @@ def authenticate_bearer(session: Session, plain: str) -> Principal:
         now = clock.now()
         # Writing on every request would serialise intake on one row; a minute is precise enough.
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-            key.last_used_at = now
+            _note_use(session, key)
         return Principal(role=Role.API_KEY, brand_id=key.brand_id, api_key_id=key.id)
     row = session.execute(
         select(AccessToken, User)

@@ -1,19 +1,18 @@
 """gigcx serve: migrate, seed the demo into an empty database, then serve the app."""
 
 import os
-import socket
 from typing import Annotated
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
+from gigcx import server
 from gigcx.cli.demo import seed_with_progress
 from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
 from gigcx.demo.seed import demo_sign_ins, has_brands
+from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.routing import tasks as routing_tasks
 
@@ -44,11 +43,12 @@ def serve(
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
         # Demand is watched every minute, the routing roster checked hourly, floors daily,
-        # payouts weekly; one queued job of each serves every process.
+        # payouts weekly, finished jobs purged daily; one queued job of each serves every process.
         payments_tasks.schedule_surge_watch(session)
         routing_tasks.schedule_roster_reconcile(session)
         payments_tasks.schedule_weekly_payouts(session)
         payments_tasks.schedule_floor_checks(session)
+        jobs_tasks.schedule_purge(session)
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)
@@ -68,34 +68,6 @@ def serve(
         f"  start page (customer contact pages): {base}/\n"
         f"  expert view: {base}/expert   brand console: {base}/brand   API docs: {base}/docs"
     )
-    run_server(
-        "gigcx.app:create_app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
+    server.serve(
+        server.APP, host=host or settings.host, port=port or settings.port, processes=workers
     )
-
-
-def tcp_listener(host: str, port: int) -> socket.socket:
-    """A listening socket made with IPPROTO_TCP, so accepted connections get TCP_NODELAY.
-
-    uvicorn's multi-process path binds with protocol 0; asyncio then leaves Nagle's algorithm
-    on and each keep-alive request after the first waits ~40 ms for a delayed ACK.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
-
-
-def run_server(app: str, *, host: str, port: int, workers: int, log_level: str = "info") -> None:
-    """Serve an app factory in one process, or in ``workers`` processes on one socket."""
-    config = uvicorn.Config(
-        app, factory=True, host=host, port=port, workers=workers, log_level=log_level
-    )
-    if workers <= 1:
-        uvicorn.Server(config).run()
-        return
-    Multiprocess(config, sockets=[tcp_listener(host, port)]).run()

@@ -45,3 +45,18 @@ def epoch_seconds(session: Session, moment: ColumnElement[datetime]) -> ColumnEl
         return func.extract("epoch", moment)
     # SQLite keeps UTC times as text; julianday counts days from noon of 4714 BC.
     return (func.julianday(moment) - 2440587.5) * 86400.0
+
+
+# SQLSTATEs of PostgreSQL's lock_timeout (lock_not_available) and statement_timeout
+# (query_canceled), and deadlock and serialization failures: the work may succeed if retried.
+_RETRYABLE_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means "busy, try again": a lock or statement timed out."""
+    original = getattr(error, "orig", None)
+    if original is None:
+        return False
+    if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(original)

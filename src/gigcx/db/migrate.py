@@ -1,10 +1,12 @@
 """Run the Alembic migrations from code (CLI, server start-up, tests)."""
 
+from functools import lru_cache
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -21,3 +23,21 @@ def upgrade(url: str | None = None, *, connection: Connection | None = None) -> 
     if connection is not None:
         config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+@lru_cache
+def head_revision() -> str:
+    """The newest revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("the migrations have no head revision")
+    return head
+
+
+def current_revision(session: Session) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(session.connection()).get_current_revision()

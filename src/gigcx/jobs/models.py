@@ -9,7 +9,11 @@ from gigcx.jobs.enums import JobStatus
 
 
 class Job(IdMixin, CreatedMixin, Base):
-    """Due work, written in the same transaction as the change that causes it."""
+    """Due work, written in the same transaction as the change that causes it.
+
+    A runner claims a job by marking it running under a lease (``locked_by`` until
+    ``lease_expires_at``) and counting the attempt; a job whose lease ran out is claimable again.
+    """
 
     __tablename__ = "jobs"
 
@@ -20,6 +24,8 @@ class Job(IdMixin, CreatedMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=5)
     last_error: Mapped[str | None] = mapped_column(Text)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)

@@ -1,107 +1,283 @@
-"""The job runner: claim due jobs and run each in its own transaction.
+"""The job runner: claim due jobs under a lease and run each in its own transaction.
 
-A job row stays locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) while its handler runs, in the
-same transaction as the handler's changes, so any number of runners share the work and a job's
-effects and its "done" mark commit together or not at all.
+Claiming a job marks it running, counts the attempt and sets a lease, and commits at once, so
+no row lock is held while the handler runs: a runner that crashes, freezes or loses its host
+blocks nobody, and once its lease has run out another runner takes the job over. A job that
+used up ``max_attempts`` (crashing its runner every time, say) is dead-lettered instead.
+
+The handler runs in a second transaction, inside a savepoint, with its database time bounded on
+PostgreSQL: lock waits, each statement, and idle time in the transaction (a frozen runner's
+session is ended by the server, which releases its locks). At the end the runner locks the job
+row and checks that the claim is still its own (the attempt number is the fencing token); only
+then does it commit the handler's changes with the job's outcome. A failure rolls back the
+savepoint and is recorded in the same transaction. A runner claims only the names it has
+handlers for, and leaves the others to runners that do.
 """
 
 import logging
+import os
+import socket
 import threading
 import traceback
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gigcx.db.dialect import claim
+from gigcx.config import get_settings
+from gigcx.db.dialect import claim, is_postgres, locked
+from gigcx.db.session import open_session
 from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
-from gigcx.jobs.registry import get_handler
+from gigcx.jobs.registry import Task, get_task, registered_names
 from gigcx.kit import clock
 
 log = logging.getLogger(__name__)
+
+# A lease outlasts the handler's timeout by this much, so the server ends a frozen runner's
+# transaction (and its locks) before another runner starts the job again.
+LEASE_MARGIN = timedelta(seconds=10)
+MAX_BACKOFF = timedelta(hours=1)
 
 
 @dataclass
 class RunStats:
     done: int = 0
     failed: int = 0
+    # Runs whose lease another runner took over before they finished: nothing was committed.
+    lost: int = 0
 
     @property
     def total(self) -> int:
-        return self.done + self.failed
+        return self.done + self.failed + self.lost
 
 
-def _claim_next(session: Session) -> Job | None:
-    statement = (
-        select(Job)
-        .where(Job.status == JobStatus.QUEUED, Job.run_at <= clock.now())
-        .order_by(Job.run_at)
-        .limit(1)
+@dataclass(frozen=True)
+class Claim:
+    job_id: uuid.UUID
+    name: str
+    payload: dict[str, Any]
+    attempt: int
+    runner: str
+
+
+class LeaseLost(Exception):
+    """Another runner owns the job now; this run's changes must not be committed."""
+
+
+def runner_name() -> str:
+    """Who holds a lease: host, process and thread, as ``gigcx jobs list`` shows it."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def _queued_due(names: list[str]) -> Select[Job]:
+    due = (Job.status == JobStatus.QUEUED, Job.run_at <= clock.now(), Job.name.in_(names))
+    return select(Job).where(*due).order_by(Job.run_at).limit(1)
+
+
+def _lease_ran_out(names: list[str]) -> Select[Job]:
+    # Running jobs are few: the index's status prefix finds them without reading finished ones.
+    ran_out = (
+        Job.status == JobStatus.RUNNING,
+        Job.lease_expires_at <= clock.now(),
+        Job.name.in_(names),
     )
-    return session.scalars(claim(session, statement)).first()
+    return select(Job).where(*ran_out).order_by(Job.run_at).limit(1)
 
 
-def run_next(factory: sessionmaker[Session]) -> bool | None:
-    """Run one due job; return True if it succeeded, False if it failed, None if none was due."""
-    with factory() as session:
-        job = _claim_next(session)
-        if job is None:
-            session.rollback()
+def _next_job(session: Session, names: list[str]) -> Job | None:
+    for statement in (_lease_ran_out(names), _queued_due(names)):
+        job = session.scalars(claim(session, statement)).first()
+        if job is not None:
+            return job
+    return None
+
+
+def claim_next(factory: sessionmaker[Session], runner: str) -> Claim | None:
+    """Claim the next due job this runner has a handler for, or dead-letter a spent one."""
+    names = registered_names()
+    with open_session(factory, writes=False) as session:
+        # On SQLite a deferred look first, so an idle runner never takes the write lock
+        # (PostgreSQL's claim skips locked rows and waits for nothing).
+        anything = exists(_queued_due(names)) | exists(_lease_ran_out(names))
+        if not is_postgres(session) and not session.scalar(select(anything)):
             return None
-        job_id, name, payload = job.id, job.name, dict(job.payload)
-        try:
-            get_handler(name)(session, payload)
-            job.status = JobStatus.DONE
+    while True:
+        # A claim that a crash of the database server loses only lets the job run again as if
+        # never claimed (handlers are idempotent), so it need not wait for its WAL flush.
+        with open_session(factory, writes=True, durable=False) as session:
+            job = _next_job(session, names)
+            if job is None:
+                session.rollback()
+                return None
+            task = get_task(job.name)
+            now = clock.now()
+            if job.status == JobStatus.RUNNING:
+                interrupted = (
+                    f"attempt {job.attempts} of {job.max_attempts} did not finish: its job "
+                    f"runner ({job.locked_by}) stopped or froze, and its lease ran out"
+                )
+                log.warning("job %s (%s): %s", job.name, job.id, interrupted)
+                job.last_error = interrupted
+                if job.attempts >= job.max_attempts:
+                    _end(job, JobStatus.DEAD)
+                    if task.rearm is not None:
+                        task.rearm(session, dict(job.payload))
+                    session.commit()
+                    continue
             job.attempts += 1
-            job.finished_at = clock.now()
+            job.status = JobStatus.RUNNING
+            job.locked_by = runner
+            job.lease_expires_at = now + task.timeout + LEASE_MARGIN
+            found = Claim(job.id, job.name, dict(job.payload), job.attempts, runner)
             session.commit()
-            return True
+            return found
+
+
+def _end(job: Job, status: JobStatus) -> None:
+    job.status = status
+    job.finished_at = clock.now()
+    job.locked_by = None
+    job.lease_expires_at = None
+
+
+def _finish(session: Session, found: Claim, task: Task, error: str | None) -> bool:
+    """Record the run's outcome under the job row's lock, if the claim is still ours."""
+    job = session.scalars(locked(session, select(Job).where(Job.id == found.job_id))).first()
+    if (
+        job is None
+        or job.status != JobStatus.RUNNING
+        or job.attempts != found.attempt
+        or job.locked_by != found.runner
+    ):
+        raise LeaseLost()
+    if error is None:
+        _end(job, JobStatus.DONE)
+    else:
+        job.last_error = error
+        if job.attempts >= job.max_attempts:
+            _end(job, JobStatus.DEAD)
+        else:
+            job.status = JobStatus.QUEUED
+            job.locked_by = None
+            job.lease_expires_at = None
+            backoff = min(timedelta(seconds=2**job.attempts), MAX_BACKOFF)
+            job.run_at = clock.now() + backoff
+    if task.rearm is not None:
+        task.rearm(session, dict(found.payload))
+    return error is None
+
+
+def _handler_session(factory: sessionmaker[Session], task: Task) -> Session:
+    seconds = task.timeout.total_seconds()
+    return open_session(
+        factory,
+        writes=True,
+        lock_timeout=min(seconds, get_settings().job_lock_timeout_seconds),
+        statement_timeout=seconds,
+        idle_timeout=seconds,
+    )
+
+
+def run_claimed(factory: sessionmaker[Session], found: Claim) -> bool | None:
+    """Run a claimed job: True if it succeeded, False if it failed, None if the lease was lost."""
+    task = get_task(found.name)
+    error: str | None = None
+    with _handler_session(factory, task) as session:
+        try:
+            with session.begin_nested():
+                task.run(session, dict(found.payload))
         except Exception:
+            error = traceback.format_exc(limit=8)
+            log.exception("job %s (%s) failed", found.name, found.job_id)
+        try:
+            succeeded = _finish(session, found, task, error)
+            session.commit()
+            return succeeded
+        except LeaseLost:
             session.rollback()
-            error = traceback.format_exc(limit=5)
-            log.exception("job %s (%s) failed", name, job_id)
-    _record_failure(factory, job_id, error)
+            _report_lease_lost(found)
+            return None
+        except Exception:
+            # The transaction itself broke (a timeout ended it, the connection dropped, the
+            # commit failed): record that in a fresh one below.
+            session.rollback()
+            if error is None:
+                error = traceback.format_exc(limit=8)
+            log.exception("job %s (%s) could not be committed", found.name, found.job_id)
+    with _handler_session(factory, task) as session:
+        try:
+            _finish(session, found, task, error)
+        except LeaseLost:
+            session.rollback()
+            _report_lease_lost(found)
+            return None
+        session.commit()
     return False
 
 
-def _record_failure(factory: sessionmaker[Session], job_id: object, error: str) -> None:
-    with factory() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return
-        job.attempts += 1
-        job.last_error = error
-        if job.attempts >= job.max_attempts:
-            job.status = JobStatus.FAILED
-            job.finished_at = clock.now()
-        else:
-            job.run_at = clock.now() + timedelta(seconds=2**job.attempts)
-        session.commit()
+def _report_lease_lost(found: Claim) -> None:
+    log.warning(
+        "job %s (%s): attempt %d lost its lease to another runner; its changes were discarded",
+        found.name,
+        found.job_id,
+        found.attempt,
+    )
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    LOST = "lost"
+
+
+def _run_one(factory: sessionmaker[Session], runner: str) -> Outcome | None:
+    found = claim_next(factory, runner)
+    if found is None:
+        return None
+    succeeded = run_claimed(factory, found)
+    if succeeded is None:
+        return Outcome.LOST
+    return Outcome.DONE if succeeded else Outcome.FAILED
+
+
+def run_next(factory: sessionmaker[Session]) -> bool | None:
+    """Run one due job: True if it succeeded, False if not, None if none was due."""
+    outcome = _run_one(factory, runner_name())
+    return None if outcome is None else outcome is Outcome.DONE
 
 
 def run_until_idle(factory: sessionmaker[Session], *, limit: int | None = None) -> RunStats:
     """Run due jobs until none is due (or ``limit`` have run)."""
     stats = RunStats()
+    runner = runner_name()
     while limit is None or stats.total < limit:
-        outcome = run_next(factory)
+        outcome = _run_one(factory, runner)
         if outcome is None:
             break
-        if outcome:
+        if outcome is Outcome.DONE:
             stats.done += 1
-        else:
+        elif outcome is Outcome.FAILED:
             stats.failed += 1
+        else:
+            stats.lost += 1
     return stats
 
 
 def run_forever(
     factory: sessionmaker[Session], *, poll_seconds: float, stop: threading.Event
 ) -> None:
-    """Run due jobs until ``stop`` is set, sleeping ``poll_seconds`` when idle."""
+    """Run due jobs until ``stop`` is set, sleeping ``poll_seconds`` when idle.
+
+    ``stop`` is checked between jobs: the job in progress always finishes (a graceful stop).
+    """
     while not stop.is_set():
         try:
-            stats = run_until_idle(factory, limit=100)
+            stats = run_until_idle(factory, limit=1)
         except Exception:
             log.exception("job runner loop failed; retrying")
             stats = RunStats()

@@ -49,6 +49,18 @@ def _is_queued(session: Session, name: str) -> bool:
     return session.scalar(queued.limit(1)) is not None
 
 
+def _rearm_payouts(session: Session, _payload: dict[str, Any]) -> None:
+    schedule_weekly_payouts(session)
+
+
+def _rearm_surge_watch(session: Session, _payload: dict[str, Any]) -> None:
+    schedule_surge_watch(session)
+
+
+def _rearm_floor_checks(session: Session, _payload: dict[str, Any]) -> None:
+    schedule_floor_checks(session)
+
+
 def schedule_weekly_payouts(session: Session) -> None:
     """Make sure the next weekly payout run is queued (each run queues the next)."""
     if not _is_queued(session, "payments.settle_week"):
@@ -56,7 +68,7 @@ def schedule_weekly_payouts(session: Session) -> None:
         jobs_service.enqueue(session, "payments.settle_week", {}, run_at=next_week + PAYOUT_DELAY)
 
 
-@handler("payments.settle_week")
+@handler("payments.settle_week", timeout=timedelta(minutes=30), rearm=_rearm_payouts)
 def settle_week(session: Session, payload: dict[str, Any]) -> None:
     """Settle a finished week (the last one unless the payload names it); a rerun adds nothing."""
     week = payload.get("week") or payments_service.last_finished_week().label
@@ -72,7 +84,7 @@ def schedule_surge_watch(session: Session) -> None:
         )
 
 
-@handler("payments.watch_demand")
+@handler("payments.watch_demand", rearm=_rearm_surge_watch)
 def watch_demand(session: Session, payload: dict[str, Any]) -> None:
     """Announce surges where waiting work outruns capacity, then look again in a minute."""
     payments_service.evaluate_surges(session)
@@ -87,7 +99,7 @@ def schedule_floor_checks(session: Session) -> None:
         )
 
 
-@handler("payments.alert_hourly_floors")
+@handler("payments.alert_hourly_floors", rearm=_rearm_floor_checks)
 def alert_hourly_floors(session: Session, payload: dict[str, Any]) -> None:
     """Alert brands whose program median effective hourly fell below their floor; daily."""
     payments_service.alert_hourly_floors(session)

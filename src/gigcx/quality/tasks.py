@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,14 +15,23 @@ def sample_ticket(session: Session, payload: dict[str, Any]) -> None:
     quality_service.sample_resolved_ticket(session, uuid.UUID(payload["ticket_id"]))
 
 
-@handler("quality.review_tiers")
+def _review_day(payload: dict[str, Any]) -> date:
+    week = payload.get("week_start")
+    return date.fromisoformat(week) if week else clock.now().date()
+
+
+def _rearm_tier_reviews(session: Session, payload: dict[str, Any]) -> None:
+    if payload.get("repeat"):
+        quality_service.schedule_tier_reviews(session, _review_day(payload))
+
+
+@handler("quality.review_tiers", timeout=timedelta(minutes=10), rearm=_rearm_tier_reviews)
 def review_tiers(session: Session, payload: dict[str, Any]) -> None:
     """Run the weekly tier review; a second run for the same week changes nothing.
 
     With ``repeat`` it queues next week's review too (once), so the job runner keeps the cycle.
     """
-    week = payload.get("week_start")
-    day = date.fromisoformat(week) if week else clock.now().date()
+    day = _review_day(payload)
     summary = quality_service.review_tiers(session, day)
     if payload.get("repeat"):
         quality_service.schedule_tier_reviews(session, summary.week_start)

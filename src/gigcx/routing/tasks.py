@@ -61,7 +61,11 @@ def schedule_roster_reconcile(session: Session) -> None:
         )
 
 
-@handler("routing.reconcile_roster")
+def _rearm_roster_reconcile(session: Session, _payload: dict[str, Any]) -> None:
+    schedule_roster_reconcile(session)
+
+
+@handler("routing.reconcile_roster", timeout=timedelta(minutes=10), rearm=_rearm_roster_reconcile)
 def reconcile_roster(session: Session, payload: dict[str, Any]) -> None:
     """Repair and audit any difference between the routing roster and the experts' tables."""
     roster.reconcile(session)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from gigcx.api.deps import SessionDep
+from gigcx.api.deps import SessionDep, refuse
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.errors import DomainError, PermissionDenied
@@ -120,7 +120,13 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render a page with the CSRF token and the signed-in user in its context."""
+    """Render a page with the CSRF token and the signed-in user in its context.
+
+    A page with an error status is a refusal: the request's changes are rolled back first,
+    so the page shows, and the request leaves, the data as they were before.
+    """
+    if status_code >= 400:
+        refuse(request)
     values = {"csrf_token": csrf_token(request), **(context or {})}
     response = templates.TemplateResponse(request, template, values, status_code=status_code)
     set_cookies(request, response)

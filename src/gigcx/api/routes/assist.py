@@ -102,7 +102,10 @@ def draft_reply(
     """A draft of the next reply from the configured language model (masked text only).
 
     409 when no model is configured (``GIGCX_LLM_URL``), 502 when it gives no draft."""
-    draft = assist_service.draft_reply(session, principal, ticket_id)
+    request = assist_service.prepare_draft(session, principal, ticket_id)
+    # The model may take seconds to answer: end the transaction before asking it.
+    session.commit()
+    draft = assist_service.write_draft(request)
     return DraftRead(body=draft.body, model=draft.model)
 
 

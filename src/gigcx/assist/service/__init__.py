@@ -21,7 +21,12 @@ from gigcx.assist.service._bot import (
     settle_bot_answer,
     try_bot_answer,
 )
-from gigcx.assist.service._drafting import draft_reply, language_model
+from gigcx.assist.service._drafting import (
+    DraftRequest,
+    language_model,
+    prepare_draft,
+    write_draft,
+)
 from gigcx.assist.service._flow import triage_and_route
 from gigcx.assist.service._models import (
     Examples,
@@ -59,6 +64,7 @@ from gigcx.assist.service._workspace import (
 __all__ = [
     "ALL_PII_KINDS",
     "CheckedFinding",
+    "DraftRequest",
     "Examples",
     "Suggestion",
     "TopicDoubt",
@@ -69,7 +75,6 @@ __all__ = [
     "confirm_bot_answer",
     "create_answer",
     "customer_language",
-    "draft_reply",
     "edit_ratio",
     "evaluate_model",
     "examples_from_tickets",
@@ -81,6 +86,7 @@ __all__ = [
     "list_answers",
     "mark_bot_answer_rejected",
     "model_for",
+    "prepare_draft",
     "proposal_of",
     "propose_best_answer",
     "read_csv",
@@ -104,4 +110,5 @@ __all__ = [
     "try_bot_answer",
     "unmasked_pii",
     "update_settings",
+    "write_draft",
 ]

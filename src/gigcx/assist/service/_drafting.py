@@ -1,6 +1,7 @@
 """Reply drafts from the optional language model, built from masked text only."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -37,8 +38,19 @@ def language_model() -> drafting.LanguageModel | None:
     )
 
 
-def draft_reply(session: Session, principal: Principal, ticket_id: uuid.UUID) -> drafting.Draft:
-    """A draft of the next reply on the ticket, for the expert or agent to edit and send.
+@dataclass(frozen=True)
+class DraftRequest:
+    """Everything the language model is sent for one draft, read beforehand."""
+
+    llm: drafting.LanguageModel
+    program: str
+    language: str
+    conversation: list[drafting.Turn]
+    references: list[str]
+
+
+def prepare_draft(session: Session, principal: Principal, ticket_id: uuid.UUID) -> DraftRequest:
+    """Read what the model needs to draft the next reply on the ticket; call nothing yet.
 
     The model sees the conversation (no internal notes) and the top approved answers, with every
     kind of personal data masked whatever the program grants: nothing identifying leaves.
@@ -58,13 +70,28 @@ def draft_reply(session: Session, principal: Principal, ticket_id: uuid.UUID) ->
     ]
     triage = triage_of(session, ticket.id)
     references = [s.answer.body for s in suggest(session, principal, ticket.id)]
+    return DraftRequest(
+        llm=llm,
+        program=ticket.program.name,
+        language=triage.language if triage is not None else ticket.language,
+        conversation=conversation,
+        references=[pii.mask_text(text) for text in references],
+    )
+
+
+def write_draft(request: DraftRequest) -> drafting.Draft:
+    """Ask the language model for the draft, for the expert or agent to edit and send.
+
+    A network call that may take seconds: make it with no database transaction open (commit
+    the reads first), so it holds no locks meanwhile.
+    """
     try:
         return drafting.draft_reply(
-            llm,
-            program=ticket.program.name,
-            language=triage.language if triage is not None else ticket.language,
-            conversation=conversation,
-            references=[pii.mask_text(text) for text in references],
+            request.llm,
+            program=request.program,
+            language=request.language,
+            conversation=request.conversation,
+            references=request.references,
         )
     except drafting.DraftUnavailable as error:
         raise DraftFailed(str(error)) from None

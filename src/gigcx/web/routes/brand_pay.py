@@ -141,8 +141,6 @@ def _refused(
     errors: dict[str, str],
     **kwargs: Any,
 ) -> Response:
-    # The service may have changed rows before refusing: keep none of it.
-    session.rollback()
     return _program_page(
         request, session, user, program_id, errors=errors, status_code=400, **kwargs
     )

@@ -80,8 +80,6 @@ def _refused(
     errors: dict[str, str],
     program_id: uuid.UUID | None,
 ) -> Response:
-    # Nothing of the refused change may be kept: the service may have changed rows already.
-    session.rollback()
     program = brands_service.get_program(session, user, program_id) if program_id else None
     return _form_page(request, user, form, program=program, errors=errors, status_code=400)
 

@@ -177,7 +177,6 @@ def save_scorecard(
         except InvalidInput as error:
             errors = {"criteria": error.detail}
     if errors:
-        session.rollback()
         return _scorecard_page(
             request, session, user, program_id, values=values, errors=errors, status_code=400
         )

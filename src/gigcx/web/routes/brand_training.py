@@ -123,7 +123,6 @@ def add_question(
         except InvalidInput as error:
             errors = {"correct": error.detail}
     if errors:
-        session.rollback()
         return _course_page(
             request, session, user, course_id, errors=errors, values=values, status_code=400
         )

@@ -159,11 +159,9 @@ def write_in(
         errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
         return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except CategoryMissing:
-        session.rollback()
         errors = {"category": PLAIN_ERRORS["category"]}
         return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except DomainError as error:
-        session.rollback()
         errors = {"form": error.detail}
         return _contact_again(
             request, brand, program, route_after_triage, values, errors, error.status_code

@@ -234,7 +234,10 @@ def draft_reply(
 ) -> Response:
     """Put the language model's draft into the reply box to edit; its failure says why."""
     try:
-        draft = assist_service.draft_reply(session, user, ticket_id)
+        draft_request = assist_service.prepare_draft(session, user, ticket_id)
+        # The model may take seconds to answer: end the transaction before asking it.
+        session.commit()
+        draft = assist_service.write_draft(draft_request)
     except (DraftFailed, DraftingNotConfigured) as error:
         errors = {"body": error.detail}
         return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
