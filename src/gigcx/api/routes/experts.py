@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from gigcx.api.deps import BrandStaff, ExpertPrincipal, Page, PageDep, SessionDep, paginate
@@ -11,6 +12,7 @@ from gigcx.experts.models import Expert, ExpertLanguage
 from gigcx.experts.queries import readable_experts
 from gigcx.experts.schemas import ExpertCreate, ExpertRead, ExpertUpdate, PresenceUpdate
 from gigcx.kit.money import quantize
+from gigcx.kit.schemas import LANGUAGE_PATTERN
 from gigcx.payments import service as payments_service
 from gigcx.payments.schemas import BalanceRead
 
@@ -62,14 +64,15 @@ def list_experts(
     principal: BrandStaff,
     page: PageDep,
     presence: Presence | None = None,
-    language: str | None = None,
+    language: Annotated[str | None, Query(pattern=LANGUAGE_PATTERN, examples=["en"])] = None,
 ) -> Page[ExpertRead]:
     """Experts enrolled in the brand's programs, by name."""
     statement = readable_experts(principal)
     if presence is not None:
         statement = statement.where(Expert.presence == presence)
     if language is not None:
-        speakers = select(ExpertLanguage.expert_id).where(ExpertLanguage.language == language)
+        code = language.lower().replace("_", "-")
+        speakers = select(ExpertLanguage.expert_id).where(ExpertLanguage.language == code)
         statement = statement.where(Expert.id.in_(speakers))
     return paginate(
         session, statement.order_by(Expert.display_name, Expert.id), page, experts_service.to_read
