@@ -115,7 +115,9 @@ class ProgramUpdate(ProgramRules):
     pass
 
 
-class ProgramRead(Schema):
+class ProgramMarketRead(Schema):
+    """A program as experts see it: its work, pay and rules, not the brand's internal costs."""
+
     id: uuid.UUID
     brand_id: uuid.UUID
     name: str
@@ -136,10 +138,15 @@ class ProgramRead(Schema):
     auto_resolve_after_seconds: int
     auto_close_after_seconds: int
     routing_weights: RoutingWeights
-    inhouse_cost_per_contact: Decimal | None
     timezone: str
     onboarding_fee: Decimal
     review_fee: Decimal
     escalation_share: Decimal
-    hourly_floor: Decimal | None
     created_at: datetime
+
+
+class ProgramRead(ProgramMarketRead):
+    """A program as its brand sees it, with the in-house cost per contact and the hourly floor."""
+
+    inhouse_cost_per_contact: Decimal | None
+    hourly_floor: Decimal | None

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import EmailStr, Field
 
 from gigcx.brands.enums import Channel
-from gigcx.experts.enums import EnrollmentStatus, Presence, Tier
+from gigcx.experts.enums import EnrollmentStatus, PausedBy, Presence, Tier
 from gigcx.kit.schemas import CountryCode, LanguageCode, Level, Schema, Slug, TimeZoneName
 
 Capacity = Annotated[int, Field(ge=0, le=20)]
@@ -37,6 +37,10 @@ class ExpertUpdate(ExpertProfile):
     pass
 
 
+class SignUpRead(Schema):
+    detail: str
+
+
 class ExpertRead(Schema):
     id: uuid.UUID
     display_name: str
@@ -59,6 +63,7 @@ class EnrollmentRead(Schema):
     program_id: uuid.UUID
     status: EnrollmentStatus
     status_changed_at: datetime
+    paused_by: PausedBy | None = None
     rating_count: int
     rating_sum: int
     certified_until: datetime | None

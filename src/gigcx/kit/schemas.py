@@ -16,10 +16,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     WithJsonSchema,
     field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from gigcx.kit.text import NUL_FREE_PATTERN, first_text_problem
 
@@ -58,7 +60,7 @@ TIMEZONES = frozenset(available_timezones())
 
 def _timezone(value: str) -> str:
     if value not in TIMEZONES:
-        raise ValueError(f"{value!r} is not a time zone; use an IANA name such as 'Europe/Berlin'")
+        raise ValueError(f"{value!r} is not an IANA time zone; use a name such as 'Europe/Berlin'")
     return value
 
 
@@ -155,7 +157,21 @@ def _refuse_null(value: Any) -> Any:
     return value
 
 
-Omittable = Annotated[T | SkipJsonSchema[None], BeforeValidator(_refuse_null)]
+class _NullNotShown:
+    """Drop the null branch from a field's JSON Schema (validation keeps it: see Omittable)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+        if "anyOf" in schema and len(branches) == 1:
+            rest = {k: v for k, v in schema.items() if k != "anyOf"}
+            return {**branches[0], **rest}
+        return schema
+
+
+Omittable = Annotated[T | None, BeforeValidator(_refuse_null), _NullNotShown()]
 
 # What email-validator (pydantic's EmailStr) adds to the JSON Schema "email" format.
 EMAIL_RULE = (

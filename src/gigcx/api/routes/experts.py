@@ -10,7 +10,13 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
 from gigcx.experts.models import Expert, ExpertLanguage
 from gigcx.experts.queries import readable_experts
-from gigcx.experts.schemas import ExpertCreate, ExpertRead, ExpertUpdate, PresenceUpdate
+from gigcx.experts.schemas import (
+    ExpertCreate,
+    ExpertRead,
+    ExpertUpdate,
+    PresenceUpdate,
+    SignUpRead,
+)
 from gigcx.kit.money import quantize
 from gigcx.kit.schemas import LANGUAGE_PATTERN
 from gigcx.payments import service as payments_service
@@ -19,11 +25,15 @@ from gigcx.payments.schemas import BalanceRead
 router = APIRouter(prefix="/experts", tags=["experts"], responses=ERROR_RESPONSES)
 
 
-@router.post("", status_code=201)
-def sign_up(session: SessionDep, body: ExpertCreate) -> ExpertRead:
-    """Sign up as an expert. Public."""
-    expert, _user = experts_service.register_expert(session, body)
-    return experts_service.to_read(expert)
+@router.post("", status_code=202)
+def sign_up(session: SessionDep, body: ExpertCreate) -> SignUpRead:
+    """Sign up as an expert, then sign in (POST /auth/login). Public.
+
+    The answer is the same whether or not the email has an account already, so it tells
+    nobody who is registered: a new email gets its account; a known one keeps its password.
+    """
+    experts_service.sign_up(session, body)
+    return SignUpRead(detail=experts_service.SIGN_UP_RECEIVED)
 
 
 @router.get("/me")

@@ -1,0 +1,27 @@
+"""enrollment paused by
+
+Revision ID: 0011
+Revises: 0006
+Create Date: 2026-12-03 09:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        # Pauses made before this column stay without one: either side may resume those.
+        batch_op.add_column(sa.Column("paused_by", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.drop_column("paused_by")
