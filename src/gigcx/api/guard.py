@@ -13,12 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gigcx.errors import DomainError, InvalidInput
 
 MiB = 1024 * 1024
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class BodyTooLarge(DomainError):
@@ -84,14 +85,14 @@ class RequestGuard:
                 return limit
         return self.max_body_bytes
 
-    def allowed_methods(self, path: str) -> set[str]:
-        """Every method some route takes at ``path`` (OPTIONS included when any does)."""
+    def allowed_methods(self, scope: Scope) -> set[str]:
+        """Every method some route takes at this path (OPTIONS included when any does)."""
         methods: set[str] = set()
         for route in self.routes():
-            if isinstance(route, Route) and route.path_regex.match(path):
-                methods |= set(route.methods or ())
-            elif isinstance(route, Mount) and route.path_regex.match(path):
-                methods |= {"GET", "HEAD"}
+            for method in METHODS:
+                if route.matches({**scope, "method": method})[0] == Match.FULL:
+                    # A mounted file server answers GET and HEAD, whatever it is asked.
+                    methods |= {"GET", "HEAD"} if isinstance(route, Mount) else {method}
         if methods:
             methods.add("OPTIONS")
         return methods
@@ -106,7 +107,7 @@ class RequestGuard:
             await self.refuse(scope, NulInAddress())(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":
-            allowed = self.allowed_methods(path)
+            allowed = self.allowed_methods(scope)
             if allowed:
                 answer = Response(status_code=204, headers={"Allow": ", ".join(sorted(allowed))})
                 await answer(scope, receive, send)
@@ -134,7 +135,7 @@ class RequestGuard:
         async def send_with_allow(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
-                allow = ", ".join(sorted(self.allowed_methods(path)))
+                allow = ", ".join(sorted(self.allowed_methods(scope)))
                 message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
             await send(message)
 
