@@ -13,7 +13,8 @@ def enrollment_of(client: TestClient, headers: dict[str, str]) -> str:
 
 def set_status(client: TestClient, enrollment: str, status: str, headers: dict[str, str]) -> int:
     path = f"/api/v1/enrollments/{enrollment}"
-    return client.patch(path, json={"status": status}, headers=headers).status_code
+    response = client.patch(path, json={"status": status}, headers=headers)
+    return int(response.status_code)
 
 
 def test_a_brands_pause_is_lifted_by_the_brand_only(client: TestClient, session: Session) -> None:

@@ -25,7 +25,7 @@ from pydantic_core import CoreSchema
 
 from gigcx.kit.text import NUL_FREE_PATTERN, first_text_problem
 
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,4})?$"  # at most 8 characters, as stored
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _SLUG = re.compile(SLUG_PATTERN)

@@ -55,7 +55,7 @@ def login_form(
     if user is not None:
         return redirect(_safe_next(next) or home_for(user))
     notice = experts_service.SIGN_UP_RECEIVED if signed_up else None
-    context = {"next": next, "email": "", "errors": {}, "notice": notice}
+    context: dict[str, object] = {"next": next, "email": "", "errors": {}, "notice": notice}
     return render(request, "login.html", context)
 
 
