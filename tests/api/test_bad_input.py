@@ -478,3 +478,20 @@ def test_the_guard_stops_reading_a_streamed_body_past_the_cap() -> None:
 
     assert pulled == 3  # 1,200 bytes read: past the cap of 1,000, and not one chunk more
     assert seen[0]["status"] == 413
+
+
+def test_money_sent_as_a_json_number_is_read_as_the_decimal_it_shows(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=0)
+    path = f"/api/v1/programs/{market.program_id}/ai-settings"
+
+    cents = client.patch(path, json={"royalty_amount": 0.57 + 1e-16}, headers=market.brand_admin)
+    huge = client.patch(path, json={"royalty_amount": 1.13e308}, headers=market.brand_admin)
+    fraction = client.patch(path, json={"royalty_amount": 0.575}, headers=market.brand_admin)
+
+    assert (cents.status_code, cents.json()["royalty_amount"]) == (200, "0.57")
+    assert (huge.status_code, fraction.status_code) == (422, 422)
+    assert fraction.json()["detail"][0]["msg"] == (
+        "Decimal input should have no more than 2 decimal places"
+    )

@@ -21,10 +21,13 @@ def web_post_routes(routes: Sequence[Any], prefix: str = "") -> Iterator[tuple[s
         if hasattr(route, "original_router"):
             inner = prefix + route.include_context.prefix
             yield from web_post_routes(route.original_router.routes, inner)
-        elif isinstance(route, APIRoute) and "POST" in (route.methods or set()):
-            if not (prefix + route.path).startswith("/api/"):
-                fields = [param.alias for param in route.dependant.body_params]
-                yield prefix + route.path, fields
+        elif (
+            isinstance(route, APIRoute)
+            and "POST" in (route.methods or set())
+            and not (prefix + route.path).startswith("/api/")
+        ):
+            fields = [param.alias for param in route.dependant.body_params]
+            yield prefix + route.path, fields
 
 
 def fill(path: str) -> str:

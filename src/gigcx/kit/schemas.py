@@ -6,7 +6,7 @@ enum), so the OpenAPI document promises exactly what the server accepts.
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 from zoneinfo import available_timezones
 
@@ -97,7 +97,10 @@ def decimal_from_float(places: int) -> Any:
     def read(value: Any) -> Any:
         if isinstance(value, float) and value == value and abs(value) != float("inf"):
             exact = Decimal(repr(value))
-            rounded = exact.quantize(step)
+            try:
+                rounded = exact.quantize(step)
+            except InvalidOperation:  # too many digits: the field's own limits refuse it
+                return exact
             if abs(exact - rounded) < Decimal("1e-9"):
                 return rounded
             return exact
