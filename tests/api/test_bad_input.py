@@ -1,9 +1,11 @@
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -23,6 +25,7 @@ from gigcx.payments import service as payments_service
 from gigcx.payments.errors import InvalidWeek
 from gigcx.payments.schemas import WEEK_PATTERN
 from gigcx.tickets.models import Ticket
+from gigcx.tickets.schemas import MessageCreate, MessageRead
 from tests.api.helpers import build_marketplace, new_key, program_body, ticket_body
 
 
@@ -495,3 +498,21 @@ def test_money_sent_as_a_json_number_is_read_as_the_decimal_it_shows(
     assert fraction.json()["detail"][0]["msg"] == (
         "Decimal input should have no more than 2 decimal places"
     )
+
+
+def test_responses_show_text_stored_before_the_rule_and_requests_refuse_it() -> None:
+    # SQLite kept NUL characters before requests refused them; reading such rows must work.
+    stored = {
+        "id": uuid.uuid4(),
+        "author_kind": "customer",
+        "author_id": None,
+        "body": "old\x00text",
+        "is_internal": False,
+        "created_at": datetime(2026, 1, 5, tzinfo=UTC),
+    }
+
+    shown = MessageRead.model_validate(stored)
+
+    assert shown.body == "old\x00text"
+    with pytest.raises(ValidationError):
+        MessageCreate.model_validate({"body": "new\x00text"})

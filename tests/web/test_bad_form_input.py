@@ -85,3 +85,12 @@ def test_nul_characters_in_the_contact_form_sign_up_and_key_names_store_nothing(
     assert "The field \u201cdisplay_name\u201d contains a NUL character" in sign_up.text
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
     assert session.scalar(select(func.count()).select_from(ApiKey)) == keys
+
+
+def test_a_far_page_of_earnings_is_an_empty_page(client: TestClient, session: Session) -> None:
+    market = build_marketplace(client, session, experts=1)
+    web_sign_in(client, market.expert_emails[0])
+
+    page = client.get("/expert/earnings?page=99999999999999999999")
+
+    assert page.status_code == 200

@@ -7,7 +7,7 @@ enum), so the OpenAPI document promises exactly what the server accepts.
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -228,9 +228,10 @@ def _allows_null(schema: dict[str, Any]) -> bool:
     return schema.get("type") == "null" or any(_allows_null(x) for x in schema.get("anyOf", []))
 
 
-def _schema_extra(schema: dict[str, Any], _model: type[Any]) -> None:
+def _schema_extra(schema: dict[str, Any], model: type[Any]) -> None:
     for item in schema.get("properties", {}).values():
-        _mark_text_fields(item)
+        if not getattr(model, "shows_stored_text", False):
+            _mark_text_fields(item)
         # An omittable field (see Omittable) has no default to show: leaving it out keeps it.
         if "default" in item and item["default"] is None and not _allows_null(item):
             del item["default"]
@@ -240,14 +241,24 @@ class Schema(BaseModel):
     """Base for request and response bodies.
 
     Unknown fields are an error, and so is text that cannot be stored: a NUL character or an
-    unpaired surrogate anywhere in a field (list items and dict keys included).
+    unpaired surrogate anywhere in a field (list items and dict keys included). Responses
+    (``XRead``, by the naming rule) show what is stored as it is, so they do not check it.
     """
 
     model_config = ConfigDict(extra="forbid", from_attributes=True, json_schema_extra=_schema_extra)
+    shows_stored_text: ClassVar[bool] = False
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "shows_stored_text" not in cls.__dict__:
+            cls.shows_stored_text = cls.__name__.endswith(("Read", "Created"))
 
     @field_validator("*", mode="before")
     @classmethod
     def _refuse_unstorable_text(cls, value: Any) -> Any:
+        if cls.shows_stored_text:
+            return value
         problem = first_text_problem(value)
         if problem is not None:
             raise ValueError(f"the text {problem}")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gigcx.api.deps import SessionDep
+from gigcx.api.deps import MAX_OFFSET, SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel, Complexity
 from gigcx.brands.models import Brand, Program, ProgramCategory
@@ -405,7 +405,7 @@ def apply(session: SessionDep, user: WebExpert, program_id: uuid.UUID) -> Respon
 @router.get("/expert/earnings", response_class=HTMLResponse)
 def earnings(request: Request, session: SessionDep, user: WebExpert, page: int = 1) -> Response:
     expert = experts_service.current_expert(session, user)
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_OFFSET // LEDGER_PAGE_SIZE)  # far pages: the last one we serve
     statement = payments_service.earnings_statement(user, expert_id=expert.id)
     entries: list[Earning] = list(
         session.scalars(statement.offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE + 1))
