@@ -55,8 +55,9 @@ def test_an_experts_own_pause_is_lifted_by_the_expert_only(
     by_expert = client.patch(
         f"/api/v1/enrollments/{enrollment}", json={"status": "active"}, headers=expert
     )
-    removed_by_brand = set_status(client, enrollment, "paused", expert), set_status(
-        client, enrollment, "removed", market.brand_admin
+    removed_by_brand = (
+        set_status(client, enrollment, "paused", expert),
+        set_status(client, enrollment, "removed", market.brand_admin),
     )
 
     assert paused == 200

@@ -239,7 +239,7 @@ def test_the_weekly_payout_job_is_idempotent_when_run_twice(
 def test_statement_cells_never_start_a_formula(session: Session) -> None:
     brand = make_brand(session, currency="EUR")
     program = make_program(session, brand)
-    program.name = "=HYPERLINK(\"http://x.example\",\"pay\")"
+    program.name = '=HYPERLINK("http://x.example","pay")'
     expert = make_expert(session, programs=[program])
     task = make_earning(session, expert, program, "3.50", at=IN_W40, description="@SUM(A1:A9)")
     make_earning(
@@ -261,7 +261,7 @@ def test_statement_cells_never_start_a_formula(session: Session) -> None:
     )
 
     rows = list(csv.reader(io.StringIO(text)))
-    name = "'=HYPERLINK(\"http://x.example\",\"pay\")"
+    name = '\'=HYPERLINK("http://x.example","pay")'
     assert sorted((row[2], row[3], row[5]) for row in rows[1:-1]) == [
         (name, "'\t-1+1", "2.00"),
         (name, "'+cmd|' /C calc'!A0", "-3.50"),
