@@ -6,12 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Scope
 
 from gigcx import __version__, tasks
 from gigcx.api.app import install_api
-from gigcx.api.errors import error_response
+from gigcx.api.errors import (
+    UnreadableRequest,
+    error_response,
+    field_name,
+    plain_validation_errors,
+)
+from gigcx.api.guard import BodyTooLarge, BodyTooLargeWhileReading, RequestGuard
 from gigcx.config import get_settings
 from gigcx.db.session import get_sessionmaker
 from gigcx.errors import DomainError
@@ -65,10 +73,36 @@ def create_app(
     install_api(app)
     install_web(app)
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> Response:
+    def refuse(scope: Scope, error: DomainError) -> Response:
+        """Answer with a domain error: JSON under /api/, a page elsewhere."""
+        request = Request(scope)
         if request.url.path.startswith("/api/"):
             return error_response(error)
         return error_page(request, error)
 
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        return refuse(request.scope, error)
+
+    @app.exception_handler(BodyTooLargeWhileReading)
+    async def body_too_large(request: Request, error: BodyTooLargeWhileReading) -> Response:
+        return refuse(request.scope, BodyTooLarge(error.limit))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        problems = plain_validation_errors(error.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(status_code=422, content={"detail": problems})
+        sentence = "; ".join(f"{field_name(p['loc'])}: {p['msg']}" for p in problems)
+        return error_page(
+            request,
+            UnreadableRequest(f"the request could not be read ({sentence}); fix it and retry"),
+        )
+
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        routes=lambda: app.routes,
+        refuse=refuse,
+    )
     return app

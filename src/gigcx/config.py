@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_seconds: float = 30.0
+    # The largest request body taken (JSON and forms); larger ones are refused with 413.
+    max_body_bytes: int = 1024 * 1024
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

@@ -68,8 +68,10 @@ def sign_up_expert(client: TestClient, **overrides: Any) -> tuple[str, str]:
     }
     body.update(overrides)
     response = client.post("/api/v1/experts", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["id"], body["email"]
+    assert response.status_code == 202, response.text
+    me = client.get("/api/v1/experts/me", headers=sign_in(client, body["email"], body["password"]))
+    assert me.status_code == 200, me.text
+    return me.json()["id"], body["email"]
 
 
 def build_marketplace(

@@ -202,12 +202,15 @@ def test_the_topic_override_is_set_over_the_api_and_null_is_refused(
 
     assert default["topic_override_confidence"] == 0.9
     assert (changed.status_code, changed.json()["topic_override_confidence"]) == (200, 0.75)
-    assert (nulled.status_code, nulled.json()) == (
-        400,
-        {
-            "detail": "topic_override_confidence cannot be null; leave a setting out to keep "
-            "its current value"
-        },
+    problems = nulled.json()["detail"]
+    assert (nulled.status_code, [(p["loc"][-1], p["msg"]) for p in problems]) == (
+        422,
+        [
+            (
+                "topic_override_confidence",
+                "cannot be null; leave the field out to keep its value",
+            )
+        ],
     )
     assert outside.status_code == 422
     settings = assist_service.settings_for(session, uuid.UUID(market.program_id))

@@ -22,6 +22,7 @@ def make_earning(
     at: datetime | None = None,
     kind: EarningKind = EarningKind.TASK,
     reverses: Earning | None = None,
+    description: str = "test entry",
 ) -> Earning:
     """A ledger entry written directly, at ``at`` (now by default)."""
     earning = Earning(
@@ -31,7 +32,7 @@ def make_earning(
         kind=kind if reverses is None else EarningKind.REVERSAL,
         amount=Decimal(amount),
         currency=program.currency,
-        description="test entry",
+        description=description,
         source_key=f"test:{next(_numbers)}" if reverses is None else f"reversal:{reverses.id}",
         reverses_id=reverses.id if reverses is not None else None,
         created_at=at or clock.now(),

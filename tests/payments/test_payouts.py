@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -232,3 +234,37 @@ def test_the_weekly_payout_job_is_idempotent_when_run_twice(
     ).all()
     # The next run waits for the end of the week after the one the clock showed.
     assert queued == [datetime(2026, 10, 19, 0, 30, tzinfo=UTC)]
+
+
+def test_statement_cells_never_start_a_formula(session: Session) -> None:
+    brand = make_brand(session, currency="EUR")
+    program = make_program(session, brand)
+    program.name = '=HYPERLINK("http://x.example","pay")'
+    expert = make_expert(session, programs=[program])
+    task = make_earning(session, expert, program, "3.50", at=IN_W40, description="@SUM(A1:A9)")
+    make_earning(
+        session,
+        expert,
+        program,
+        "-3.50",
+        at=IN_W40,
+        reverses=task,
+        description="+cmd|' /C calc'!A0",
+    )
+    make_earning(session, expert, program, "2.00", at=IN_W40, description="\t-1+1")
+    with clock.travel_to(AFTER_W41):
+        payments_service.run_payouts(session, week="2026-W40")
+    payout = payments_service.list_payouts(session, as_expert(expert))[0]
+
+    text = payments_service.statement_csv(
+        payments_service.statement_of(session, as_expert(expert), payout.id)
+    )
+
+    rows = list(csv.reader(io.StringIO(text)))
+    name = '\'=HYPERLINK("http://x.example","pay")'
+    assert sorted((row[2], row[3], row[5]) for row in rows[1:-1]) == [
+        (name, "'\t-1+1", "2.00"),
+        (name, "'+cmd|' /C calc'!A0", "-3.50"),
+        (name, "'@SUM(A1:A9)", "3.50"),
+    ]
+    assert rows[-1] == ["", "total", "", "3 lines", "", "2.00", "EUR"]

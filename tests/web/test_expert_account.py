@@ -87,13 +87,19 @@ def test_the_signup_page_offers_three_language_and_skill_rows(client: TestClient
     assert 'name="csrf_token"' in page.text
 
 
-def test_signing_up_stores_the_profile_and_signs_in(client: TestClient, session: Session) -> None:
+def test_signing_up_stores_the_profile_and_asks_to_sign_in(
+    client: TestClient, session: Session
+) -> None:
     client.get("/expert/signup")
 
     response = post(client, "/expert/signup", signup_data())
+    notice = client.get(response.headers["location"])
+    signed_in = post(client, "/login", {"email": "maria@example.com", "password": PASSWORD})
 
-    assert (response.status_code, response.headers["location"]) == (303, "/expert")
-    assert "gigcx_session=" in response.headers["set-cookie"]
+    assert (response.status_code, response.headers["location"]) == (303, "/login?signed_up=1")
+    assert "gigcx_session" not in response.headers.get("set-cookie", "")
+    assert "If this email is new, your expert account is ready" in notice.text
+    assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/expert")
     expert = expert_named(session, "maria@example.com")
     assert expert is not None
     assert (expert.display_name, expert.country, expert.timezone) == (
@@ -138,24 +144,29 @@ def test_bad_signup_input_is_shown_next_to_each_field_and_nothing_is_stored(
     assert "gigcx_session" not in client.cookies
 
 
-def test_a_repeated_language_and_a_taken_email_are_refused(
+def test_a_repeated_language_is_refused_and_a_taken_email_answers_like_a_new_one(
     client: TestClient, session: Session
 ) -> None:
     _, taken = sign_up_expert(client)
     client.get("/expert/signup")
 
     repeated = post(client, "/expert/signup", signup_data(**{"languages-1-code": "PT"}))
-    duplicate = post(client, "/expert/signup", signup_data(email=taken))
+    duplicate = post(client, "/expert/signup", signup_data(email=taken, password="another pass"))
+    new = post(client, "/expert/signup", signup_data(email="new@example.com"))
 
     assert repeated.status_code == 400
     assert error_next_to(repeated.text, "languages-1-code") == (
         "this one is listed twice; keep one row"
     )
-    assert duplicate.status_code == 409
-    assert error_next_to(duplicate.text, "email") == (
-        "an account with this email exists already; sign in instead"
+    assert (duplicate.status_code, duplicate.headers["location"]) == (303, "/login?signed_up=1")
+    assert (duplicate.headers.get("set-cookie"), duplicate.text) == (
+        new.headers.get("set-cookie"),
+        new.text,
     )
-    assert session.scalar(select(func.count()).select_from(Expert)) == 1
+    assert session.scalar(select(func.count()).select_from(Expert)) == 2
+    # The taken email keeps its own password: the second sign-up changed nothing.
+    assert post(client, "/login", {"email": taken, "password": "another pass"}).status_code == 401
+    assert post(client, "/login", {"email": taken, "password": PASSWORD}).status_code == 303
 
 
 def test_the_profile_page_saves_changes(client: TestClient, session: Session) -> None:

@@ -121,6 +121,10 @@ T = TypeVar("T")
 M = TypeVar("M")
 
 
+# Deeper pages are better reached with a filter (created_before, status, ...) than by skipping.
+MAX_OFFSET = 1_000_000
+
+
 class PageParams(BaseModel):
     limit: int = 50
     offset: int = 0
@@ -128,7 +132,9 @@ class PageParams(BaseModel):
 
 def get_page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="items to skip (at most 1,000,000)")
+    ] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

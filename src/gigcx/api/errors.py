@@ -1,8 +1,12 @@
-"""Turn domain errors into JSON responses with a helpful ``detail``."""
+"""Turn domain errors and malformed requests into JSON responses with a helpful ``detail``."""
+
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi.responses import JSONResponse
 
 from gigcx.errors import DomainError
+from gigcx.kit.text import printable
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "The request asks for something that cannot be"},
@@ -11,6 +15,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"description": "Not found (or not yours to see)"},
     409: {"description": "Clashes with the current state"},
 }
+
+
+class UnreadableRequest(DomainError):
+    """A request whose fields do not have the form the route needs (HTTP 422)."""
+
+    status_code = 422
 
 
 def error_response(error: DomainError) -> JSONResponse:
@@ -23,3 +33,27 @@ def error_response(error: DomainError) -> JSONResponse:
     return JSONResponse(
         status_code=error.status_code, content={"detail": error.detail}, headers=headers
     )
+
+
+def plain_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each validation error as where, what and its kind; never the input echoed back.
+
+    The input is left out (it may be a password, or text that cannot even be encoded), and
+    every string is made encodable, so this answer can always be sent.
+    """
+    problems = []
+    for error in errors:
+        location = [
+            part if isinstance(part, int) else printable(str(part)) for part in error["loc"]
+        ]
+        message = printable(str(error.get("msg", ""))).removeprefix("Value error, ")
+        problems.append({"loc": location, "msg": message, "type": str(error.get("type", ""))})
+    return problems
+
+
+def field_name(location: Sequence[Any]) -> str:
+    """``["body", "customer", "email"]`` -> ``customer.email``."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "request"

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -13,17 +14,20 @@ from gigcx.assist.enums import (
     Check,
     IntentSource,
 )
-from gigcx.kit.schemas import Schema
+from gigcx.kit.schemas import Money, Omittable, Schema
+from gigcx.privacy.pii import PiiKind
 
 
 class AssistSettingsUpdate(Schema):
-    is_bot_enabled: bool | None = None
-    bot_threshold: float | None = Field(None, ge=0.0, le=1.0)
-    royalty_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    granted_pii: list[str] | None = None
-    forbidden_phrases: list[str] | None = None
-    blocking_checks: list[Check] | None = None
-    topic_override_confidence: float | None = Field(None, ge=0.0, le=1.0)
+    """Every field is optional and never null (null clears only the royalty)."""
+
+    is_bot_enabled: Omittable[bool] = None
+    bot_threshold: Omittable[Annotated[float, Field(ge=0.0, le=1.0)]] = None
+    royalty_amount: Money | None = None
+    granted_pii: Omittable[list[PiiKind]] = None
+    forbidden_phrases: Omittable[list[Annotated[str, Field(max_length=200)]]] = None
+    blocking_checks: Omittable[list[Check]] = None
+    topic_override_confidence: Omittable[Annotated[float, Field(ge=0.0, le=1.0)]] = None
 
 
 class AssistSettingsRead(Schema):

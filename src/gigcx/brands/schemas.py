@@ -2,12 +2,21 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from gigcx.brands.enums import Channel, Complexity, TimeBand
-from gigcx.kit.schemas import CurrencyCode, LanguageCode, Level, Schema, Slug
+from gigcx.kit.schemas import (
+    CurrencyCode,
+    LanguageCode,
+    Level,
+    Money,
+    Omittable,
+    Schema,
+    Share,
+    Slug,
+    TimeZoneName,
+)
 
 
 class BrandCreate(Schema):
@@ -37,27 +46,11 @@ class CategoryRead(CategoryIn):
     pass
 
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-
-
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"{value!r} is not a time zone; use an IANA name such as 'Europe/Berlin' or 'UTC'"
-        ) from None
-    return value
-
-
-TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_timezone)]
+Amount = Money
 
 
 class RateIn(Schema):
-    category_key: str
+    category_key: str = Field(max_length=64)
     complexity: Complexity
     language: LanguageCode | None = None
     time_band: TimeBand | None = None
@@ -77,41 +70,43 @@ class RoutingWeights(Schema):
 
 
 Seconds = Annotated[int, Field(ge=10, le=90 * 24 * 3600)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class ProgramRules(Schema):
-    """The settable parts of a program; every field is optional on update."""
+    """The settable parts of a program; every field is optional on update (never null, except
+    the in-house cost and the hourly floor, where null clears them)."""
 
-    name: str | None = Field(None, min_length=1, max_length=120)
-    description: str | None = Field(None, max_length=5000)
-    languages: list[LanguageCode] | None = Field(None, min_length=1)
-    channels: list[Channel] | None = Field(None, min_length=1)
-    categories: list[CategoryIn] | None = Field(None, min_length=1)
-    rates: list[RateIn] | None = None
-    is_open: bool | None = None
-    offer_ttl_seconds: Seconds | None = None
-    first_response_seconds: Seconds | None = None
-    resolution_seconds: Seconds | None = None
-    max_offers: int | None = Field(None, ge=1, le=50)
-    max_wait_seconds: Seconds | None = None
-    offers_at_once: int | None = Field(None, ge=1, le=5)
+    name: Omittable[Name] = None
+    description: Omittable[Annotated[str, Field(max_length=5000)]] = None
+    languages: Omittable[Annotated[list[LanguageCode], Field(min_length=1)]] = None
+    channels: Omittable[Annotated[list[Channel], Field(min_length=1)]] = None
+    categories: Omittable[Annotated[list[CategoryIn], Field(min_length=1)]] = None
+    rates: Omittable[list[RateIn]] = None
+    is_open: Omittable[bool] = None
+    offer_ttl_seconds: Omittable[Seconds] = None
+    first_response_seconds: Omittable[Seconds] = None
+    resolution_seconds: Omittable[Seconds] = None
+    max_offers: Omittable[Annotated[int, Field(ge=1, le=50)]] = None
+    max_wait_seconds: Omittable[Seconds] = None
+    offers_at_once: Omittable[Annotated[int, Field(ge=1, le=5)]] = None
     # Each interval a queued ticket waits counts as one priority step (queue aging).
-    aging_seconds: Seconds | None = None
-    auto_resolve_after_seconds: Seconds | None = None
-    auto_close_after_seconds: Seconds | None = None
-    routing_weights: RoutingWeights | None = None
+    aging_seconds: Omittable[Seconds] = None
+    auto_resolve_after_seconds: Omittable[Seconds] = None
+    auto_close_after_seconds: Omittable[Seconds] = None
+    routing_weights: Omittable[RoutingWeights] = None
     inhouse_cost_per_contact: Amount | None = None
-    timezone: TimeZoneName | None = None
-    onboarding_fee: Amount | None = None
-    review_fee: Amount | None = None
-    escalation_share: Share | None = None
+    timezone: Omittable[TimeZoneName] = None
+    onboarding_fee: Omittable[Amount] = None
+    review_fee: Omittable[Amount] = None
+    escalation_share: Omittable[Share] = None
     hourly_floor: Amount | None = None
 
 
 class ProgramCreate(ProgramRules):
     name: str = Field(min_length=1, max_length=120)
     slug: Slug
-    currency: CurrencyCode | None = None
+    currency: Omittable[CurrencyCode] = None
     languages: list[LanguageCode] = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
     categories: list[CategoryIn] = Field(min_length=1)
@@ -122,7 +117,9 @@ class ProgramUpdate(ProgramRules):
     pass
 
 
-class ProgramRead(Schema):
+class ProgramMarketRead(Schema):
+    """A program as experts see it: its work, pay and rules, not the brand's internal costs."""
+
     id: uuid.UUID
     brand_id: uuid.UUID
     name: str
@@ -144,10 +141,15 @@ class ProgramRead(Schema):
     auto_resolve_after_seconds: int
     auto_close_after_seconds: int
     routing_weights: RoutingWeights
-    inhouse_cost_per_contact: Decimal | None
     timezone: str
     onboarding_fee: Decimal
     review_fee: Decimal
     escalation_share: Decimal
-    hourly_floor: Decimal | None
     created_at: datetime
+
+
+class ProgramRead(ProgramMarketRead):
+    """A program as its brand sees it, with the in-house cost per contact and the hourly floor."""
+
+    inhouse_cost_per_contact: Decimal | None
+    hourly_floor: Decimal | None

@@ -22,7 +22,15 @@ from gigcx.brands.errors import (
 )
 from gigcx.brands.models import Brand, Program, ProgramCategory, Rate
 from gigcx.brands.queries import readable_programs
-from gigcx.brands.schemas import BrandCreate, CategoryIn, ProgramCreate, ProgramUpdate, RateIn
+from gigcx.brands.schemas import (
+    BrandCreate,
+    CategoryIn,
+    ProgramCreate,
+    ProgramMarketRead,
+    ProgramRead,
+    ProgramUpdate,
+    RateIn,
+)
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import service as jobs_service
 
@@ -334,3 +342,10 @@ def pay_basis(
         "currency": program.currency,
         "rate": rate_terms(rate) if rate is not None else None,
     }
+
+
+def read_program(program: Program, principal: Principal) -> ProgramRead | ProgramMarketRead:
+    """The program as this viewer may see it: experts never see the brand's internal costs."""
+    if principal.is_expert:
+        return ProgramMarketRead.model_validate(program)
+    return ProgramRead.model_validate(program)

@@ -15,6 +15,13 @@ class EnrollmentStatus(StrEnum):
     REMOVED = "removed"
 
 
+class PausedBy(StrEnum):
+    """Who paused an enrollment; only they may resume it."""
+
+    EXPERT = "expert"
+    BRAND = "brand"
+
+
 ENROLLMENT_TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
     EnrollmentStatus.APPLIED: frozenset(
         {EnrollmentStatus.ONBOARDING, EnrollmentStatus.ACTIVE, EnrollmentStatus.REMOVED}

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
-from gigcx.experts.enums import EnrollmentStatus, Presence, Tier
+from gigcx.experts.enums import EnrollmentStatus, PausedBy, Presence, Tier
 from gigcx.kit import clock
 
 
@@ -88,6 +88,8 @@ class Enrollment(IdMixin, CreatedMixin, Base):
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
     status: Mapped[EnrollmentStatus] = mapped_column(String(16), default=EnrollmentStatus.APPLIED)
     status_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Set while paused: the expert's own pause or the brand's (only the one who paused resumes).
+    paused_by: Mapped[PausedBy | None] = mapped_column(String(16))
     rating_count: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[int] = mapped_column(default=0)
     # Kept up to date by the training and quality domains; routing reads them.

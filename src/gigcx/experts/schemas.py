@@ -2,31 +2,20 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
-from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from gigcx.brands.enums import Channel
-from gigcx.experts.enums import EnrollmentStatus, Presence, Tier
-from gigcx.kit.schemas import CountryCode, LanguageCode, Level, Schema, Slug
+from gigcx.experts.enums import EnrollmentStatus, PausedBy, Presence, Tier
+from gigcx.kit.schemas import CountryCode, LanguageCode, Level, Schema, Slug, TimeZoneName
 
-_TIMEZONES = available_timezones()
-
-
-def _timezone(value: str) -> str:
-    if value not in _TIMEZONES:
-        raise ValueError(f"{value!r} is not an IANA time zone; use a name such as 'Europe/Berlin'")
-    return value
-
-
-TimeZone = Annotated[str, AfterValidator(_timezone)]
 Capacity = Annotated[int, Field(ge=0, le=20)]
 
 
 class ExpertProfile(Schema):
     display_name: str | None = Field(None, min_length=1, max_length=120)
     country: CountryCode | None = None
-    timezone: TimeZone | None = None
+    timezone: TimeZoneName | None = None
     languages: dict[LanguageCode, Level] | None = Field(None, min_length=1)
     skills: dict[Slug, Level] | None = None
     capacity: dict[Channel, Capacity] | None = None
@@ -38,7 +27,7 @@ class ExpertCreate(ExpertProfile):
     password: str = Field(min_length=8, max_length=200)
     display_name: str = Field(min_length=1, max_length=120)
     country: CountryCode
-    timezone: TimeZone
+    timezone: TimeZoneName
     languages: dict[LanguageCode, Level] = Field(min_length=1)
     skills: dict[Slug, Level] = Field(default_factory=dict)
     capacity: dict[Channel, Capacity] = Field(default_factory=lambda: {Channel.CHAT: 2})
@@ -46,6 +35,10 @@ class ExpertCreate(ExpertProfile):
 
 class ExpertUpdate(ExpertProfile):
     pass
+
+
+class SignUpRead(Schema):
+    detail: str
 
 
 class ExpertRead(Schema):
@@ -70,6 +63,7 @@ class EnrollmentRead(Schema):
     program_id: uuid.UUID
     status: EnrollmentStatus
     status_changed_at: datetime
+    paused_by: PausedBy | None = None
     rating_count: int
     rating_sum: int
     certified_until: datetime | None

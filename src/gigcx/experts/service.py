@@ -3,17 +3,19 @@
 import uuid
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
+from gigcx.auth.errors import EmailTaken
 from gigcx.auth.models import User
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands import service as brands_service
 from gigcx.db.dialect import locked
 from gigcx.errors import PermissionDenied
-from gigcx.experts.enums import ENROLLMENT_TRANSITIONS, EnrollmentStatus, Presence
+from gigcx.experts.enums import ENROLLMENT_TRANSITIONS, EnrollmentStatus, PausedBy, Presence
 from gigcx.experts.errors import (
     AlreadyEnrolled,
     EnrollmentNotFound,
@@ -48,6 +50,43 @@ def register_expert(session: Session, data: ExpertCreate) -> tuple[Expert, User]
         expert_id=expert.id,
     )
     return expert, user
+
+
+SIGN_UP_RECEIVED = (
+    "Thank you. If this email is new, your expert account is ready: sign in with the email and "
+    "password you chose. If the email already has an account, nothing was changed: sign in with "
+    "that account's password."
+)
+
+
+def sign_up(session: Session, data: ExpertCreate) -> Expert | None:
+    """Sign up an expert without revealing whether the email has an account already.
+
+    A new email gets its account. A known one gets nothing new: the password is hashed all the
+    same (both answers take as long) and the existing account gets an audit event, so its owner
+    can be told. Callers answer both cases alike (``SIGN_UP_RECEIVED``).
+    """
+    email = auth_service.normalize_email(data.email)
+    known_user = session.scalar(select(User).where(User.email == email))
+    known_expert = session.scalar(select(Expert.id).where(Expert.email == email))
+    if known_user is None and known_expert is None:
+        try:
+            with session.begin_nested():
+                expert, _user = register_expert(session, data)
+        except (EmailTaken, IntegrityError):
+            return None  # someone signed up with this email at the same moment
+        return expert
+    auth_service.hash_password(data.password)
+    if known_user is not None:
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="auth.sign_up_with_existing_email",
+            subject_type="user",
+            subject_id=known_user.id,
+            brand_id=known_user.brand_id,
+        )
+    return None
 
 
 def _apply_profile(expert: Expert, data: ExpertProfile) -> None:
@@ -266,8 +305,23 @@ def change_enrollment(
         and status == EnrollmentStatus.ACTIVE
     ):
         raise PermissionDenied("the brand approves applications; wait for its decision")
+    if enrollment.status == EnrollmentStatus.PAUSED and status == EnrollmentStatus.ACTIVE:
+        _check_may_resume(enrollment, principal)
     apply_status(session, enrollment, status, actor=principal)
     return enrollment
+
+
+def _check_may_resume(enrollment: Enrollment, principal: Principal) -> None:
+    """Only whoever paused an enrollment resumes it: the expert their own pause, the brand its."""
+    paused_by = enrollment.paused_by  # None: paused before this was recorded; either resumes
+    if principal.is_expert and paused_by == PausedBy.BRAND:
+        raise PermissionDenied(
+            "the brand paused this enrollment; only the brand can resume it (ask its team)"
+        )
+    if not principal.is_expert and paused_by == PausedBy.EXPERT:
+        raise PermissionDenied(
+            "the expert paused this enrollment themselves; only they can resume it"
+        )
 
 
 def apply_status(
@@ -285,6 +339,10 @@ def apply_status(
     before = enrollment.status
     enrollment.status = status
     enrollment.status_changed_at = clock.now()
+    if status == EnrollmentStatus.PAUSED:
+        enrollment.paused_by = PausedBy.EXPERT if actor.is_expert else PausedBy.BRAND
+    else:
+        enrollment.paused_by = None
     program = brands_service.get_program(session, SYSTEM, enrollment.program_id)
     data: dict[str, str] = {"from": before, "to": status}
     if reason:

@@ -13,13 +13,16 @@ def _enforce_foreign_keys(connection: Connection, *, enforce: bool) -> None:
 
     Batch mode rebuilds a table by dropping it; with foreign keys on, that drop deletes every
     row that refers to it through ON DELETE CASCADE (a program's answers, settings, roster).
-    The pragma works only outside a transaction, so it goes to the driver's connection directly.
+    Its final rename must not re-check the triggers of other tables that name the table being
+    rebuilt (the routing roster's), hence the legacy rename while migrating. The pragmas work
+    only outside a transaction, so they go to the driver's connection directly.
     """
     if connection.dialect.name != "sqlite" or connection.in_transaction():
         return
     driver = connection.connection.dbapi_connection
     assert driver is not None
     driver.execute(f"PRAGMA foreign_keys={'ON' if enforce else 'OFF'}")
+    driver.execute(f"PRAGMA legacy_alter_table={'OFF' if enforce else 'ON'}")
 
 
 def run_migrations(connection: Connection) -> None:

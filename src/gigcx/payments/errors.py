@@ -20,8 +20,12 @@ class PayoutNotFound(NotFound):
 
 
 class InvalidWeek(InvalidInput):
-    def __init__(self, text: str) -> None:
-        super().__init__(f"{text!r} is not an ISO week; write it as YYYY-Www, for example 2026-W48")
+    def __init__(self, text: str, *, reason: str = "") -> None:
+        because = f" ({reason})" if reason else ""
+        super().__init__(
+            f"{text!r} is not an ISO week{because}; write it as YYYY-Www between 2000-W01 and "
+            "2099-W52, for example 2026-W48"
+        )
 
 
 class WeekNotOver(Conflict):

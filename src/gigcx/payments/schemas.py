@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from gigcx.kit.schemas import Schema
+from gigcx.kit.schemas import PositiveMoney, Schema, decimal_from_float
 from gigcx.payments.enums import EarningKind
 
 
@@ -34,12 +34,40 @@ class ReversalCreate(Schema):
     reason: str = Field(min_length=3, max_length=500)
 
 
+AverageCsat = Annotated[
+    Decimal,
+    decimal_from_float(2),
+    Field(ge=1, le=5, max_digits=3, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 1, "maximum": 5, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^([1-4](\.\d{1,2})?|5(\.0{1,2})?)$"},
+            ]
+        }
+    ),
+]
+AverageQa = Annotated[
+    Decimal,
+    decimal_from_float(2),
+    Field(ge=0, le=100, max_digits=5, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^(\d{1,2}(\.\d{1,2})?|100(\.0{1,2})?)$"},
+            ]
+        }
+    ),
+]
+
+
 class BonusRuleCreate(Schema):
     name: str = Field(min_length=1, max_length=120)
     min_tasks: int = Field(1, ge=1, le=10_000)
-    min_csat: Decimal | None = Field(None, ge=1, le=5, max_digits=3, decimal_places=2)
-    min_qa: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    min_csat: AverageCsat | None = None
+    min_qa: AverageQa | None = None
+    amount: PositiveMoney
 
 
 class BonusRuleRead(Schema):
@@ -66,8 +94,13 @@ class PayoutRead(Schema):
     created_at: datetime
 
 
+# An ISO 8601 week (YYYY-Www) between 2000 and 2099.
+WEEK_PATTERN = r"^20[0-9]{2}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+Week = Annotated[str, Field(pattern=WEEK_PATTERN, examples=["2026-W48"])]
+
+
 class PayoutRunCreate(Schema):
-    week: str = Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"])
+    week: Week
 
 
 class PayoutRunRead(Schema):

@@ -2,12 +2,12 @@
 
 from importlib.resources import files
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from gigcx.errors import DomainError
-from gigcx.web.deps import LoginRequired, login_redirect, render
+from gigcx.web.deps import LoginRequired, login_redirect, refuse_unstorable_text, render
 from gigcx.web.routes import (
     brand_console,
     customer,
@@ -30,7 +30,8 @@ def install_web(app: FastAPI) -> None:
         brand_console,
         pay_statements,
     ):
-        app.include_router(module.router)
+        # Every form is checked for text no database can store before any route reads it.
+        app.include_router(module.router, dependencies=[Depends(refuse_unstorable_text)])
 
     @app.exception_handler(LoginRequired)
     async def login_required(_request: Request, error: LoginRequired) -> Response:

@@ -14,6 +14,7 @@ from gigcx.api.deps import SessionDep, refuse
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.errors import DomainError, PermissionDenied
+from gigcx.kit.text import printable, text_problem
 
 SESSION_COOKIE = "gigcx_session"
 CSRF_COOKIE = "gigcx_csrf"
@@ -68,6 +69,25 @@ def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> Non
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+class UnstorableFormText(DomainError):
+    status_code = 400
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"The field \u201c{field}\u201d {problem}, then send the form again.")
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Refuse a posted form whose text no database can store (a NUL character, say)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+        if problem is not None:
+            raise UnstorableFormText(printable(name.replace("\x00", "")), problem)
 
 
 async def submitted_form(request: Request) -> FormData:

@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from gigcx.api.deps import BrandStaff, ExpertPrincipal, Page, PageDep, SessionDep, paginate
@@ -9,19 +10,30 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
 from gigcx.experts.models import Expert, ExpertLanguage
 from gigcx.experts.queries import readable_experts
-from gigcx.experts.schemas import ExpertCreate, ExpertRead, ExpertUpdate, PresenceUpdate
+from gigcx.experts.schemas import (
+    ExpertCreate,
+    ExpertRead,
+    ExpertUpdate,
+    PresenceUpdate,
+    SignUpRead,
+)
 from gigcx.kit.money import quantize
+from gigcx.kit.schemas import LANGUAGE_PATTERN
 from gigcx.payments import service as payments_service
 from gigcx.payments.schemas import BalanceRead
 
 router = APIRouter(prefix="/experts", tags=["experts"], responses=ERROR_RESPONSES)
 
 
-@router.post("", status_code=201)
-def sign_up(session: SessionDep, body: ExpertCreate) -> ExpertRead:
-    """Sign up as an expert. Public."""
-    expert, _user = experts_service.register_expert(session, body)
-    return experts_service.to_read(expert)
+@router.post("", status_code=202)
+def sign_up(session: SessionDep, body: ExpertCreate) -> SignUpRead:
+    """Sign up as an expert, then sign in (POST /auth/login). Public.
+
+    The answer is the same whether or not the email has an account already, so it tells
+    nobody who is registered: a new email gets its account; a known one keeps its password.
+    """
+    experts_service.sign_up(session, body)
+    return SignUpRead(detail=experts_service.SIGN_UP_RECEIVED)
 
 
 @router.get("/me")
@@ -62,14 +74,15 @@ def list_experts(
     principal: BrandStaff,
     page: PageDep,
     presence: Presence | None = None,
-    language: str | None = None,
+    language: Annotated[str | None, Query(pattern=LANGUAGE_PATTERN, examples=["en"])] = None,
 ) -> Page[ExpertRead]:
     """Experts enrolled in the brand's programs, by name."""
     statement = readable_experts(principal)
     if presence is not None:
         statement = statement.where(Expert.presence == presence)
     if language is not None:
-        speakers = select(ExpertLanguage.expert_id).where(ExpertLanguage.language == language)
+        code = language.lower().replace("_", "-")
+        speakers = select(ExpertLanguage.expert_id).where(ExpertLanguage.language == code)
         statement = statement.where(Expert.id.in_(speakers))
     return paginate(
         session, statement.order_by(Expert.display_name, Expert.id), page, experts_service.to_read

@@ -1,9 +1,9 @@
 """Pay: payouts and statements, surges, bonus rules, effective hourly, legitimate escalations."""
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from gigcx.api.deps import (
     BrandManager,
@@ -20,6 +20,7 @@ from gigcx.brands import service as brands_service
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.schemas import (
+    WEEK_PATTERN,
     BonusRuleCreate,
     BonusRuleRead,
     ExpertHourlyRead,
@@ -39,7 +40,7 @@ def list_payouts(
     principal: CurrentPrincipal,
     page: PageDep,
     expert_id: uuid.UUID | None = None,
-    week: str | None = None,
+    week: Annotated[str | None, Query(pattern=WEEK_PATTERN, examples=["2026-W48"])] = None,
 ) -> Page[PayoutRead]:
     """Payouts: an expert's own, or those the brand pays; newest week first."""
     statement = payments_service.payouts_statement(principal, expert_id=expert_id, week=week)

@@ -15,7 +15,7 @@ from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.brands.queries import readable_programs
-from gigcx.brands.schemas import ProgramCreate, ProgramRead, ProgramUpdate
+from gigcx.brands.schemas import ProgramCreate, ProgramMarketRead, ProgramRead, ProgramUpdate
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment
@@ -28,11 +28,15 @@ router = APIRouter(tags=["programs"], responses=ERROR_RESPONSES)
 @router.get("/programs")
 def list_programs(
     session: SessionDep, principal: CurrentPrincipal, page: PageDep
-) -> Page[ProgramRead]:
-    """Brand staff see their programs; experts see the open marketplace."""
+) -> Page[ProgramRead | ProgramMarketRead]:
+    """Brand staff see their programs; experts see the open marketplace (without the brand's
+    in-house cost per contact and hourly floor)."""
     statement = readable_programs(principal)
     return paginate(
-        session, statement.order_by(Program.name, Program.id), page, ProgramRead.model_validate
+        session,
+        statement.order_by(Program.name, Program.id),
+        page,
+        lambda program: brands_service.read_program(program, principal),
     )
 
 
@@ -49,8 +53,10 @@ def create_program(
 @router.get("/programs/{program_id}")
 def get_program(
     session: SessionDep, principal: CurrentPrincipal, program_id: uuid.UUID
-) -> ProgramRead:
-    return ProgramRead.model_validate(brands_service.get_program(session, principal, program_id))
+) -> ProgramRead | ProgramMarketRead:
+    """A program; experts see it without the brand's internal costs."""
+    program = brands_service.get_program(session, principal, program_id)
+    return brands_service.read_program(program, principal)
 
 
 @router.patch("/programs/{program_id}")

@@ -1,9 +1,8 @@
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
 from gigcx.api.errors import ERROR_RESPONSES
@@ -11,6 +10,7 @@ from gigcx.assist import service as assist_service
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.kit.schemas import LANGUAGE_PATTERN, SLUG_PATTERN, Instant
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
@@ -34,6 +34,9 @@ from gigcx.views import reads
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
+LanguageFilter = Annotated[str | None, Query(pattern=LANGUAGE_PATTERN, examples=["en"])]
+CategoryFilter = Annotated[str | None, Query(max_length=64, pattern=SLUG_PATTERN)]
+
 
 def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
     return reads.ticket_read(session, principal, ticket)
@@ -49,7 +52,10 @@ def create_ticket(
     principal: BrandStaff,
     body: TicketCreate,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=200, pattern=r"^[!-~]+$", description="visible ASCII, e.g. a UUID"),
+    ] = None,
 ) -> TicketDetail:
     """Take in a customer's inquiry and offer it to the best eligible expert.
 
@@ -84,20 +90,20 @@ def list_tickets(
     page: PageDep,
     status: TicketStatus | None = None,
     program_id: uuid.UUID | None = None,
-    language: str | None = None,
-    category: str | None = None,
+    language: LanguageFilter = None,
+    category: CategoryFilter = None,
     channel: Channel | None = None,
     priority: Priority | None = None,
     assignee_id: uuid.UUID | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    created_after: Instant | None = None,
+    created_before: Instant | None = None,
 ) -> Page[TicketRead]:
     """Tickets you may see, newest first, with filters."""
     statement = readable_tickets(principal)
     filters = {
         Ticket.status: status,
         Ticket.program_id: program_id,
-        Ticket.language: language,
+        Ticket.language: language.lower().replace("_", "-") if language else None,
         Ticket.category: category,
         Ticket.channel: channel,
         Ticket.priority: priority,

@@ -19,7 +19,9 @@ from gigcx.payments.errors import InvalidWeek, PayoutNotFound, WeekNotOver
 from gigcx.payments.models import Earning, Payout, PayoutLine
 from gigcx.payments.queries import readable_payouts
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
+# Weeks that can be paid: far-away years are typing mistakes, and their ends overflow dates.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 CHUNK = 1000
 Progress = Callable[[int, int], None]
 
@@ -36,12 +38,12 @@ class Week:
 def parse_week(text: str) -> Week:
     """Read ``YYYY-Www`` (ISO 8601 week) into its UTC bounds."""
     match = _WEEK.match(text.strip())
-    if match is None:
+    if match is None or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         raise InvalidWeek(text)
     try:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
-        raise InvalidWeek(text) from None
+        raise InvalidWeek(text, reason=f"{match[1]} has no week {match[2]}") from None
     start = datetime.combine(monday, time.min, tzinfo=UTC)
     return Week(text.strip(), start, start + timedelta(days=7))
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
 from gigcx.experts.models import Expert
+from gigcx.kit.spreadsheet import safe_row
 from gigcx.payments.models import Earning, Payout
 from gigcx.payments.service._payouts import get_payout, payout_earnings
 
@@ -74,21 +75,34 @@ def statement_csv(statement: Statement) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     currency = statement.payout.currency
+    # Descriptions and program names are typed by people: never let a cell run as a formula.
     for line in statement.lines:
         e = line.earning
         writer.writerow(
-            (
-                e.created_at.date().isoformat(),
-                e.kind,
-                line.program_name,
-                e.description,
-                line.surge,
-                f"{e.amount:.2f}",
-                currency,
+            safe_row(
+                (
+                    e.created_at.date().isoformat(),
+                    e.kind,
+                    line.program_name,
+                    e.description,
+                    line.surge,
+                    f"{e.amount:.2f}",
+                    currency,
+                )
             )
         )
     writer.writerow(
-        ("", "total", "", f"{len(statement.lines)} lines", "", f"{statement.total:.2f}", currency)
+        safe_row(
+            (
+                "",
+                "total",
+                "",
+                f"{len(statement.lines)} lines",
+                "",
+                f"{statement.total:.2f}",
+                currency,
+            )
+        )
     )
     return out.getvalue()
 

@@ -10,17 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gigcx.api.deps import SessionDep
-from gigcx.auth import service as auth_service
-from gigcx.auth.errors import EmailTaken
+from gigcx.api.deps import MAX_OFFSET, SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel, Complexity
 from gigcx.brands.models import Brand, Program, ProgramCategory
 from gigcx.brands.queries import readable_programs
-from gigcx.config import get_settings
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment, Expert
@@ -34,7 +30,7 @@ from gigcx.quality import service as quality_service
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.tickets.models import Ticket
 from gigcx.views import expert as expert_views
-from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render, start_session
+from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render
 from gigcx.web.forms import field_errors
 from gigcx.web.routes import expert_pay
 
@@ -242,23 +238,14 @@ def signup(request: Request, session: SessionDep, posted: PostedForm) -> Respons
         body = ExpertCreate.model_validate(data)
     except ValidationError as error:
         form.errors = {**field_errors(error, aliases=aliases), **form.errors}
-    status_code = 400
     if body is not None and not form.errors:
-        try:
-            with session.begin_nested():
-                _expert, account = experts_service.register_expert(session, body)
-        except (EmailTaken, IntegrityError):
-            form.errors["email"] = "an account with this email exists already; sign in instead"
-            status_code = 409
-        else:
-            ttl = timedelta(hours=get_settings().token_ttl_hours)
-            plain, _ = auth_service.issue_token(session, user=account, ttl=ttl)
-            response = redirect("/expert")
-            start_session(request, response, plain)
-            return response
+        # The same answer whether or not the email has an account: it tells nobody who is
+        # registered. The new expert signs in next.
+        experts_service.sign_up(session, body)
+        return redirect("/login?signed_up=1")
     form.values["password"] = ""
     context = _form_context(form, None, skill_keys=_skill_keys(session))
-    return render(request, "expert/signup.html", context, status_code=status_code)
+    return render(request, "expert/signup.html", context, status_code=400)
 
 
 @router.get("/expert/profile", response_class=HTMLResponse)
@@ -418,7 +405,7 @@ def apply(session: SessionDep, user: WebExpert, program_id: uuid.UUID) -> Respon
 @router.get("/expert/earnings", response_class=HTMLResponse)
 def earnings(request: Request, session: SessionDep, user: WebExpert, page: int = 1) -> Response:
     expert = experts_service.current_expert(session, user)
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_OFFSET // LEDGER_PAGE_SIZE)  # far pages: the last one we serve
     statement = payments_service.earnings_statement(user, expert_id=expert.id)
     entries: list[Earning] = list(
         session.scalars(statement.offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE + 1))

@@ -13,6 +13,7 @@ from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
 from gigcx.config import get_settings
 from gigcx.errors import DomainError
+from gigcx.experts import service as experts_service
 from gigcx.web.deps import (
     SESSION_COOKIE,
     CsrfChecked,
@@ -48,10 +49,14 @@ def landing(request: Request, session: SessionDep, user: WebUser) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: WebUser, next: str = "") -> Response:
+def login_form(
+    request: Request, user: WebUser, next: str = "", signed_up: bool = False
+) -> Response:
     if user is not None:
         return redirect(_safe_next(next) or home_for(user))
-    return render(request, "login.html", {"next": next, "email": "", "errors": {}})
+    notice = experts_service.SIGN_UP_RECEIVED if signed_up else None
+    context: dict[str, object] = {"next": next, "email": "", "errors": {}, "notice": notice}
+    return render(request, "login.html", context)
 
 
 def _safe_next(path: str) -> str:
