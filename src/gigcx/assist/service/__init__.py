@@ -27,17 +27,16 @@ from gigcx.assist.service._drafting import (
     prepare_draft,
     write_draft,
 )
+from gigcx.assist.service._examples import Examples, examples_from_tickets, read_csv
 from gigcx.assist.service._flow import triage_and_route
 from gigcx.assist.service._models import (
-    Examples,
+    ModelScore,
     evaluate_model,
-    examples_from_tickets,
     guess_category,
     has_model,
     latest_record,
     model_for,
-    read_csv,
-    train_model,
+    model_to_evaluate,
 )
 from gigcx.assist.service._settings import (
     ALL_PII_KINDS,
@@ -46,6 +45,13 @@ from gigcx.assist.service._settings import (
     update_settings,
 )
 from gigcx.assist.service._suggest import Suggestion, edit_ratio, record_insert, suggest
+from gigcx.assist.service._training import (
+    TrainingPlan,
+    fit_model,
+    prepare_training,
+    store_model,
+    train_model,
+)
 from gigcx.assist.service._triage import (
     readable_triage,
     routes_after_triage,
@@ -66,8 +72,10 @@ __all__ = [
     "CheckedFinding",
     "DraftRequest",
     "Examples",
+    "ModelScore",
     "Suggestion",
     "TopicDoubt",
+    "TrainingPlan",
     "bot_answer_for",
     "bot_attempt_of",
     "bot_skip_sentence",
@@ -78,6 +86,7 @@ __all__ = [
     "edit_ratio",
     "evaluate_model",
     "examples_from_tickets",
+    "fit_model",
     "get_answer",
     "guess_category",
     "has_model",
@@ -86,7 +95,9 @@ __all__ = [
     "list_answers",
     "mark_bot_answer_rejected",
     "model_for",
+    "model_to_evaluate",
     "prepare_draft",
+    "prepare_training",
     "proposal_of",
     "propose_best_answer",
     "read_csv",
@@ -100,6 +111,7 @@ __all__ = [
     "settings_for",
     "settle_bot_answer",
     "shown_removals",
+    "store_model",
     "suggest",
     "tone_unchecked",
     "topic_doubt",

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -116,6 +115,8 @@ def _latin(text: str) -> str:
 
 def statement_pdf(statement: Statement) -> bytes:
     """A one-table PDF of the statement."""
+    from fpdf import FPDF  # loaded when a PDF is asked for, not when a server process starts
+
     payout = statement.payout
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_creator("GigCX")
