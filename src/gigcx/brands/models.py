@@ -71,7 +71,15 @@ class Program(IdMixin, CreatedMixin, Base):
         back_populates="program", cascade="all, delete-orphan", order_by="ProgramCategory.key"
     )
     rates: Mapped[list["Rate"]] = relationship(
-        back_populates="program", cascade="all, delete-orphan", order_by="Rate.category_key"
+        back_populates="program",
+        cascade="all, delete-orphan",
+        # A total order, the same on every database: base lines (no language, no band) first.
+        order_by=lambda: (
+            Rate.category_key,
+            Rate.complexity,
+            Rate.language.nulls_first(),
+            Rate.time_band.nulls_first(),
+        ),
     )
 
     __table_args__ = (UniqueConstraint("brand_id", "slug"),)
