@@ -15,8 +15,7 @@ from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning, Payout, PayoutLine
 from tests.concurrency.conftest import wait_until_blocked
 from tests.factories.brands import make_brand, make_program
-from tests.factories.experts import make_expert
-from tests.factories.payments import make_earning
+from tests.factories.payments import make_earning, paid_expert
 
 RUNNERS = 4
 EXPERTS = 20
@@ -28,7 +27,7 @@ def _seed(factory: sessionmaker[Session]) -> str:
     with unit_of_work(factory) as session:
         program = make_program(session, make_brand(session, currency="EUR"))
         for _ in range(EXPERTS):
-            expert = make_expert(session, programs=[program])
+            expert = paid_expert(session, program)
             for n in range(EARNINGS_EACH):
                 at = week.start + timedelta(hours=n + 1)
                 make_earning(session, expert, program, Decimal("1.25"), at=at)
@@ -85,7 +84,7 @@ def test_a_second_settlement_of_an_earning_is_refused_while_the_first_commits(
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with unit_of_work(factory) as session:
         program = make_program(session, make_brand(session))
-        expert = make_expert(session, programs=[program])
+        expert = paid_expert(session, program)
         earning = make_earning(session, expert, program, "4.00")
         earning_id, expert_id, brand_id = earning.id, expert.id, program.brand_id
 

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 from gigcx.brands.models import Program
 from gigcx.experts.models import Expert
 from gigcx.kit import clock
-from gigcx.payments.enums import EarningKind
-from gigcx.payments.models import Earning
+from gigcx.payments.enums import EarningKind, PayoutMethodKind
+from gigcx.payments.models import Earning, PayoutMethod
+from tests.factories.experts import make_expert
 
 _numbers = itertools.count(1)
 
@@ -40,3 +41,28 @@ def make_earning(
     session.add(earning)
     session.flush()
     return earning
+
+
+# A valid IBAN (the standard's German example).
+TEST_IBAN = "DE89370400440532013000"
+
+
+def add_payout_method(session: Session, expert: Expert) -> PayoutMethod:
+    """Give the expert a bank transfer payout method, so payout runs pay them."""
+    method = PayoutMethod(
+        expert_id=expert.id,
+        kind=PayoutMethodKind.BANK_TRANSFER,
+        account_holder=expert.display_name,
+        iban=TEST_IBAN,
+        updated_at=clock.now(),
+    )
+    session.add(method)
+    session.flush()
+    return method
+
+
+def paid_expert(session: Session, program: Program) -> Expert:
+    """An expert active in the program, with a payout method."""
+    expert = make_expert(session, programs=[program])
+    add_payout_method(session, expert)
+    return expert

@@ -125,7 +125,7 @@ def test_effective_hourly_median_below_the_floor_alerts_the_brand_once_a_day(
     hold(session, program, bo, ten, 30)
     make_earning(session, bo, program, "12.50", at=ten + timedelta(hours=1))
     hold(session, program, cy, ten, 60)
-    hold(session, program, cy, ten + timedelta(minutes=30), 90)  # overlaps: 2 h in all
+    hold(session, program, cy, ten + timedelta(minutes=30), 60)  # overlaps: 1.5 h in all
     make_earning(session, cy, program, "24.00", at=ten + timedelta(hours=2))
     make_earning(session, cy, program, "10.00", at=ten, kind=EarningKind.ONBOARDING)
 
@@ -141,10 +141,10 @@ def test_effective_hourly_median_below_the_floor_alerts_the_brand_once_a_day(
     assert by_expert == {
         ada.id: (Decimal("1.00"), Decimal("15.00")),
         bo.id: (Decimal("0.50"), Decimal("25.00")),
-        cy.id: (Decimal("2.00"), Decimal("12.00")),
+        cy.id: (Decimal("1.50"), Decimal("16.00")),
     }
     assert (check.median, check.floor, check.is_below) == (
-        Decimal("15.00"),
+        Decimal("16.00"),
         Decimal("20.00"),
         True,
     )

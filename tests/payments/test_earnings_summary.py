@@ -13,7 +13,8 @@ from gigcx.kit.money import Money
 from gigcx.payments import service as payments_service
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.models import Earning
-from gigcx.tickets.models import Assignment, Ticket
+from gigcx.tickets.enums import AuthorKind
+from gigcx.tickets.models import Assignment, Message, Ticket
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
 from tests.factories.tickets import make_ticket
@@ -28,6 +29,20 @@ def held(
     session.add(
         Assignment(
             ticket_id=ticket.id, expert_id=expert.id, channel="chat", started_at=start, ended_at=end
+        )
+    )
+    session.flush()
+
+
+def said(session: Session, ticket: Ticket, expert: Expert | None, at: datetime) -> None:
+    """A reply by the expert, or a message from the customer when ``expert`` is None."""
+    session.add(
+        Message(
+            ticket_id=ticket.id,
+            author_kind=AuthorKind.CUSTOMER if expert is None else AuthorKind.EXPERT,
+            author_id=None if expert is None else expert.id,
+            body="…",
+            created_at=at,
         )
     )
     session.flush()
@@ -113,7 +128,11 @@ def test_the_window_clips_assignments_and_days_follow_the_experts_time_zone(
     expert = make_expert(session, programs=[program])
     ticket = make_ticket(session, program, route=False)
     start_of_window = datetime(2026, 3, 9, 23, 0, tzinfo=UTC)  # midnight, 10 March, in Berlin
-    held(session, expert, ticket, start_of_window - timedelta(hours=1), AT - timedelta(hours=9))
+    # Worked 22:30-23:15 (15 minutes inside the window) and 00:00-00:45 after the customer wrote.
+    held(session, expert, ticket, start_of_window - timedelta(minutes=30), AT - timedelta(hours=9))
+    said(session, ticket, expert, start_of_window + timedelta(minutes=15))
+    said(session, ticket, None, start_of_window + timedelta(hours=1))
+    said(session, ticket, expert, start_of_window + timedelta(minutes=105))
     # 23:30 UTC on 9 March is already 10 March in Berlin.
     earned(session, expert, program, ticket, "3.00", start_of_window + timedelta(minutes=30))
     earned(session, expert, program, ticket, "5.00", start_of_window - timedelta(minutes=30))
@@ -123,12 +142,12 @@ def test_the_window_clips_assignments_and_days_follow_the_experts_time_zone(
     )
 
     assert summary.since == start_of_window
-    assert summary.seconds_worked == 3 * 3600
+    assert summary.seconds_worked == 3600
     assert [(d.day, d.tasks, d.earned) for d in summary.days] == [
         (date(2026, 3, 10), 1, [Money(Decimal("3.00"), "EUR")])
     ]
     assert [(h.earned, h.per_hour) for h in summary.hourly] == [
-        (Money(Decimal("3.00"), "EUR"), Money(Decimal("1.00"), "EUR"))
+        (Money(Decimal("3.00"), "EUR"), Money(Decimal("3.00"), "EUR"))
     ]
 
 

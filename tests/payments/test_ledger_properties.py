@@ -14,8 +14,7 @@ from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning, Payout, PayoutLine
 from tests.factories.brands import make_brand, make_program
-from tests.factories.experts import make_expert
-from tests.factories.payments import make_earning
+from tests.factories.payments import make_earning, paid_expert
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)  # a Monday
 
@@ -69,7 +68,7 @@ def check_books(session: Session, experts: list[Expert]) -> None:
 
 def test_balances_equal_the_ledger_and_nothing_is_settled_twice(session: Session) -> None:
     program = make_program(session, make_brand(session, currency="EUR"))
-    experts = [make_expert(session, programs=[program]) for _ in range(3)]
+    experts = [paid_expert(session, program) for _ in range(3)]
 
     @settings(
         max_examples=40,

@@ -17,8 +17,8 @@ from gigcx.payments.enums import EarningStatus
 from gigcx.payments.errors import InvalidWeek, PayoutNotFound, WeekNotOver
 from gigcx.payments.models import Payout, PayoutLine
 from tests.factories.brands import brand_admin, make_brand, make_program
-from tests.factories.experts import as_expert, make_expert
-from tests.factories.payments import make_earning
+from tests.factories.experts import as_expert
+from tests.factories.payments import make_earning, paid_expert
 from tests.factories.tickets import run_jobs
 
 # ISO week 2026-W40 runs from Monday 2026-09-28 to Monday 2026-10-05 (UTC).
@@ -51,7 +51,7 @@ def test_parse_week_gives_the_utc_bounds_of_an_iso_week() -> None:
 def test_a_week_settles_into_one_payout_per_expert_with_exact_totals(session: Session) -> None:
     brand = make_brand(session, currency="EUR")
     program = make_program(session, brand)
-    ada, bo = make_expert(session, programs=[program]), make_expert(session, programs=[program])
+    ada, bo = paid_expert(session, program), paid_expert(session, program)
     for amount in ("3.50", "6.00", "2.00"):
         make_earning(session, ada, program, amount, at=IN_W40)
     make_earning(session, bo, program, "6.00", at=IN_W40)
@@ -74,7 +74,7 @@ def test_a_week_settles_into_one_payout_per_expert_with_exact_totals(session: Se
 
 def test_running_the_same_week_twice_settles_nothing_more(session: Session) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     make_earning(session, expert, program, "4.00", at=IN_W40)
 
     with clock.travel_to(AFTER_W41):
@@ -88,7 +88,7 @@ def test_running_the_same_week_twice_settles_nothing_more(session: Session) -> N
 
 def test_a_reversal_of_a_paid_earning_is_carried_into_the_next_payout(session: Session) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     paid = make_earning(session, expert, program, "6.00", at=IN_W40)
     with clock.travel_to(AFTER_W41):
         payments_service.run_payouts(session, week="2026-W40")
@@ -104,7 +104,7 @@ def test_a_reversal_of_a_paid_earning_is_carried_into_the_next_payout(session: S
 
 def test_entries_that_net_below_zero_are_carried_never_charged(session: Session) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     paid = make_earning(session, expert, program, "6.00", at=IN_W40)
     with clock.travel_to(AFTER_W41):
         payments_service.run_payouts(session, week="2026-W40")
@@ -126,7 +126,7 @@ def test_entries_that_net_below_zero_are_carried_never_charged(session: Session)
 
 def test_a_week_that_has_not_ended_cannot_be_paid_out(session: Session) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     make_earning(session, expert, program, "4.00", at=IN_W40)
 
     with clock.travel_to(IN_W40 + timedelta(days=1)), pytest.raises(WeekNotOver):
@@ -137,7 +137,7 @@ def test_a_week_that_has_not_ended_cannot_be_paid_out(session: Session) -> None:
 
 def test_an_earning_cannot_be_settled_twice_by_the_database_itself(session: Session) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     earning = make_earning(session, expert, program, "4.00", at=IN_W40)
     with clock.travel_to(AFTER_W41):
         payments_service.run_payouts(session, week="2026-W40")
@@ -174,7 +174,7 @@ def test_earning_status_moves_from_pending_to_approved_to_paid() -> None:
 def test_a_statement_lists_lines_and_total_as_csv_and_pdf(session: Session) -> None:
     brand = make_brand(session, currency="EUR")
     program = make_program(session, brand)
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     make_earning(session, expert, program, "3.50", at=IN_W40)
     make_earning(session, expert, program, "6.00", at=IN_W40 + timedelta(hours=1))
     with clock.travel_to(AFTER_W41):
@@ -199,8 +199,8 @@ def test_payouts_are_read_by_their_expert_and_brand_only(session: Session) -> No
     brand, other_brand = make_brand(session), make_brand(session)
     program = make_program(session, brand)
     expert, stranger = (
-        make_expert(session, programs=[program]),
-        make_expert(session, programs=[program]),
+        paid_expert(session, program),
+        paid_expert(session, program),
     )
     make_earning(session, expert, program, "4.00", at=IN_W40)
     with clock.travel_to(AFTER_W41):
@@ -218,7 +218,7 @@ def test_the_weekly_payout_job_is_idempotent_when_run_twice(
     session: Session, factory: sessionmaker[Session]
 ) -> None:
     program = make_program(session, make_brand(session))
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     make_earning(session, expert, program, "4.00", at=IN_W40)
     make_earning(session, expert, program, "1.50", at=IN_W40)
     with clock.travel_to(AFTER_W41):
@@ -240,7 +240,7 @@ def test_statement_cells_never_start_a_formula(session: Session) -> None:
     brand = make_brand(session, currency="EUR")
     program = make_program(session, brand)
     program.name = '=HYPERLINK("http://x.example","pay")'
-    expert = make_expert(session, programs=[program])
+    expert = paid_expert(session, program)
     task = make_earning(session, expert, program, "3.50", at=IN_W40, description="@SUM(A1:A9)")
     make_earning(
         session,

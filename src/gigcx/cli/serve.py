@@ -4,6 +4,7 @@ import os
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from gigcx import server
 from gigcx.cli.demo import seed_with_progress
@@ -15,6 +16,20 @@ from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.routing import tasks as routing_tasks
+
+
+def schedule_recurring_jobs(session: Session) -> None:
+    """Queue each recurring job once, however many servers start on the database.
+
+    Demand is watched every minute, the routing roster checked hourly, floors daily, payouts
+    weekly, finished jobs purged daily; one queued job of each serves every process, and each
+    run queues the next (also when it fails).
+    """
+    payments_tasks.schedule_surge_watch(session)
+    routing_tasks.schedule_roster_reconcile(session)
+    payments_tasks.schedule_weekly_payouts(session)
+    payments_tasks.schedule_floor_checks(session)
+    jobs_tasks.schedule_purge(session)
 
 
 def serve(
@@ -42,13 +57,7 @@ def serve(
     migrate.upgrade(settings.database_url)
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
-        # Demand is watched every minute, the routing roster checked hourly, floors daily,
-        # payouts weekly, finished jobs purged daily; one queued job of each serves every process.
-        payments_tasks.schedule_surge_watch(session)
-        routing_tasks.schedule_roster_reconcile(session)
-        payments_tasks.schedule_weekly_payouts(session)
-        payments_tasks.schedule_floor_checks(session)
-        jobs_tasks.schedule_purge(session)
+        schedule_recurring_jobs(session)
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from gigcx.db.dialect import serialize
 from gigcx.jobs.enums import FINISHED_STATUSES, JobStatus
 from gigcx.jobs.errors import JobNotDead, JobNotFound
 from gigcx.jobs.models import Job
@@ -23,6 +24,25 @@ def enqueue(
     job = Job(name=name, payload=json.loads(json.dumps(payload)), run_at=run_at or clock.now())
     session.add(job)
     return job
+
+
+def ensure_queued(session: Session, name: str, payload: dict[str, Any], *, run_at: datetime) -> Job:
+    """Queue ``name`` unless a run of it is already queued; return the queued one.
+
+    For recurring jobs: however many processes start at once (two ``gigcx serve`` on one
+    database, say), one run stays queued. Callers of one name take turns (a lock held until
+    commit on PostgreSQL; SQLite has one writer at a time), so the second sees the first's row.
+    """
+    serialize(session, f"jobs.queue:{name}")
+    queued = session.scalars(
+        select(Job)
+        .where(Job.name == name, Job.status == JobStatus.QUEUED)
+        .order_by(Job.run_at, Job.id)
+        .limit(1)
+    ).first()
+    if queued is not None:
+        return queued
+    return enqueue(session, name, payload, run_at=run_at)
 
 
 def list_jobs(

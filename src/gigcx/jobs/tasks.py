@@ -1,13 +1,10 @@
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.config import get_settings
 from gigcx.jobs import service as jobs_service
-from gigcx.jobs.enums import JobStatus
-from gigcx.jobs.models import Job
 from gigcx.jobs.registry import handler
 from gigcx.kit import clock
 
@@ -17,9 +14,7 @@ PURGE_EVERY = timedelta(days=1)
 
 def schedule_purge(session: Session, _payload: dict[str, Any] | None = None) -> None:
     """Make sure the daily purge of finished jobs is queued (each run queues the next)."""
-    queued = select(Job.id).where(Job.name == PURGE_JOB, Job.status == JobStatus.QUEUED)
-    if session.scalar(queued.limit(1)) is None:
-        jobs_service.enqueue(session, PURGE_JOB, {}, run_at=clock.now() + PURGE_EVERY)
+    jobs_service.ensure_queued(session, PURGE_JOB, {}, run_at=clock.now() + PURGE_EVERY)
 
 
 @handler(PURGE_JOB, timeout=timedelta(minutes=30), rearm=schedule_purge)

@@ -26,3 +26,19 @@ class FeeKind(StrEnum):
     REVIEW = "review"
     ESCALATION = "escalation"
     ROYALTY = "royalty"
+
+
+class PayoutMethodKind(StrEnum):
+    """How an expert is paid."""
+
+    BANK_TRANSFER = "bank_transfer"
+    PAYPAL = "paypal"
+
+
+class PayoutTrigger(StrEnum):
+    """What started a payout run."""
+
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+    CLI = "cli"
+    API = "api"

@@ -40,3 +40,12 @@ class EscalationNotPayable(Conflict):
 class BonusRuleNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("bonus rule not found")
+
+
+class InvalidPayoutMethod(InvalidInput):
+    """A payout method field that cannot be used; ``field`` names it for the form."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
-from gigcx.payments.enums import EarningKind
+from gigcx.payments.enums import EarningKind, PayoutMethodKind
 from gigcx.privacy.redaction import redact_cards_on_set
 
 
@@ -82,6 +82,42 @@ class Payout(IdMixin, CreatedMixin, Base):
         UniqueConstraint("week", "expert_id", "brand_id", "currency"),
         Index("ix_payouts_expert", "expert_id", "created_at"),
     )
+
+
+class PayoutMethod(IdMixin, CreatedMixin, Base):
+    """Where an expert's payouts go: a bank account (IBAN) or a PayPal address.
+
+    The IBAN is personal data: pages and the API show its last four characters only.
+    """
+
+    __tablename__ = "payout_methods"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), unique=True)
+    kind: Mapped[PayoutMethodKind] = mapped_column(String(16))
+    account_holder: Mapped[str] = mapped_column(String(120), default="")
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    paypal_email: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime]
+
+
+class PayoutRunRecord(IdMixin, CreatedMixin, Base):
+    """What one payout run settled for one brand, for the brand's payout schedule."""
+
+    __tablename__ = "payout_runs"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    week: Mapped[str] = mapped_column(String(8))
+    # schedule (the job runner), manual ("Settle now"), cli or api.
+    trigger: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[uuid.UUID | None]
+    payouts: Mapped[int] = mapped_column(default=0)
+    lines: Mapped[int] = mapped_column(default=0)
+    totals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Experts left unpaid because they have no payout method yet.
+    held: Mapped[int] = mapped_column(default=0)
+    carried: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_payout_runs_brand", "brand_id", "created_at"),)
 
 
 class PayoutLine(Base):

@@ -2,20 +2,15 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.jobs import service as jobs_service
-from gigcx.jobs.enums import JobStatus
-from gigcx.jobs.models import Job
 from gigcx.jobs.registry import handler
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
-from gigcx.payments.enums import FeeKind
+from gigcx.payments.enums import FeeKind, PayoutTrigger
 
 SURGE_CHECK_EVERY = timedelta(minutes=1)
-# Payouts run shortly after each ISO week ends (Monday 00:00 UTC), once its last entries landed.
-PAYOUT_DELAY = timedelta(minutes=30)
 FLOOR_CHECK_EVERY = timedelta(days=1)
 
 
@@ -42,13 +37,6 @@ def earn_fee(session: Session, payload: dict[str, Any]) -> None:
     )
 
 
-def _is_queued(session: Session, name: str) -> bool:
-    queued = select(Job.id).where(
-        Job.name == name, Job.status == JobStatus.QUEUED, Job.run_at > clock.now()
-    )
-    return session.scalar(queued.limit(1)) is not None
-
-
 def _rearm_payouts(session: Session, _payload: dict[str, Any]) -> None:
     schedule_weekly_payouts(session)
 
@@ -62,26 +50,26 @@ def _rearm_floor_checks(session: Session, _payload: dict[str, Any]) -> None:
 
 
 def schedule_weekly_payouts(session: Session) -> None:
-    """Make sure the next weekly payout run is queued (each run queues the next)."""
-    if not _is_queued(session, "payments.settle_week"):
-        next_week = payments_service.week_of(clock.now()).end
-        jobs_service.enqueue(session, "payments.settle_week", {}, run_at=next_week + PAYOUT_DELAY)
+    """Make sure the next weekly payout run is queued, once (each run queues the next)."""
+    next_week = payments_service.week_of(clock.now()).end
+    jobs_service.ensure_queued(
+        session, payments_service.PAYOUT_JOB, {}, run_at=next_week + payments_service.PAYOUT_DELAY
+    )
 
 
-@handler("payments.settle_week", timeout=timedelta(minutes=30), rearm=_rearm_payouts)
+@handler(payments_service.PAYOUT_JOB, timeout=timedelta(minutes=30), rearm=_rearm_payouts)
 def settle_week(session: Session, payload: dict[str, Any]) -> None:
     """Settle a finished week (the last one unless the payload names it); a rerun adds nothing."""
     week = payload.get("week") or payments_service.last_finished_week().label
-    payments_service.run_week(session, week=str(week))
+    payments_service.run_week(session, week=str(week), trigger=PayoutTrigger.SCHEDULE)
     schedule_weekly_payouts(session)
 
 
 def schedule_surge_watch(session: Session) -> None:
     """Make sure one surge evaluation is queued (the watch re-queues itself every minute)."""
-    if not _is_queued(session, "payments.watch_demand"):
-        jobs_service.enqueue(
-            session, "payments.watch_demand", {}, run_at=clock.now() + SURGE_CHECK_EVERY
-        )
+    jobs_service.ensure_queued(
+        session, "payments.watch_demand", {}, run_at=clock.now() + SURGE_CHECK_EVERY
+    )
 
 
 @handler("payments.watch_demand", rearm=_rearm_surge_watch)
@@ -93,10 +81,9 @@ def watch_demand(session: Session, payload: dict[str, Any]) -> None:
 
 def schedule_floor_checks(session: Session) -> None:
     """Make sure the daily hourly-floor check is queued (each check queues the next)."""
-    if not _is_queued(session, "payments.alert_hourly_floors"):
-        jobs_service.enqueue(
-            session, "payments.alert_hourly_floors", {}, run_at=clock.now() + FLOOR_CHECK_EVERY
-        )
+    jobs_service.ensure_queued(
+        session, "payments.alert_hourly_floors", {}, run_at=clock.now() + FLOOR_CHECK_EVERY
+    )
 
 
 @handler("payments.alert_hourly_floors", rearm=_rearm_floor_checks)

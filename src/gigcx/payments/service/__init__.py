@@ -1,5 +1,12 @@
 """Pay: the append-only ledger, pricing with surges, fees, bonuses, payouts and hourly floors."""
 
+from gigcx.payments.service._active import (
+    ACTIVE_TIME_RULE,
+    MAX_ACTIVE_SPAN,
+    active_intervals,
+    merge_intervals,
+    working_spans,
+)
 from gigcx.payments.service._bonuses import (
     create_bonus_rule,
     describe_rule,
@@ -31,9 +38,15 @@ from gigcx.payments.service._ledger import (
     earnings_statement,
     earnings_summary,
     list_earnings,
-    merge_intervals,
     pay_for_resolution,
     reverse_earning,
+)
+from gigcx.payments.service._methods import (
+    KIND_NAMES,
+    PayoutMethodView,
+    mask_email,
+    payout_method_of,
+    set_payout_method,
 )
 from gigcx.payments.service._payouts import (
     PayoutRun,
@@ -56,6 +69,16 @@ from gigcx.payments.service._quotes import (
     task_offer,
     task_source_key,
 )
+from gigcx.payments.service._schedule import (
+    PAYOUT_DELAY,
+    PAYOUT_JOB,
+    HeldPay,
+    LastRun,
+    PayoutSchedule,
+    held_pay,
+    payout_schedule,
+    settle_now,
+)
 from gigcx.payments.service._statements import Statement, statement_csv, statement_of, statement_pdf
 from gigcx.payments.service._surge import (
     SURGE_RULE,
@@ -71,21 +94,31 @@ from gigcx.payments.service._surge import (
 from gigcx.payments.service._weekly import WeeklyRun, run_week
 
 __all__ = [
+    "ACTIVE_TIME_RULE",
     "FLOOR_WINDOW",
+    "KIND_NAMES",
+    "MAX_ACTIVE_SPAN",
+    "PAYOUT_DELAY",
+    "PAYOUT_JOB",
     "SURGE_RULE",
     "DayTasks",
     "Demand",
     "EarningsSummary",
     "ExpertHourly",
     "FloorCheck",
+    "HeldPay",
     "HourlyEarnings",
+    "LastRun",
+    "PayoutMethodView",
     "PayoutRun",
+    "PayoutSchedule",
     "Statement",
     "SurgeNotice",
     "TaskPrice",
     "Week",
     "WeeklyRun",
     "accepted_at",
+    "active_intervals",
     "alert_hourly_floors",
     "balances",
     "check_floor",
@@ -100,18 +133,22 @@ __all__ = [
     "evaluate_surges",
     "floor_checks",
     "get_payout",
+    "held_pay",
     "is_escalation_marked",
     "last_finished_week",
     "list_bonus_rules",
     "list_earnings",
     "list_payouts",
     "mark_escalation_legitimate",
+    "mask_email",
     "measure_demand",
     "median_hourly",
     "merge_intervals",
     "parse_week",
     "pay_for_resolution",
     "payout_earnings",
+    "payout_method_of",
+    "payout_schedule",
     "payouts_statement",
     "price_task",
     "program_hourly",
@@ -120,6 +157,8 @@ __all__ = [
     "reverse_earning",
     "run_payouts",
     "run_week",
+    "set_payout_method",
+    "settle_now",
     "statement_csv",
     "statement_of",
     "statement_pdf",
@@ -130,4 +169,5 @@ __all__ = [
     "task_offer",
     "task_source_key",
     "week_of",
+    "working_spans",
 ]

@@ -134,7 +134,9 @@ def _csat(
     return None if average is None else Decimal(str(average)).quantize(Decimal("0.01"))
 
 
-def evaluate_bonuses(session: Session, *, week: str) -> list[Earning]:
+def evaluate_bonuses(
+    session: Session, *, week: str, brand_id: uuid.UUID | None = None
+) -> list[Earning]:
     """Pay every bonus a finished week earned under the rules published before it ended.
 
     A CSAT or QA condition is met only when there is an average to compare: an expert without
@@ -142,9 +144,12 @@ def evaluate_bonuses(session: Session, *, week: str) -> list[Earning]:
     and week.
     """
     period = parse_week(week)
-    rules = session.scalars(
-        select(BonusRule).where(BonusRule.is_active.is_(True), BonusRule.created_at < period.end)
-    ).all()
+    chosen = select(BonusRule).where(
+        BonusRule.is_active.is_(True), BonusRule.created_at < period.end
+    )
+    if brand_id is not None:
+        chosen = chosen.where(BonusRule.brand_id == brand_id)
+    rules = session.scalars(chosen.order_by(BonusRule.created_at, BonusRule.id)).all()
     paid: list[Earning] = []
     for rule in rules:
         program = session.get_one(Program, rule.program_id)

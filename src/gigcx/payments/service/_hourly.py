@@ -20,7 +20,7 @@ from gigcx.kit import clock
 from gigcx.kit.money import quantize
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.models import Earning
-from gigcx.payments.service._ledger import Interval, merge_intervals
+from gigcx.payments.service._active import Interval, active_intervals, seconds_of
 from gigcx.tickets.models import Assignment, Ticket
 
 # Pay for the hours spent holding tickets; onboarding and reviews are paid for other time.
@@ -64,12 +64,13 @@ def program_hourly(
 ) -> list[ExpertHourly]:
     """Effective earnings per hour for each expert who held the program's tickets.
 
-    Hours are the union of the expert's assignment periods (accepted to resolved or ended)
-    inside the window, so concurrent tickets count once; earnings are the program's task,
-    escalation and bonus entries net of reversals in the window.
+    Hours are the expert's active time on the program's tickets inside the window (see
+    ``ACTIVE_TIME_RULE``: waiting for the customer never counts, concurrent tickets count
+    once); earnings are the program's task, escalation and bonus entries net of reversals in
+    the window.
     """
     assignments = (
-        select(Assignment.expert_id, Assignment.started_at, Assignment.ended_at)
+        select(Assignment.id, Assignment.expert_id)
         .join(Ticket, Ticket.id == Assignment.ticket_id)
         .where(
             Ticket.program_id == program_id,
@@ -90,12 +91,13 @@ def program_hourly(
     if expert_id is not None:
         assignments = assignments.where(Assignment.expert_id == expert_id)
         entries = entries.where(Earning.expert_id == expert_id)
-    held = session.execute(assignments).all()
+    holders = dict(session.execute(assignments).all())
+    active = active_intervals(
+        session, assignments.with_only_columns(Assignment.id), since=since, until=until
+    )
     spans: dict[uuid.UUID, list[Interval]] = {}
-    for expert_id, started_at, ended_at in held:
-        spans.setdefault(expert_id, []).append(
-            (max(started_at, since), min(ended_at or until, until))
-        )
+    for assignment_id, holder in holders.items():
+        spans.setdefault(holder, []).extend(active.get(assignment_id, []))
     earned = dict(session.execute(entries).all())
     names = dict(
         session.execute(
@@ -107,7 +109,7 @@ def program_hourly(
             expert_id,
             names.get(expert_id, ""),
             Decimal(earned.get(expert_id) or 0),
-            int(sum((end - start).total_seconds() for start, end in merge_intervals(intervals))),
+            seconds_of(intervals),
         )
         for expert_id, intervals in spans.items()
     ]

@@ -1,7 +1,7 @@
 """The earnings ledger: append-only; a correction is a new, opposite entry."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,6 +23,7 @@ from gigcx.payments.enums import EarningKind
 from gigcx.payments.errors import EarningNotFound, EarningNotReversible, LedgerIsAppendOnly
 from gigcx.payments.models import Earning
 from gigcx.payments.queries import readable_earnings
+from gigcx.payments.service._active import Interval, active_intervals, seconds_of
 from gigcx.payments.service._quotes import price_task, task_source_key
 from gigcx.tickets.models import Assignment, Ticket
 
@@ -199,24 +200,6 @@ class EarningsSummary:
         return quantize(Decimal(self.seconds_worked) / 3600)
 
 
-Interval = tuple[datetime, datetime]
-
-
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Join overlapping or touching intervals, so time held on concurrent tickets counts once."""
-    merged: list[Interval] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _seconds(intervals: Iterable[Interval]) -> int:
-    return int(sum((end - start).total_seconds() for start, end in merge_intervals(intervals)))
-
-
 def earnings_summary(
     session: Session,
     principal: Principal,
@@ -227,8 +210,9 @@ def earnings_summary(
 ) -> EarningsSummary:
     """Sum up the expert's last ``days`` calendar days (in their time zone) up to ``at``.
 
-    Task earnings are task entries net of their reversals. Hours worked are the union of the
-    periods the expert held assignments, so two tickets held at once count their overlap once.
+    Task earnings are task entries net of their reversals. Hours worked are the expert's active
+    time (``ACTIVE_TIME_RULE``): waiting for the customer never counts, and two tickets worked
+    at once count their overlap once.
     """
     expert = experts_service.get_expert(session, principal, expert_id)
     zone = ZoneInfo(expert.timezone)
@@ -262,19 +246,22 @@ def earnings_summary(
         per_day[day] = (tasks + (kind == EarningKind.TASK), amounts)
         earned[currency] = earned.get(currency, Decimal(0)) + amount
 
-    held = session.execute(
+    held = (
         _readable_assignments(principal)
         .where(
             Assignment.expert_id == expert_id,
             Assignment.started_at < until,
             or_(Assignment.ended_at.is_(None), Assignment.ended_at > since),
         )
-        .with_only_columns(Assignment.started_at, Assignment.ended_at, Program.currency)
-    ).all()
+        .with_only_columns(Assignment.id, Program.currency)
+    )
+    currencies = dict(session.execute(held).all())
+    active = active_intervals(
+        session, held.with_only_columns(Assignment.id), since=since, until=until
+    )
     intervals: dict[str, list[Interval]] = {}
-    for started_at, ended_at, currency in held:
-        span = (max(started_at, since), min(ended_at or until, until))
-        intervals.setdefault(currency, []).append(span)
+    for assignment_id, currency in currencies.items():
+        intervals.setdefault(currency, []).extend(active.get(assignment_id, []))
 
     return EarningsSummary(
         since=since,
@@ -284,11 +271,11 @@ def earnings_summary(
             DayTasks(day, tasks, [Money(quantize(a), c) for c, a in sorted(amounts.items())])
             for day, (tasks, amounts) in per_day.items()
         ],
-        seconds_worked=_seconds(span for spans in intervals.values() for span in spans),
+        seconds_worked=seconds_of(span for spans in intervals.values() for span in spans),
         hourly=[
             HourlyEarnings(
                 Money(quantize(earned.get(currency, Decimal(0))), currency),
-                _seconds(intervals.get(currency, [])),
+                seconds_of(intervals.get(currency, [])),
             )
             for currency in sorted(set(earned) | set(intervals))
         ],

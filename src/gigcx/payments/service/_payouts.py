@@ -18,6 +18,7 @@ from gigcx.payments.enums import EarningStatus
 from gigcx.payments.errors import InvalidWeek, PayoutNotFound, WeekNotOver
 from gigcx.payments.models import Earning, Payout, PayoutLine
 from gigcx.payments.queries import readable_payouts
+from gigcx.payments.service._methods import experts_with_methods
 
 _WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 # Weeks that can be paid: far-away years are typing mistakes, and their ends overflow dates.
@@ -83,15 +84,38 @@ class PayoutRun:
     totals: dict[str, Decimal] = field(default_factory=dict)
     # Experts whose unsettled entries net below zero: carried to a later week, never charged.
     carried: int = 0
+    # Experts with money due but no payout method: held until they enter one.
+    held_experts: set[uuid.UUID] = field(default_factory=set)
+
+    @property
+    def held(self) -> int:
+        return len(self.held_experts)
+
+    def add(self, other: "PayoutRun") -> None:
+        """Count another run (of another brand) into this one."""
+        self.payouts += other.payouts
+        self.lines += other.lines
+        self.carried += other.carried
+        self.held_experts |= other.held_experts
+        for currency, total in other.totals.items():
+            self.totals[currency] = self.totals.get(currency, Decimal(0)) + total
 
 
-def run_payouts(session: Session, *, week: str, progress: Progress | None = None) -> PayoutRun:
+def run_payouts(
+    session: Session,
+    *,
+    week: str,
+    brand_id: uuid.UUID | None = None,
+    progress: Progress | None = None,
+) -> PayoutRun:
     """Settle every approved, unsettled earning up to the week's end; a rerun settles nothing.
 
-    Earnings group by expert, brand and currency. A group whose entries net below zero (a
-    reversal of money already paid) is carried, not paid, until later earnings cover it: no
-    expert is ever asked to pay back. A payout line's key is its earning, so an earning can
-    be settled once only, even by concurrent runners.
+    Earnings group by expert, brand and currency (of one brand when ``brand_id`` is given). A
+    group whose entries net below zero (a reversal of money already paid) is carried, not paid,
+    until later earnings cover it: no expert is ever asked to pay back. An expert without a
+    payout method is held: their entries stay unsettled until they enter one, and a later run
+    pays them. A payout line's key is its earning, so an earning can be settled once only,
+    even by concurrent runners.
     """
     period = parse_week(week)
     if period.end > clock.now():
@@ -99,38 +123,40 @@ def run_payouts(session: Session, *, week: str, progress: Progress | None = None
     # One run at a time for every week: a later week's run also settles older carried entries.
     serialize(session, "payments.payouts")
     result = PayoutRun(period.label)
+    unsettled = select(
+        Earning.expert_id,
+        Earning.brand_id,
+        Earning.currency,
+        func.sum(Earning.amount),
+    ).where(Earning.created_at < period.end, ~is_settled())
+    made = select(Payout.expert_id, Payout.brand_id, Payout.currency).where(
+        Payout.week == period.label
+    )
+    if brand_id is not None:
+        unsettled = unsettled.where(Earning.brand_id == brand_id)
+        made = made.where(Payout.brand_id == brand_id)
     groups = session.execute(
-        select(
-            Earning.expert_id,
-            Earning.brand_id,
-            Earning.currency,
-            func.sum(Earning.amount),
-        )
-        .where(Earning.created_at < period.end, ~is_settled())
-        .group_by(Earning.expert_id, Earning.brand_id, Earning.currency)
+        unsettled.group_by(Earning.expert_id, Earning.brand_id, Earning.currency)
     ).all()
-    done = {
-        (expert_id, brand_id, currency)
-        for expert_id, brand_id, currency in session.execute(
-            select(Payout.expert_id, Payout.brand_id, Payout.currency).where(
-                Payout.week == period.label
-            )
-        ).all()
-    }
+    done = {tuple(row) for row in session.execute(made).all()}
+    payable = experts_with_methods(session) if groups else set()
     now = clock.now()
     rows: list[dict[str, object]] = []
-    for expert_id, brand_id, currency, total in groups:
-        if (expert_id, brand_id, currency) in done:
+    for expert_id, paying_brand_id, currency, total in groups:
+        if (expert_id, paying_brand_id, currency) in done:
             continue
         if Decimal(total) < 0:
             result.carried += 1
+            continue
+        if expert_id not in payable:
+            result.held_experts.add(expert_id)
             continue
         rows.append(
             {
                 "id": new_id(),
                 "week": period.label,
                 "expert_id": expert_id,
-                "brand_id": brand_id,
+                "brand_id": paying_brand_id,
                 "currency": currency,
                 "cutoff": period.end,
                 "total": Decimal(0),
@@ -147,6 +173,8 @@ def run_payouts(session: Session, *, week: str, progress: Progress | None = None
     # Thousands of new payouts the planner does not know of yet would make it loop over them.
     refresh_statistics(session, Payout.__tablename__)
     this_run = (Payout.week == period.label) & (Payout.created_at == now)
+    if brand_id is not None:
+        this_run &= Payout.brand_id == brand_id
     # The settled ids are read once, before any line is added: an anti-join straight against
     # payout_lines would rescan the lines this very statement is writing, once per earning.
     settled = select(PayoutLine.earning_id).cte("settled").prefix_with("MATERIALIZED")

@@ -53,6 +53,7 @@ def pay_overview(request: Request, session: SessionDep, user: WebStaff, week: st
         surges=payments_service.surges_for_brand(session, user, limit=20),
         program_names=programs,
         floors=payments_service.floor_checks(session, user),
+        active_time_rule=payments_service.ACTIVE_TIME_RULE,
         now=clock.now(),
     )
     return render(request, "brand/pay.html", context)
@@ -121,6 +122,7 @@ def _program_page(
         describe_rule=payments_service.describe_rule,
         hourly=hourly,
         check=payments_service.check_floor(session, program, at=until),
+        active_time_rule=payments_service.ACTIVE_TIME_RULE,
         notice=notice,
     )
     return render(request, "brand/program_pay.html", context, status_code=status_code)

@@ -72,5 +72,6 @@ def earnings_context(
             for r in rules
         ],
         "hourly_by_program": sorted(hourly, key=lambda item: item[0]),
+        "active_time_rule": payments_service.ACTIVE_TIME_RULE,
         "now": now,
     }
