@@ -31,6 +31,8 @@ def test_a_week_is_paid_out_and_its_statement_downloads(
     client: TestClient, session: Session, factory: sessionmaker[Session]
 ) -> None:
     market = build_marketplace(client, session, experts=1)
+    method = {"kind": "paypal", "paypal_email": "ana@example.com"}
+    client.put("/api/v1/experts/me/payout-method", json=method, headers=market.experts[0])
     with clock.shifted(-timedelta(days=8)):
         work_ticket(client, market)
         run_jobs(factory)
@@ -50,6 +52,7 @@ def test_a_week_is_paid_out_and_its_statement_downloads(
         "lines": 1,
         "totals": {"EUR": "3.50"},
         "carried": 0,
+        "held": 0,
         "bonuses": 0,
     }
     assert rerun.json()["payouts"] == 0

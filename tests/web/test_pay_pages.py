@@ -15,7 +15,7 @@ from gigcx.payments.models import BonusRule, Earning, Surge
 from gigcx.tickets.models import Assignment
 from tests.api.helpers import Marketplace, build_marketplace, ticket_body
 from tests.factories.brands import brand_admin
-from tests.factories.payments import make_earning
+from tests.factories.payments import add_payout_method, make_earning
 from tests.factories.tickets import make_ticket, run_jobs
 from tests.web.helpers import post_form, web_sign_in
 from tests.web.test_brand_console import error_of, post_program, program_of, value_of
@@ -210,6 +210,7 @@ def test_payouts_surges_and_statements_on_expert_and_brand_pages(
     program = program_of(session, market)
     last_week = payments_service.last_finished_week()
     make_earning(session, expert, program, "7.25", at=last_week.start + timedelta(hours=3))
+    add_payout_method(session, expert)
     payments_service.run_payouts(session, week=last_week.label)
     now = clock.now()
     session.add(

@@ -49,3 +49,12 @@ class InvalidPayoutMethod(InvalidInput):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class PayoutMethodMissing(NotFound):
+    def __init__(self) -> None:
+        super().__init__(
+            "you have no payout method yet; enter one with PUT /api/v1/experts/me/payout-method "
+            '(for example {"kind": "paypal", "paypal_email": "you@example.com"}); until then '
+            "payouts hold your approved earnings"
+        )

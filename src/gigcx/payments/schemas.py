@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import Field, WithJsonSchema
 
 from gigcx.kit.schemas import PositiveMoney, Schema, decimal_from_float
-from gigcx.payments.enums import EarningKind
+from gigcx.payments.enums import EarningKind, PayoutMethodKind, PayoutTrigger
 
 
 class EarningRead(Schema):
@@ -109,7 +109,49 @@ class PayoutRunRead(Schema):
     lines: int
     totals: dict[str, Decimal]
     carried: int
+    # Experts left unpaid until they enter a payout method.
+    held: int = 0
     bonuses: int
+
+
+class PayoutMethodUpdate(Schema):
+    """Where payouts go: ``bank_transfer`` needs ``account_holder`` and ``iban``, ``paypal``
+    needs ``paypal_email``."""
+
+    kind: PayoutMethodKind
+    account_holder: str = Field("", max_length=120)
+    iban: str = Field("", max_length=42, examples=["DE89 3704 0044 0532 0130 00"])
+    paypal_email: str = Field("", max_length=254)
+
+
+class PayoutMethodRead(Schema):
+    """The expert's payout method; the IBAN shows its last four characters only."""
+
+    kind: PayoutMethodKind
+    account_holder: str
+    iban_last4: str
+    paypal_email: str
+    summary: str
+    updated_at: datetime
+
+
+class PayoutLastRunRead(Schema):
+    at: datetime
+    week: str
+    trigger: PayoutTrigger
+    payouts: int
+    lines: int
+    totals: dict[str, Decimal]
+    held: int
+    carried: int
+
+
+class PayoutScheduleRead(Schema):
+    next_run_at: datetime | None
+    next_week: str | None
+    last_run: PayoutLastRunRead | None
+    failed: bool
+    retry_at: datetime | None
 
 
 class SurgeRead(Schema):

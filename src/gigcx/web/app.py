@@ -12,6 +12,7 @@ from gigcx.web.routes import (
     brand_console,
     customer,
     expert_account,
+    expert_pay,
     expert_quality,
     expert_work,
     pay_statements,
@@ -27,6 +28,7 @@ def install_web(app: FastAPI) -> None:
         expert_work,
         expert_account,
         expert_quality,
+        expert_pay,
         brand_console,
         pay_statements,
     ):

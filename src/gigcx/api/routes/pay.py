@@ -9,6 +9,7 @@ from gigcx.api.deps import (
     BrandManager,
     BrandStaff,
     CurrentPrincipal,
+    ExpertPrincipal,
     Page,
     PageDep,
     PlatformAdmin,
@@ -19,14 +20,20 @@ from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.brands import service as brands_service
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
+from gigcx.payments.enums import PayoutTrigger
+from gigcx.payments.errors import PayoutMethodMissing
 from gigcx.payments.schemas import (
     WEEK_PATTERN,
     BonusRuleCreate,
     BonusRuleRead,
     ExpertHourlyRead,
+    PayoutLastRunRead,
+    PayoutMethodRead,
+    PayoutMethodUpdate,
     PayoutRead,
     PayoutRunCreate,
     PayoutRunRead,
+    PayoutScheduleRead,
     ProgramHourlyRead,
     SurgeRead,
 )
@@ -55,7 +62,13 @@ def run_payouts(
 
     Running a week again settles nothing more.
     """
-    result = payments_service.run_week(session, week=body.week)
+    result = payments_service.run_week(
+        session, week=body.week, trigger=PayoutTrigger.API, actor_id=principal.actor_id
+    )
+    return _run_read(result)
+
+
+def _run_read(result: payments_service.WeeklyRun) -> PayoutRunRead:
     run = result.payouts
     return PayoutRunRead(
         week=run.week,
@@ -63,8 +76,83 @@ def run_payouts(
         lines=run.lines,
         totals=run.totals,
         carried=run.carried,
+        held=run.held,
         bonuses=result.bonuses,
     )
+
+
+@router.get("/payouts/schedule")
+def payout_schedule(session: SessionDep, principal: BrandStaff) -> PayoutScheduleRead:
+    """When the job runner settles the next week, and what the brand's last payout run did."""
+    schedule = payments_service.payout_schedule(session, principal)
+    last = schedule.last_run
+    return PayoutScheduleRead(
+        next_run_at=schedule.next_run_at,
+        next_week=schedule.next_week,
+        last_run=None
+        if last is None
+        else PayoutLastRunRead(
+            at=last.at,
+            week=last.week,
+            trigger=last.trigger,
+            payouts=last.payouts,
+            lines=last.lines,
+            totals={m.currency: m.amount for m in last.totals},
+            held=last.held,
+            carried=last.carried,
+        ),
+        failed=schedule.failed,
+        retry_at=schedule.retry_at,
+    )
+
+
+@router.post("/payouts/settle-now")
+def settle_now(session: SessionDep, principal: BrandManager) -> PayoutRunRead:
+    """Settle the brand's last finished week now (brand admins); a second call pays nothing more.
+
+    Experts without a payout method are held (counted in ``held``) and paid by a later run.
+    """
+    return _run_read(payments_service.settle_now(session, principal))
+
+
+def _method_read(view: payments_service.PayoutMethodView) -> PayoutMethodRead:
+    return PayoutMethodRead(
+        kind=view.kind,
+        account_holder=view.account_holder,
+        iban_last4=view.iban_last4,
+        paypal_email=view.paypal_email,
+        summary=view.summary,
+        updated_at=view.updated_at,
+    )
+
+
+@router.get("/experts/me/payout-method")
+def get_payout_method(session: SessionDep, principal: ExpertPrincipal) -> PayoutMethodRead:
+    """Where your payouts go (the IBAN by its last four characters); 404 until you enter one."""
+    assert principal.expert_id is not None
+    view = payments_service.payout_method_of(session, principal, principal.expert_id)
+    if view is None:
+        raise PayoutMethodMissing()
+    return _method_read(view)
+
+
+@router.put("/experts/me/payout-method")
+def put_payout_method(
+    session: SessionDep, principal: ExpertPrincipal, body: PayoutMethodUpdate
+) -> PayoutMethodRead:
+    """Enter or replace where your payouts go: a bank account (IBAN) or a PayPal address.
+
+    Until you have one, payout runs hold your approved earnings.
+    """
+    view = payments_service.set_payout_method(
+        session,
+        principal,
+        kind=body.kind,
+        account_holder=body.account_holder,
+        iban=body.iban,
+        paypal_email=body.paypal_email,
+    )
+    return _method_read(view)
 
 
 @router.get("/payouts/{payout_id}")

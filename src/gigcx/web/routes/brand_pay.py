@@ -33,8 +33,10 @@ BONUS_FIELDS = ("name", "min_tasks", "min_csat", "min_qa", "amount")
 
 
 @router.get("/brand/pay", response_class=HTMLResponse)
-def pay_overview(request: Request, session: SessionDep, user: WebStaff, week: str = "") -> Response:
-    """Payouts the brand made, recent surges and programs below their hourly floor."""
+def pay_overview(
+    request: Request, session: SessionDep, user: WebStaff, week: str = "", settled: str = ""
+) -> Response:
+    """The payout schedule, payouts the brand made, surges and programs below their floor."""
     chosen = week.strip() or None
     payouts = payments_service.list_payouts(session, user, week=chosen)
     names = dict(
@@ -54,9 +56,20 @@ def pay_overview(request: Request, session: SessionDep, user: WebStaff, week: st
         program_names=programs,
         floors=payments_service.floor_checks(session, user),
         active_time_rule=payments_service.ACTIVE_TIME_RULE,
+        schedule=payments_service.payout_schedule(session, user) if user.is_brand_staff else None,
+        held=payments_service.held_pay(session, user, at=clock.now()),
+        settled=bool(settled),
         now=clock.now(),
     )
     return render(request, "brand/pay.html", context)
+
+
+@router.post("/brand/pay/settle-now", dependencies=[CsrfChecked])
+def settle_now(session: SessionDep, user: WebStaff) -> Response:
+    """Settle the last finished week now; a second press pays nothing twice."""
+    require_manager(user)
+    payments_service.settle_now(session, user)
+    return redirect("/brand/pay?settled=1#schedule-h")
 
 
 def _special_rates(program: Program) -> list[dict[str, str]]:

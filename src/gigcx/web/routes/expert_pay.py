@@ -1,19 +1,29 @@
-"""What the expert's pages show about pay beyond the ledger: payouts, surges and bonus rules."""
+"""What the expert's pages show about pay beyond the ledger: payouts, surges, bonus rules, and
+the payout method form."""
 
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
+from gigcx.payments.enums import PayoutMethodKind
+from gigcx.payments.errors import InvalidPayoutMethod
 from gigcx.payments.models import Earning, PayoutLine
+from gigcx.web.deps import CsrfChecked, Submitted, WebExpert, redirect, render
+
+router = APIRouter(include_in_schema=False)
+METHOD_FIELDS = ("kind", "account_holder", "iban", "paypal_email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +82,73 @@ def earnings_context(
             for r in rules
         ],
         "hourly_by_program": sorted(hourly, key=lambda item: item[0]),
+        "payout_method": payments_service.payout_method_of(session, principal, expert_id),
+        "held": payments_service.held_pay(session, principal, at=now),
         "active_time_rule": payments_service.ACTIVE_TIME_RULE,
         "now": now,
     }
+
+
+def _method_page(
+    request: Request,
+    session: Session,
+    user: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+    status_code: int = 200,
+) -> Response:
+    assert user.expert_id is not None
+    current = payments_service.payout_method_of(session, user, user.expert_id)
+    shown = {
+        "kind": current.kind.value if current else PayoutMethodKind.BANK_TRANSFER.value,
+        "account_holder": current.account_holder if current else "",
+        # The stored IBAN is never put back in the page; a change means typing it again.
+        "iban": "",
+        "paypal_email": current.paypal_email if current else "",
+    }
+    context = {
+        "user": user,
+        "current": current,
+        "values": shown | (values or {}),
+        "errors": errors or {},
+        "saved": saved,
+        "kinds": [(k.value, payments_service.KIND_NAMES[k]) for k in PayoutMethodKind],
+    }
+    return render(request, "expert/payout_method.html", context, status_code=status_code)
+
+
+@router.get("/expert/earnings/payout-method", response_class=HTMLResponse)
+def payout_method(
+    request: Request, session: SessionDep, user: WebExpert, saved: str = ""
+) -> Response:
+    """Where the expert's payouts go, with the form to enter or change it."""
+    return _method_page(request, session, user, saved=bool(saved))
+
+
+@router.post("/expert/earnings/payout-method", dependencies=[CsrfChecked])
+def save_payout_method(
+    request: Request, session: SessionDep, user: WebExpert, form: Submitted
+) -> Response:
+    """Store the payout method; a bad IBAN or email is refused next to its field."""
+    values = {name: str(form.get(name, "")).strip() for name in METHOD_FIELDS}
+    try:
+        payments_service.set_payout_method(
+            session,
+            user,
+            kind=values["kind"],
+            account_holder=values["account_holder"],
+            iban=values["iban"],
+            paypal_email=values["paypal_email"],
+        )
+    except InvalidPayoutMethod as error:
+        return _method_page(
+            request,
+            session,
+            user,
+            values=values,
+            errors={error.field: error.message},
+            status_code=400,
+        )
+    return redirect("/expert/earnings/payout-method?saved=1")
