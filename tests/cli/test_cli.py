@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from gigcx.auth import service as auth_service
@@ -27,6 +28,7 @@ from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning, Payout, PayoutLine
 from gigcx.routing.scoring import TERMS
 from gigcx.tickets.models import Offer, Ticket
+from tests.factories.payments import add_payout_method
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}
@@ -270,7 +272,9 @@ def seeded_copy(seeded: tuple[Path, Result], tmp_path: Path) -> Iterator[Engine]
         yield engine
 
 
-def test_payouts_run_settles_the_last_finished_week_once(seeded_copy: Engine) -> None:
+def test_payouts_run_holds_experts_without_a_method_then_settles_the_week_once(
+    seeded_copy: Engine,
+) -> None:
     week = payments_service.last_finished_week().label
     unsettled = count(
         seeded_copy,
@@ -278,12 +282,22 @@ def test_payouts_run_settles_the_last_finished_week_once(seeded_copy: Engine) ->
         Earning.created_at < payments_service.parse_week(week).end,
     )
 
+    held = invoke("payouts", "run", "--week", week)
+    settled_while_held = count(seeded_copy, PayoutLine)
+    with Session(seeded_copy) as session:
+        for expert in session.scalars(select(Expert)):
+            add_payout_method(session, expert)
+        session.commit()
     first = invoke("payouts", "run", "--week", week)
     settled = count(seeded_copy, PayoutLine)
     second = invoke("payouts", "run")
 
+    assert held.exit_code == 0, held.output
+    assert settled_while_held == 0
+    assert re.search(r"held without a payout method: [1-9][0-9]*", held.output)
     assert first.exit_code == 0, first.output
     assert f"Payouts for {week}" in first.output
+    assert "held without a payout method: 0" in first.output
     assert settled == unsettled
     assert settled > 0, "the demo has paid work in the last finished week"
     assert second.exit_code == 0, second.output

@@ -201,6 +201,8 @@ def test_no_expert_surface_shows_personal_data_the_program_does_not_grant(
     with clock.travel_to(THURSDAY):
         market = build_marketplace(client, session, experts=2)
         admin, expert, reviewer = market.brand_admin, market.experts[0], market.experts[1]
+        method = {"kind": "paypal", "paypal_email": "expert.paid@example.net"}
+        client.put("/api/v1/experts/me/payout-method", json=method, headers=expert)
         scorecard = {"name": "QA", "criteria": CRITERIA, "low_csat_max": 2}
         client.put(f"/api/v1/programs/{market.program_id}/scorecard", json=scorecard, headers=admin)
         client.post(

@@ -51,9 +51,10 @@ def run(
     out.print(table)
     out.print(
         f"bonuses paid: {result.bonuses} · experts carried to a later week (net below zero): "
-        f"{run_.carried}"
+        f"{run_.carried} · held without a payout method: {run_.held} (paid by a later run "
+        "once they enter one)"
     )
-    if run_.payouts == 0:
+    if run_.payouts == 0 and not run_.held:
         out.print("nothing left to settle for this week")
 
 
