@@ -125,6 +125,16 @@ def load(engine: Engine, args: argparse.Namespace, timings: Timings) -> payments
                 for n, e in enumerate(expert_ids)
             ),
         )
+        # Payout runs hold experts without a payout method: every bench expert has one.
+        _copy(
+            engine,
+            "COPY payout_methods (id, expert_id, kind, account_holder, iban, paypal_email, "
+            "updated_at, created_at) FROM STDIN",
+            (
+                (uuid.uuid4(), e, "paypal", "", "", f"e{n}@bench.example.com", now, now)
+                for n, e in enumerate(expert_ids)
+            ),
+        )
     seconds = int((week.end - week.start).total_seconds()) - 1
     amounts = [Decimal(a) for a in ("2.00", "3.50", "6.00", "5.25", "1.75")]
     reversals = int(args.earnings * REVERSAL_SHARE)
