@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gigcx.assist import service as assist_service
+from gigcx.assist.errors import ReplyBlocked
 from gigcx.auth.enums import Role
 from gigcx.auth.models import AccessToken, User
 from gigcx.auth.principal import SYSTEM, Principal
@@ -323,12 +324,14 @@ class _Run:
         last = max([started_at, *(m.created_at for m in replies)])
         customer = self.session.get_one(Customer, ticket.customer_id)
         plan = self._replies_for(ticket, customer, expert_id, answered_before=answered_before)
+        # The demo's own words, for when a pre-send check the program enforces refuses a reply.
+        plainer = compose.solution(random.Random(customer.email), ticket.language, ticket.category)
         done = len(replies)
         roll = self._chance("work", ticket.subject, customer.email, done)
         principal = self._as_expert(expert_id)
         if done < len(plan):
             if self.now - last >= REPLY_AFTER and roll < REPLY_CHANCE:
-                self._reply(principal, ticket, plan[done])
+                self._reply(principal, ticket, plan[done], instead=plainer)
                 self.activity.replied += 1
         elif self.now - last >= RESOLVE_AFTER and roll < RESOLVE_CHANCE:
             tickets_service.resolve(self.session, principal, ticket.id)
@@ -354,16 +357,17 @@ class _Run:
         holding = compose.first_reply(rng, language, first_name or "", expert_name)
         return [holding.replace(" ,", ",").replace("  ", " "), solution]
 
-    def _reply(self, principal: Principal, ticket: Ticket, body: str) -> None:
+    def _reply(self, principal: Principal, ticket: Ticket, body: str, *, instead: str) -> None:
+        """Send a reply through the pre-send checks; if they refuse it, send ``instead``."""
         try:
             with self.session.begin_nested():
                 assist_service.send_reply(
                     self.session, principal, ticket.id, body, is_internal=False
                 )
-        except DomainError:
-            # A pre-send check the program enforces refused it: as a person would, send the
-            # plain reply of the demo's own words instead.
-            tickets_service.reply(self.session, principal, ticket.id, body, is_internal=False)
+        except ReplyBlocked:
+            assist_service.send_reply(
+                self.session, principal, ticket.id, instead, is_internal=False
+            )
 
 
 def _program_ref(session: Session, program: Program) -> ProgramRef | None:

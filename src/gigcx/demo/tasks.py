@@ -49,4 +49,4 @@ def simulate(session: Session, payload: dict[str, Any]) -> None:
     activity = simulation.simulate(
         session, seed=int(payload.get("seed") or 0), run=int(payload.get("run") or 0)
     )
-    log.debug("demo simulation: %s", activity)
+    log.debug("demo simulation run %s: %s", payload.get("run"), activity)
