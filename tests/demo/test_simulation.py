@@ -1,5 +1,6 @@
 """The demo's simulated experts and customers keep a seeded demo moving, and nothing else."""
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -7,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, func, select
+from alembic import command
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
@@ -407,3 +409,46 @@ def rate_for(session: Session, ticket: Ticket) -> Decimal:
             Rate.complexity == ticket.complexity,
         )
     ).one()
+
+
+def test_the_migration_marks_brands_the_demo_seeded_earlier(tmp_path: Path) -> None:
+    # given a database at the revision before demo brands, with the demo's Alpenglow and a
+    # brand of someone's own that happens to be called "lumen"
+    url = f"sqlite:///{tmp_path / 'earlier.db'}"
+    config = migrate.alembic_config(url)
+    command.upgrade(config, "0011")
+    engine = make_engine(url)
+    brands = [
+        ("alpenglow", "admin@alpenglow.example"),
+        ("lumen", "admin@lumen-coffee.example.com"),
+    ]
+    with engine.begin() as connection:
+        for slug, admin_email in brands:
+            brand_id = uuid.uuid4().hex
+            connection.execute(
+                text(
+                    "INSERT INTO brands (id, name, slug, currency, created_at) "
+                    "VALUES (:id, :slug, :slug, 'EUR', '2026-11-18 15:45:00.000000')"
+                ),
+                {"id": brand_id, "slug": slug},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, brand_id, display_name, "
+                    "is_active, created_at) VALUES (:id, :email, 'x', 'brand_admin', :brand_id, "
+                    "'Admin', 1, '2026-11-18 15:45:00.000000')"
+                ),
+                {"id": uuid.uuid4().hex, "email": admin_email, "brand_id": brand_id},
+            )
+
+    # when the database is brought up to date
+    migrate.upgrade(url)
+
+    # then the demo's brand is a demo brand, the other is not
+    with engine.connect() as connection:
+        marked = connection.execute(text("SELECT slug, is_demo FROM brands ORDER BY slug")).all()
+    engine.dispose()
+    assert [(slug, bool(is_demo)) for slug, is_demo in marked] == [
+        ("alpenglow", True),
+        ("lumen", False),
+    ]
