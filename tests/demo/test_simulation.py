@@ -25,7 +25,7 @@ from gigcx.cli.main import app
 from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, get_sessionmaker, make_engine
-from gigcx.demo import content
+from gigcx.demo import content, simulation
 from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import seed_demo
 from gigcx.experts.enums import Presence
@@ -339,6 +339,34 @@ def test_running_a_step_again_at_the_same_moment_changes_nothing(
     # then it ran and did nothing more (nor queued anything)
     assert (stats.done, stats.failed) == (1, 0)
     assert snapshot(session) == before
+
+
+def test_a_failed_run_still_queues_the_next(
+    session: Session, factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a run of the simulation that breaks for good
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the run broke")
+
+    monkeypatch.setattr(simulation, "simulate", broken)
+    with clock.travel_to(SEEDED_AT):
+        job = demo_tasks.schedule_simulation(session, seed=SEED, run=7)
+        assert job is not None
+        job.max_attempts = 1
+        session.commit()
+
+    # when the job runner runs it
+    with clock.travel_to(SEEDED_AT + STEP):
+        stats = run_jobs(factory)
+
+    # then it is dead-lettered and the next run is queued, 20 s on at the earliest
+    session.refresh(job)
+    queued = session.scalars(
+        select(Job).where(Job.name == demo_tasks.SIMULATE_JOB, Job.status == JobStatus.QUEUED)
+    ).all()
+    assert (stats.done, stats.failed, job.status) == (0, 1, JobStatus.DEAD)
+    assert [q.payload for q in queued] == [{"seed": SEED, "run": 8}]
+    assert queued[0].run_at >= SEEDED_AT + STEP + demo_tasks.SIMULATE_EVERY
 
 
 def test_serve_schedules_the_simulation_once_and_only_for_a_demo(

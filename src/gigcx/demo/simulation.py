@@ -2,7 +2,8 @@
 
 On demo brands only (``brands.is_demo``), every run of the job ``demo.simulate``:
 
-- keeps a few experts online per program (someone the lapse rule set away comes back);
+- keeps a few experts online per program, one for each of its languages where one can be
+  (an expert the lapse rule set away comes back when needed);
 - lets customers write in now and then while a program's queue is short;
 - lets online experts answer their offers after a moment's thought: most accept, some decline,
   a few let them lapse;
@@ -16,8 +17,8 @@ signed in as is left to that person.
 
 Each decision is a draw keyed by the schedule's seed, the run and what it is about, and each step
 waits on the state it leaves behind (an answered offer is no longer pending, a reply starts the
-wait for the next step, a new ticket holds further arrivals off for a minute): a run repeated at
-the same moment changes nothing, and two job runners never do a step twice.
+wait for the next step, a new ticket holds further arrivals off for ARRIVAL_GAP): a run
+repeated at the same moment changes nothing, and two job runners never do a step twice.
 """
 
 import random
