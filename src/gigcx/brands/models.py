@@ -2,7 +2,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.brands.enums import Complexity, TimeBand
@@ -25,6 +25,8 @@ class Brand(IdMixin, CreatedMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # A demo brand: its simulated experts and customers keep working on their own (gigcx.demo).
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Program(IdMixin, CreatedMixin, Base):

@@ -12,6 +12,7 @@ from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_u
 from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
+from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
@@ -67,6 +68,9 @@ def serve(
         else:
             with unit_of_work() as session:
                 print_demo_sign_ins(out, demo_sign_ins(session))
+        with unit_of_work() as session:
+            # The demo's simulated experts and customers keep its queue moving.
+            demo_tasks.schedule_simulation(session)
     # Server processes open their own connections.
     get_engine().dispose()
     workers = processes or settings.api_processes

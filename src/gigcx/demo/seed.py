@@ -194,6 +194,8 @@ def _brand(
                 admin_password=admin_password,
             ),
         )
+        # Marked, so the demo's simulated people keep it alive (gigcx.demo.simulation).
+        brand.is_demo = True
         brand_admin = session.scalars(select(User).where(User.email == admin_email)).one()
         agent = auth_service.create_user(
             session,
