@@ -22,7 +22,7 @@ from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, TicketStatus
 from gigcx.tickets.models import Customer, Offer, Ticket
-from gigcx.tickets.queries import readable_tickets
+from gigcx.tickets.queries import matching_text, readable_tickets, short_id
 from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import (
@@ -82,7 +82,7 @@ def search(session: Session, user: Principal, filters: TicketFilters) -> tuple[l
     if filters.category:
         statement = statement.where(Ticket.category == filters.category)
     if filters.text:
-        statement = statement.where(Ticket.subject.icontains(filters.text, autoescape=True))
+        statement = statement.where(matching_text(filters.text))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
         statement.join(Program, Program.id == Ticket.program_id)
