@@ -90,9 +90,7 @@ def test_revoking_an_api_key_asks_first_and_only_the_confirmation_revokes(
     client: TestClient, session: Session
 ) -> None:
     market = staff_market(client, session, experts=0)
-    key = session.scalars(
-        select(ApiKey).where(ApiKey.brand_id == uuid.UUID(market.brand_id))
-    ).one()
+    key = session.scalars(select(ApiKey).where(ApiKey.brand_id == uuid.UUID(market.brand_id))).one()
 
     asked = post_form(client, f"/brand/api-keys/{key.id}/revoke")
     session.expire_all()
@@ -149,6 +147,10 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
             assert (email, path, answer.status_code) == (email, path, expected)
 
     agent, admin, root = roles.values()
-    assert [p for p in every if p not in agent] == ["/brand/staff", "/brand/api-keys", "/admin/brands"]
+    assert [p for p in every if p not in agent] == [
+        "/brand/staff",
+        "/brand/api-keys",
+        "/admin/brands",
+    ]
     assert [p for p in every if p not in admin] == ["/admin/brands"]
     assert [p for p in every if p not in root] == ["/brand/staff", "/brand/api-keys"]

@@ -17,7 +17,9 @@ from tests.web.test_brand_console import staff_market
 
 
 def temporary_password(page: str) -> str:
-    found = re.search(r'id="temporary-password" class="key" type="text" readonly value="([^"]+)"', page)
+    found = re.search(
+        r'id="temporary-password" class="key" type="text" readonly value="([^"]+)"', page
+    )
     assert found is not None
     return found.group(1)
 

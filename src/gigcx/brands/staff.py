@@ -1,4 +1,4 @@
-"""A brand's staff: its admins and in-house agents, invited, changed and deactivated by its admins."""
+"""A brand's staff (admins and in-house agents), invited, changed and deactivated by its admins."""
 
 import uuid
 from collections.abc import Sequence

@@ -119,7 +119,9 @@ LAST_ADMIN = (
 
 
 @router.post("/brand/staff/{user_id}/deactivate", dependencies=[CsrfChecked])
-def deactivate(request: Request, session: SessionDep, user: WebStaff, user_id: uuid.UUID) -> Response:
+def deactivate(
+    request: Request, session: SessionDep, user: WebStaff, user_id: uuid.UUID
+) -> Response:
     require_manager(user)
     try:
         staff_service.deactivate(session, user, user_id)
