@@ -11,6 +11,7 @@ from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
 from gigcx.auth.models import AccessToken, User
 from gigcx.auth.principal import Principal
+from gigcx.brands.models import Brand
 from gigcx.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from gigcx.kit import clock
 from gigcx.kit.ids import new_secret
@@ -68,10 +69,13 @@ def invite_staff(
 
 def _member(session: Session, actor: Principal, user_id: uuid.UUID) -> User:
     brand_id = _brand_of(actor)
+    # Staff changes of one brand take turns on its row, so two admins demoting each other at
+    # once cannot both pass the last-admin check (and no two changes lock rows in other orders).
+    session.execute(select(Brand.id).where(Brand.id == brand_id).with_for_update())
     user = session.scalar(
-        select(User)
-        .where(User.id == user_id, User.brand_id == brand_id, User.role.in_(STAFF_ROLES))
-        .with_for_update()
+        select(User).where(
+            User.id == user_id, User.brand_id == brand_id, User.role.in_(STAFF_ROLES)
+        )
     )
     if user is None:
         raise NotFound("staff member not found; pick one from the brand's staff list")
@@ -82,11 +86,10 @@ def _keep_an_admin(session: Session, user: User) -> None:
     """Refuse a change that takes away the brand's last active admin."""
     if user.role != Role.BRAND_ADMIN or not user.is_active:
         return
-    # Lock every active admin row: two admins demoting each other at once cannot both pass.
     admins = session.scalars(
-        select(User.id)
-        .where(User.brand_id == user.brand_id, User.role == Role.BRAND_ADMIN, User.is_active)
-        .with_for_update()
+        select(User.id).where(
+            User.brand_id == user.brand_id, User.role == Role.BRAND_ADMIN, User.is_active
+        )
     ).all()
     if len(admins) <= 1:
         raise LastAdmin()

@@ -110,7 +110,8 @@ def change_role(
         staff_service.change_role(session, user, user_id, role)
     except staff_service.LastAdmin:
         return _staff_page(request, session, user, problem=LAST_ADMIN, status_code=409)
-    return redirect("/brand/staff")
+    # An admin who stepped down can no longer open this page.
+    return redirect("/brand" if user_id == user.user_id else "/brand/staff")
 
 
 LAST_ADMIN = (
@@ -127,7 +128,7 @@ def deactivate(
         staff_service.deactivate(session, user, user_id)
     except staff_service.LastAdmin:
         return _staff_page(request, session, user, problem=LAST_ADMIN, status_code=409)
-    return redirect("/brand/staff")
+    return redirect("/login" if user_id == user.user_id else "/brand/staff")
 
 
 @router.post("/brand/staff/{user_id}/reactivate", dependencies=[CsrfChecked])
