@@ -60,6 +60,11 @@ def test_the_audit_trail_names_people_and_keeps_raw_events_behind_a_toggle(
         "ticket.status_changed",
     ]
     assert f"<dt>expert_id</dt><dd><code>{market.expert_ids[0]}</code></dd>" in page.text
+    api = client.get(f"/api/v1/tickets/{ticket_id}/audit", headers=market.brand_admin)
+    assert [event["sentence"] for event in api.json()][2:4] == [
+        f"Offered to {expert_name}",
+        f"Accepted by {expert_name}",
+    ]
 
 
 def test_a_declined_offer_and_an_escalation_by_rule_read_as_sentences(

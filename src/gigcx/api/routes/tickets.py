@@ -7,7 +7,6 @@ from fastapi import APIRouter, Header, Query, Response
 from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
-from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
 from gigcx.errors import PermissionDenied
@@ -31,6 +30,7 @@ from gigcx.tickets.schemas import (
     TicketDetail,
     TicketRead,
 )
+from gigcx.views import audit as audit_views
 from gigcx.views import reads
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
@@ -224,9 +224,13 @@ def waiting(session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID) ->
 def audit_trail(
     session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID
 ) -> list[AuditEventRead]:
+    """The ticket's audit events, oldest first, each with a sentence that tells it."""
     ticket = tickets_service.get_ticket(session, principal, ticket_id)
-    events = audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id)
-    return [AuditEventRead.model_validate(e) for e in events]
+    trail = audit_views.trail(session, principal, subject_type="ticket", subject_id=ticket.id)
+    return [
+        AuditEventRead.model_validate(line.event).model_copy(update={"sentence": line.sentence})
+        for line in trail
+    ]
 
 
 @router.post("/{ticket_id}/rating", status_code=201)
