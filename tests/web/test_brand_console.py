@@ -449,8 +449,10 @@ def test_an_api_key_is_shown_once_works_and_can_be_revoked(
     )
     stored = session.scalars(select(ApiKey).where(ApiKey.name == "helpdesk sync")).one()
 
-    revoked = post_form(client, f"/brand/api-keys/{stored.id}/revoke")
+    asked = post_form(client, f"/brand/api-keys/{stored.id}/revoke")
+    revoked = post_form(client, f"/brand/api-keys/{stored.id}/revoke", {"confirm": "yes"})
 
+    assert asked.status_code == 200
     assert revoked.status_code == 303
     assert client.get("/api/v1/programs", headers=headers).status_code == 401
 

@@ -15,6 +15,7 @@ from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Complexity, TimeBand
 from gigcx.brands.errors import (
+    BrandNotFound,
     BrandSlugTaken,
     InvalidProgramRules,
     ProgramNotFound,
@@ -60,6 +61,28 @@ def create_brand(session: Session, actor: Principal, data: BrandCreate) -> Brand
         subject_id=brand.id,
         brand_id=brand.id,
     )
+    return brand
+
+
+def rename_brand(session: Session, actor: Principal, brand_id: uuid.UUID, name: str) -> Brand:
+    """Give a brand another name; its slug, and so its contact pages' addresses, stay."""
+    if not (actor.is_platform_admin or actor.is_system):
+        raise PermissionDenied("only a platform admin can rename brands")
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise BrandNotFound()
+    if brand.name != name:
+        audit_service.record(
+            session,
+            actor=actor,
+            action="brand.renamed",
+            subject_type="brand",
+            subject_id=brand.id,
+            brand_id=brand.id,
+            data={"from": brand.name, "to": name},
+        )
+        brand.name = name
+        session.flush()
     return brand
 
 

@@ -1,9 +1,15 @@
-from sqlalchemy import ColumnElement, Select, or_, select, true
+import re
+import uuid
+
+from sqlalchemy import ColumnElement, Select, String, cast, exists, or_, select, true
 
 from gigcx.auth.principal import Principal
 from gigcx.kit import clock
 from gigcx.tickets.enums import OfferStatus
-from gigcx.tickets.models import Assignment, Offer, Ticket
+from gigcx.tickets.models import Assignment, Customer, Message, Offer, Ticket
+
+SHORT_ID_LENGTH = 8
+_SHORT_ID = re.compile(rf"#?([0-9a-f]{{{SHORT_ID_LENGTH}}})")
 
 
 def readable_tickets(principal: Principal) -> Select[Ticket]:
@@ -52,3 +58,40 @@ def readable_offers(principal: Principal) -> Select[Offer]:
         brand_tickets = select(Ticket.id).where(Ticket.brand_id == principal.brand_id)
         return statement.where(Offer.ticket_id.in_(brand_tickets))
     return statement.where(true().is_(False))
+
+
+def short_id(ticket_id: uuid.UUID) -> str:
+    """The ticket's short id shown on pages: the first characters of its id."""
+    return ticket_id.hex[:SHORT_ID_LENGTH]
+
+
+def matching_text(text: str) -> ColumnElement[bool]:
+    """Tickets that ``text`` finds, case-insensitively: in the subject, the customer's email or
+    name, any message of the conversation, or the ticket's full or short id.
+
+    Combine it with ``readable_tickets``: it matches, it does not scope.
+    """
+    customers = select(Customer.id).where(
+        or_(
+            Customer.email.icontains(text, autoescape=True),
+            Customer.name.icontains(text, autoescape=True),
+        )
+    )
+    messages = exists().where(
+        Message.ticket_id == Ticket.id, Message.body.icontains(text, autoescape=True)
+    )
+    clauses = [
+        Ticket.subject.icontains(text, autoescape=True),
+        Ticket.customer_id.in_(customers),
+        messages,
+    ]
+    wanted = text.strip().lower()
+    try:
+        clauses.append(Ticket.id == uuid.UUID(wanted))
+    except ValueError:
+        short = _SHORT_ID.fullmatch(wanted)
+        if short is not None:
+            # Both databases spell an id's first 8 characters the same: SQLite stores 32 hex
+            # digits, PostgreSQL's text form starts with the same 8 before its first dash.
+            clauses.append(cast(Ticket.id, String).startswith(short.group(1)))
+    return or_(*clauses)

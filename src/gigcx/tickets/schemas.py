@@ -122,3 +122,6 @@ class AuditEventRead(Schema):
     action: str
     data: dict[str, Any]
     created_at: datetime
+    sentence: str = Field(
+        default="", description="what happened, in words, with names", examples=["Accepted by Ana"]
+    )

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from gigcx.errors import DomainError
 from gigcx.web.deps import LoginRequired, login_redirect, refuse_unstorable_text, render
 from gigcx.web.routes import (
+    admin_brands,
     brand_console,
     customer,
     expert_account,
@@ -30,6 +31,7 @@ def install_web(app: FastAPI) -> None:
         expert_quality,
         expert_pay,
         brand_console,
+        admin_brands,
         pay_statements,
     ):
         # Every form is checked for text no database can store before any route reads it.

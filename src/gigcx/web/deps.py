@@ -15,6 +15,8 @@ from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.errors import DomainError, PermissionDenied
 from gigcx.kit.text import printable, text_problem
+from gigcx.tickets.queries import short_id
+from gigcx.web.access import Area, nav_links, require
 
 SESSION_COOKIE = "gigcx_session"
 CSRF_COOKIE = "gigcx_csrf"
@@ -22,6 +24,8 @@ CSRF_FIELD = "csrf_token"
 
 # Templates render views (gigcx.views) and never mask or price anything themselves.
 templates = Jinja2Templates(directory=str(files("gigcx.web") / "templates"))
+templates.env.globals["console_links"] = nav_links
+templates.env.globals["short_id"] = short_id
 
 
 class LoginRequired(Exception):
@@ -123,14 +127,19 @@ def signed_in_expert(principal: Annotated[Principal, Depends(signed_in)]) -> Pri
 
 
 def signed_in_staff(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
-    if not (principal.is_brand_staff or principal.is_platform_admin):
-        raise PermissionDenied("these pages are for brand staff")
+    require(principal, Area.CONSOLE)
+    return principal
+
+
+def signed_in_platform_admin(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    require(principal, Area.PLATFORM)
     return principal
 
 
 WebUser = Annotated[Principal | None, Depends(optional_principal)]
 WebExpert = Annotated[Principal, Depends(signed_in_expert)]
 WebStaff = Annotated[Principal, Depends(signed_in_staff)]
+WebPlatformAdmin = Annotated[Principal, Depends(signed_in_platform_admin)]
 
 
 def render(

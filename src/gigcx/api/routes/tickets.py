@@ -7,9 +7,9 @@ from fastapi import APIRouter, Header, Query, Response
 from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
-from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.errors import PermissionDenied
 from gigcx.kit.schemas import LANGUAGE_PATTERN, SLUG_PATTERN, Instant
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate, RatingRead
@@ -18,7 +18,7 @@ from gigcx.routing.schemas import WaitingRead
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import Priority, TicketStatus
 from gigcx.tickets.models import Ticket
-from gigcx.tickets.queries import readable_tickets
+from gigcx.tickets.queries import matching_text, readable_tickets
 from gigcx.tickets.schemas import (
     AuditEventRead,
     CustomerMessageCreate,
@@ -30,12 +30,17 @@ from gigcx.tickets.schemas import (
     TicketDetail,
     TicketRead,
 )
+from gigcx.views import audit as audit_views
 from gigcx.views import reads
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
 LanguageFilter = Annotated[str | None, Query(pattern=LANGUAGE_PATTERN, examples=["en"])]
 CategoryFilter = Annotated[str | None, Query(max_length=64, pattern=SLUG_PATTERN)]
+SearchText = Annotated[
+    str | None,
+    Query(max_length=200, description="text to find (brand staff)", examples=["carla@"]),
+]
 
 
 def to_read(session: SessionDep, ticket: Ticket, principal: Principal) -> TicketRead:
@@ -97,9 +102,18 @@ def list_tickets(
     assignee_id: uuid.UUID | None = None,
     created_after: Instant | None = None,
     created_before: Instant | None = None,
+    q: SearchText = None,
 ) -> Page[TicketRead]:
-    """Tickets you may see, newest first, with filters."""
+    """Tickets you may see, newest first, with filters.
+
+    ``q`` (brand staff) finds text in the subject, the conversation, the customer's email or
+    name, or a ticket's full id or its 8-character short id, ignoring case.
+    """
     statement = readable_tickets(principal)
+    if q is not None and q.strip():
+        if not (principal.is_brand_staff or principal.is_platform_admin):
+            raise PermissionDenied("q is for brand staff; filter your tickets by status instead")
+        statement = statement.where(matching_text(q.strip()))
     filters = {
         Ticket.status: status,
         Ticket.program_id: program_id,
@@ -210,9 +224,13 @@ def waiting(session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID) ->
 def audit_trail(
     session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID
 ) -> list[AuditEventRead]:
+    """The ticket's audit events, oldest first, each with a sentence that tells it."""
     ticket = tickets_service.get_ticket(session, principal, ticket_id)
-    events = audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id)
-    return [AuditEventRead.model_validate(e) for e in events]
+    trail = audit_views.trail(session, principal, subject_type="ticket", subject_id=ticket.id)
+    return [
+        AuditEventRead.model_validate(line.event).model_copy(update={"sentence": line.sentence})
+        for line in trail
+    ]
 
 
 @router.post("/{ticket_id}/rating", status_code=201)

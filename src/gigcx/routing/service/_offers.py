@@ -95,7 +95,12 @@ def _close_offer(session: Session, offer: Offer, ticket: Ticket, status: OfferSt
         session, ticket.id
     ):
         tickets_service.transition(
-            session, ticket, TicketStatus.QUEUED, actor=SYSTEM, reason=f"offer {status}"
+            session,
+            ticket,
+            TicketStatus.QUEUED,
+            actor=SYSTEM,
+            reason=f"offer {status}",
+            data={"expert_id": str(offer.expert_id)},
         )
         route_locked(session, ticket)
 

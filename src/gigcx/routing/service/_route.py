@@ -85,8 +85,13 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
     now = clock.now()
     ranked = scoring.rank(free, program.routing_weights, now)
     chosen = _choose(ranked, ticket, program)
+    offered_to = [str(choice.candidate.expert_id) for choice in chosen]
     tickets_service.transition(
-        session, ticket, TicketStatus.OFFERED, actor=SYSTEM, data={"offers": len(chosen)}
+        session,
+        ticket,
+        TicketStatus.OFFERED,
+        actor=SYSTEM,
+        data={"offers": len(chosen), "expert_ids": offered_to},
     )
     expires_at = now + timedelta(seconds=program.offer_ttl_seconds)
     pay_basis = brands_service.pay_basis(

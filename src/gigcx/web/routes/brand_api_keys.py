@@ -66,10 +66,21 @@ def create_api_key(
 
 
 @router.post("/brand/api-keys/{key_id}/revoke", dependencies=[CsrfChecked])
-def revoke_api_key(session: SessionDep, user: WebStaff, key_id: uuid.UUID) -> Response:
+def revoke_api_key(
+    request: Request,
+    session: SessionDep,
+    user: WebStaff,
+    key_id: uuid.UUID,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Ask first; revoke only when the confirmation form is sent."""
     brand_id = require_manager(user)
     key = session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.brand_id == brand_id))
     if key is None:
         raise NotFound("API key not found")
+    if key.revoked_at is not None:
+        return redirect("/brand/api-keys")
+    if confirm != "yes":
+        return render(request, "brand/api_key_revoke.html", page_context(user, key=key))
     auth_service.revoke_api_key(session, key)
     return redirect("/brand/api-keys")

@@ -9,16 +9,17 @@ from starlette.datastructures import FormData
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.brands.queries import readable_programs
-from gigcx.errors import InvalidInput, PermissionDenied
+from gigcx.errors import InvalidInput
 from gigcx.tickets.enums import Priority
+from gigcx.web.access import Area, allows, require
 
 PRIORITY_NAMES = {int(p): p.name.lower() for p in Priority}
 
 
 def require_manager(user: Principal) -> uuid.UUID:
     """Return the brand a brand admin manages; in-house agents may look but not change."""
-    if not user.can_manage_brand or user.brand_id is None:
-        raise PermissionDenied("only the brand's admins can do this; ask one of them")
+    require(user, Area.MANAGE)
+    assert user.brand_id is not None
     return user.brand_id
 
 
@@ -46,7 +47,7 @@ def whole_number(value: str, *, default: int, low: int, high: int) -> int:
 
 
 def page_context(user: Principal, **values: Any) -> dict[str, Any]:
-    return {"user": user, "can_manage": user.can_manage_brand, **values}
+    return {"user": user, "can_manage": allows(user, Area.MANAGE), **values}
 
 
 def form_text(form: FormData, name: str) -> str:

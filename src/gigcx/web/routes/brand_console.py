@@ -12,6 +12,7 @@ from gigcx.web.routes import (
     brand_programs,
     brand_quality,
     brand_queue,
+    brand_staff,
     brand_tickets,
     brand_training,
 )
@@ -26,6 +27,7 @@ for module in (
     brand_quality,
     brand_training,
     brand_api_keys,
+    brand_staff,
     brand_pay,
     brand_answers,
     brand_program_ai,

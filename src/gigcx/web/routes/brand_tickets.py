@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
-from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.errors import InvalidInput
@@ -22,7 +21,8 @@ from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, TicketStatus
 from gigcx.tickets.models import Customer, Offer, Ticket
-from gigcx.tickets.queries import readable_tickets
+from gigcx.tickets.queries import matching_text, readable_tickets
+from gigcx.views import audit as audit_views
 from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import (
@@ -82,7 +82,7 @@ def search(session: Session, user: Principal, filters: TicketFilters) -> tuple[l
     if filters.category:
         statement = statement.where(Ticket.category == filters.category)
     if filters.text:
-        statement = statement.where(Ticket.subject.icontains(filters.text, autoescape=True))
+        statement = statement.where(matching_text(filters.text))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
         statement.join(Program, Program.id == Ticket.program_id)
@@ -217,7 +217,7 @@ def ticket_page(
         waiting=routing_service.why_waiting(session, user, ticket.id),
         triage=assist_service.triage_of(session, ticket.id),
         bot_attempt=assist_service.bot_attempt_of(session, ticket.id),
-        events=audit_service.list_events(session, subject_type="ticket", subject_id=ticket.id),
+        trail=audit_views.trail(session, user, subject_type="ticket", subject_id=ticket.id),
         can_reply=ticket.status not in {TicketStatus.CLOSED, TicketStatus.CANCELED},
         can_resolve=TicketStatus.RESOLVED in allowed,
         can_cancel=TicketStatus.CANCELED in allowed,

@@ -1,0 +1,320 @@
+"""The audit trail in sentences, for the brand's people: who did what, with names, not ids.
+
+``describe`` words every kind of event the code writes (``KINDS``); the raw event stays
+available to show behind a toggle.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gigcx.audit import service as audit_service
+from gigcx.audit.models import AuditEvent
+from gigcx.auth.enums import Role
+from gigcx.auth.models import ApiKey, User
+from gigcx.auth.principal import Principal
+from gigcx.errors import PermissionDenied
+from gigcx.experts.models import Expert
+from gigcx.tickets.models import Customer
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of the people and keys an event can mention, by id."""
+
+    actors: Mapping[uuid.UUID, str]
+    experts: Mapping[uuid.UUID, str]
+
+    def actor(self, event: AuditEvent) -> str:
+        role = event.actor_role
+        if role == Role.SYSTEM:
+            return "GigCX"
+        name = self.actors.get(event.actor_id) if event.actor_id else None
+        if role == Role.API_KEY:
+            return f"API key \u201c{name}\u201d" if name else "an API key"
+        if role == Role.CUSTOMER:
+            return name or "the customer"
+        if role == Role.PLATFORM_ADMIN:
+            return name or "a platform admin"
+        return name or _ROLE_WORDS.get(role, "someone")
+
+    def expert(self, value: Any) -> str:
+        try:
+            return self.experts.get(uuid.UUID(str(value)), "an expert")
+        except ValueError:
+            return "an expert"
+
+
+_ROLE_WORDS: dict[str, str] = {
+    Role.BRAND_ADMIN: "a brand admin",
+    Role.INHOUSE_AGENT: "an in-house agent",
+    Role.EXPERT: "an expert",
+}
+_CLOCKS = {"first_response": "First response", "resolution": "Resolution"}
+
+
+def _by(event: AuditEvent, names: Names) -> str:
+    """`` by <actor>``, or nothing when GigCX did it on its own."""
+    return "" if event.actor_role == Role.SYSTEM else f" by {names.actor(event)}"
+
+
+def _offered(event: AuditEvent, names: Names) -> str:
+    experts = [names.expert(e) for e in event.data.get("expert_ids") or []]
+    if experts:
+        return "Offered to " + _listed(experts)
+    count = event.data.get("offers") or 1
+    return f"Offered to {count} expert{'s' if count != 1 else ''}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _queued(event: AuditEvent, names: Names) -> str:
+    reason = event.data.get("reason") or ""
+    expert = names.expert(event.data.get("expert_id"))
+    if reason == "offer declined":
+        return f"Declined by {expert}; back in the queue"
+    if reason == "offer expired":
+        return f"The offer to {expert} lapsed; back in the queue"
+    if reason == "offer rescinded":
+        return f"The offer to {expert} was withdrawn; back in the queue"
+    if reason == "customer follow-up":
+        return "Reopened by the customer's follow-up; back in the queue"
+    return "In the queue for an expert"
+
+
+def _assigned(event: AuditEvent, names: Names) -> str:
+    if event.data.get("expert_id"):
+        return f"Accepted by {names.expert(event.data['expert_id'])}"
+    if event.data.get("reason") == "customer replied":
+        return "The customer replied; back with the expert"
+    return "Back with the expert" + _by(event, names)
+
+
+def _resolved(event: AuditEvent, names: Names) -> str:
+    reason = event.data.get("reason")
+    if reason == "customer silent":
+        return "Resolved automatically: the customer did not answer in time"
+    if reason:
+        return f"Resolved{_by(event, names)}: {reason}"
+    return f"Resolved{_by(event, names)}"
+
+
+def _escalated(event: AuditEvent, names: Names) -> str:
+    reason = event.data.get("reason") or "no reason given"
+    return f"Escalated to the in-house team{_by(event, names)}: {reason}"
+
+
+_STATUS_SENTENCES: dict[str, Callable[[AuditEvent, Names], str]] = {
+    "queued": _queued,
+    "offered": _offered,
+    "assigned": _assigned,
+    "waiting_on_customer": lambda e, n: f"Waiting on the customer{_by(e, n)}",
+    "resolved": _resolved,
+    "closed": lambda e, n: "Closed" + (" automatically" if e.actor_role == Role.SYSTEM else ""),
+    "escalated": _escalated,
+    "canceled": lambda e, n: f"Canceled{_by(e, n)}",
+    "new": lambda e, n: f"Back to new{_by(e, n)}",
+}
+
+
+def _status_changed(event: AuditEvent, names: Names) -> str:
+    to = str(event.data.get("to", ""))
+    sentence = _STATUS_SENTENCES.get(to)
+    if sentence is None:
+        return f"Status changed to {to.replace('_', ' ')}{_by(event, names)}"
+    return sentence(event, names)
+
+
+def _created(event: AuditEvent, names: Names) -> str:
+    facts = [
+        str(event.data[key]) for key in ("channel", "language", "category") if event.data.get(key)
+    ]
+    return f"Opened by {names.actor(event)}" + (f" ({', '.join(facts)})" if facts else "")
+
+
+def _triaged(event: AuditEvent, names: Names) -> str:
+    data = event.data
+    language = data.get("language") or "unknown"
+    if data.get("intent"):
+        sure = round(float(data.get("confidence") or 0) * 100)
+        return f"Read by the AI: {data['intent']} ({sure}% sure), language {language}"
+    return f"Read by the AI: no intent recognised, language {language}"
+
+
+def _rated(event: AuditEvent, names: Names) -> str:
+    reason = event.data.get("reason")
+    return f"Rated {event.data.get('score')}/5 by the customer" + (f" ({reason})" if reason else "")
+
+
+def _sla(clock: str, stage: str) -> Callable[[AuditEvent, Names], str]:
+    words = "is at risk" if stage == "at_risk" else "missed its due time"
+
+    def sentence(event: AuditEvent, names: Names) -> str:
+        return f"{_CLOCKS[clock]} {words} (due {event.data.get('due_at', 'unknown')})"
+
+    return sentence
+
+
+def _plain(text: str, *, by: bool = True) -> Callable[[AuditEvent, Names], str]:
+    return lambda event, names: text + (_by(event, names) if by else "")
+
+
+_TIER_WORDS = {
+    "promoted": "Promoted to a higher tier",
+    "warned": "Warned before a tier change",
+    "warned_earlier": "Still under an earlier tier warning",
+    "demoted": "Moved down a tier",
+    "removed": "Removed from the program for low quality",
+    "resolved": "Tier warning lifted: the score recovered",
+}
+
+
+def _tier(outcome: str) -> Callable[[AuditEvent, Names], str]:
+    def sentence(event: AuditEvent, names: Names) -> str:
+        data = event.data
+        return (
+            f"{_TIER_WORDS[outcome]}: {data.get('tier_before')} to {data.get('tier_after')} "
+            f"at a score of {data.get('score')}"
+        )
+
+    return sentence
+
+
+KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
+    "ticket.created": _created,
+    "ticket.status_changed": _status_changed,
+    "ticket.triaged": _triaged,
+    "ticket.rated": _rated,
+    "ticket.escalation_legitimate": lambda e, n: (
+        f"Escalation by {n.expert(e.data.get('expert_id'))} marked legitimate{_by(e, n)}: "
+        "the expert is paid their share"
+    ),
+    "assist.bot_answer_confirmed": _plain(
+        "The bot's answer resolved it: the customer did not come back", by=False
+    ),
+    **{
+        f"sla.{clock}.{stage}": _sla(clock, stage)
+        for clock in _CLOCKS
+        for stage in ("at_risk", "breached")
+    },
+    **{f"tier.{outcome}": _tier(outcome) for outcome in _TIER_WORDS},
+    "brand.created": _plain("Brand opened"),
+    "brand.renamed": lambda e, n: (
+        f"Renamed from \u201c{e.data.get('from')}\u201d to \u201c{e.data.get('to')}\u201d"
+        f"{_by(e, n)}"
+    ),
+    "program.created": _plain("Program opened"),
+    "program.updated": lambda e, n: (
+        f"Program rules changed{_by(e, n)}: {', '.join(e.data.get('fields') or []) or 'nothing'}"
+    ),
+    "program.hourly_below_floor": _plain(
+        "Experts' effective pay per hour fell below the program's floor", by=False
+    ),
+    "staff.invited": lambda e, n: f"Invited as {_role(e.data.get('role'))}{_by(e, n)}",
+    "staff.role_changed": lambda e, n: (
+        f"Made {_role(e.data.get('to'))} (was {_role(e.data.get('from'))}){_by(e, n)}"
+    ),
+    "staff.deactivated": _plain("Deactivated"),
+    "staff.reactivated": _plain("Reactivated"),
+    "auth.sign_up_with_existing_email": _plain(
+        "Someone tried to sign up with this account's email", by=False
+    ),
+    "expert.set_away": _plain("Set away after letting offers lapse", by=False),
+    "enrollment.applied": _plain("Applied to the program"),
+    "enrollment.status_changed": lambda e, n: (
+        f"Enrollment {str(e.data.get('to', 'changed')).replace('_', ' ')}{_by(e, n)}"
+        + (f": {e.data['reason']}" if e.data.get("reason") else "")
+    ),
+    "routing.roster_repaired": _plain("The routing roster was repaired for this expert", by=False),
+    "course.created": _plain("Course created"),
+    "course.published": _plain("Course published"),
+    "course.recertification_required": _plain("Recertification required after a guideline change"),
+    "certification.issued": _plain("Certified after passing the quiz", by=False),
+    "certification.granted": lambda e, n: (
+        f"Certification granted to {n.expert(e.data.get('expert_id'))}{_by(e, n)}"
+    ),
+    "certification.expiry_warned": _plain("Warned that a certification expires soon", by=False),
+    "scorecard.saved": _plain("Scorecard saved"),
+    "review.completed": _plain("Quality review completed"),
+    "calibration.started": _plain("Calibration started"),
+    "dispute.opened": _plain("Appeal opened"),
+    "dispute.decided": _plain("Appeal decided"),
+    "assist.answer_proposed": _plain("Answer proposed"),
+    "assist.answer_approved": _plain("Answer approved"),
+    "assist.answer_rejected": _plain("Answer rejected"),
+    "assist.bot_answer_replaced": _plain("The bot's answer for this intent was replaced"),
+    "assist.settings_changed": _plain("AI settings changed"),
+    "assist.intent_model_trained": _plain("Intent model trained"),
+    "bonus_rule.published": _plain("Bonus rule published"),
+    "bonus_rule.retired": _plain("Bonus rule retired"),
+    "earning.reversed": _plain("Earning reversed"),
+    "surge.announced": _plain("Surge pay announced", by=False),
+}
+
+
+def _role(value: Any) -> str:
+    return _ROLE_WORDS.get(str(value), str(value)).removeprefix("a ").removeprefix("an ")
+
+
+def describe(event: AuditEvent, names: Names) -> str:
+    """Word one audit event as a sentence; a kind no code writes any more keeps its name."""
+    sentence = KINDS.get(event.action)
+    return sentence(event, names) if sentence is not None else event.action
+
+
+@dataclass(frozen=True)
+class TrailLine:
+    event: AuditEvent
+    sentence: str
+    who: str
+
+
+def names_for(session: Session, events: Iterable[AuditEvent]) -> Names:
+    """Look up every name the events mention, in one query per kind of thing."""
+    events = list(events)
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    expert_ids: set[uuid.UUID] = set()
+    for event in events:
+        for value in [event.data.get("expert_id"), *(event.data.get("expert_ids") or [])]:
+            try:
+                expert_ids.add(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+    actors: dict[uuid.UUID, str] = {}
+    if actor_ids:
+        for user_id, display_name, email in session.execute(
+            select(User.id, User.display_name, User.email).where(User.id.in_(actor_ids))
+        ):
+            actors[user_id] = display_name or email
+        actors.update(
+            session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(actor_ids))).all()
+        )
+        for customer_id, name in session.execute(
+            select(Customer.id, Customer.name).where(Customer.id.in_(actor_ids))
+        ):
+            actors[customer_id] = f"the customer, {name}" if name else "the customer"
+    experts: dict[uuid.UUID, str] = {}
+    if expert_ids:
+        experts.update(
+            session.execute(
+                select(Expert.id, Expert.display_name).where(Expert.id.in_(expert_ids))
+            ).all()
+        )
+    return Names(actors=actors, experts=experts)
+
+
+def trail(
+    session: Session, principal: Principal, *, subject_type: str, subject_id: uuid.UUID
+) -> list[TrailLine]:
+    """A thing's audit trail in sentences, oldest first, for the brand's people."""
+    if not (principal.is_brand_staff or principal.is_platform_admin or principal.is_system):
+        raise PermissionDenied("the audit trail is for the brand's people")
+    events = audit_service.list_events(session, subject_type=subject_type, subject_id=subject_id)
+    names = names_for(session, events)
+    return [TrailLine(e, describe(e, names), names.actor(e)) for e in events]
