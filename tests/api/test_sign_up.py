@@ -56,3 +56,21 @@ def test_sign_up_answers_alike_whether_or_not_the_email_is_registered(
     ).all()
     ines = session.scalars(select(User.id).where(User.email == "ines@example.com")).one()
     assert sorted(map(str, notices)) == sorted([str(ines), str(staff.id)])
+
+
+def test_signing_up_needs_only_a_name_an_email_and_a_password(
+    client: TestClient, session: Session
+) -> None:
+    body = {"email": "nadia@example.com", "password": PASSWORD, "display_name": "Nadia"}
+
+    created = client.post("/api/v1/experts", json=body)
+    nameless = client.post("/api/v1/experts", json={"email": "x@example.com", "password": PASSWORD})
+    me = client.get("/api/v1/experts/me", headers=sign_in(client, "nadia@example.com"))
+
+    assert created.status_code == 202
+    assert (me.status_code, me.json()["display_name"], me.json()["country"]) == (200, "Nadia", "")
+    assert (me.json()["timezone"], me.json()["languages"], me.json()["skills"]) == ("UTC", {}, {})
+    assert me.json()["capacity"] == {"chat": 2}
+    assert nameless.status_code == 422
+    assert [problem["loc"] for problem in nameless.json()["detail"]] == [["body", "display_name"]]
+    assert session.scalar(select(func.count()).select_from(Expert)) == 1

@@ -4,41 +4,13 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gigcx.auth.models import User
 from gigcx.experts.models import Enrollment, Expert
-from tests.api.helpers import PASSWORD, build_marketplace, sign_up_expert, ticket_body
+from tests.api.helpers import build_marketplace, sign_up_expert, ticket_body
 from tests.factories.tickets import run_jobs
 from tests.web.helpers import csrf_of, web_sign_in
-
-
-def signup_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "email": "maria@example.com",
-        "password": PASSWORD,
-        "display_name": "Maria",
-        "country": "pt",
-        "timezone": "Europe/Lisbon",
-        "languages-0-code": "pt",
-        "languages-0-level": "5",
-        "languages-1-code": "EN",
-        "languages-1-level": "4",
-        "languages-2-code": "",
-        "languages-2-level": "",
-        "skills-0-key": "billing",
-        "skills-0-level": "3",
-        "skills-1-key": "",
-        "skills-1-level": "",
-        "skills-2-key": "",
-        "skills-2-level": "",
-        "capacity-chat": "3",
-        "capacity-email": "1",
-        "capacity-api": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def post(client: TestClient, path: str, data: dict[str, str] | None = None) -> httpx.Response:
@@ -72,101 +44,30 @@ def profile_of(expert: Expert) -> dict[str, Any]:
     }
 
 
-def test_the_signup_page_offers_three_language_and_skill_rows(client: TestClient) -> None:
-    page = client.get("/expert/signup")
+def test_the_profile_page_lists_languages_and_skills_by_name(
+    client: TestClient, session: Session
+) -> None:
+    build_marketplace(client, session, experts=0)
+    _, email = sign_up_expert(client, skills={"billing": 4, "gift-cards": 2})
+    web_sign_in(client, email)
+
+    page = client.get("/expert/profile")
 
     assert page.status_code == 200
-    assert "Sign up as an expert" in page.text
-    assert '<label for="f-languages-2-code">Language 3</label>' in page.text
-    assert (
-        '<label for="f-languages-2-level">Level<span class="sr-only"> of language 3</span></label>'
-        in page.text
+    assert '<label for="f-language-de">German</label>' in page.text
+    assert '<option value="3" selected>3 · good</option>' in page.text  # German, as signed up
+    assert '<label for="f-language-pt-br">Portuguese (Brazil)</label>' in page.text
+    assert re.search(r"<legend>Customer care · Brand \d+</legend>", page.text)
+    assert re.search(
+        r'<input type="checkbox" id="f-skill-billing" name="skill-billing" value="on" checked',
+        page.text,
     )
-    assert '<label for="f-skills-2-key">Skill 3</label>' in page.text
-    assert '<label for="f-capacity-email">Email tickets at once</label>' in page.text
-    assert 'name="csrf_token"' in page.text
-
-
-def test_signing_up_stores_the_profile_and_asks_to_sign_in(
-    client: TestClient, session: Session
-) -> None:
-    client.get("/expert/signup")
-
-    response = post(client, "/expert/signup", signup_data())
-    notice = client.get(response.headers["location"])
-    signed_in = post(client, "/login", {"email": "maria@example.com", "password": PASSWORD})
-
-    assert (response.status_code, response.headers["location"]) == (303, "/login?signed_up=1")
-    assert "gigcx_session" not in response.headers.get("set-cookie", "")
-    assert "If this email is new, your expert account is ready" in notice.text
-    assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/expert")
-    expert = expert_named(session, "maria@example.com")
-    assert expert is not None
-    assert (expert.display_name, expert.country, expert.timezone) == (
-        "Maria",
-        "PT",
-        "Europe/Lisbon",
-    )
-    assert profile_of(expert) == {
-        "languages": {"en": 4, "pt": 5},
-        "skills": {"billing": 3},
-        "capacity": {"chat": 3, "email": 1},
-    }
-    assert client.get("/expert/profile").status_code == 200
-
-
-def test_bad_signup_input_is_shown_next_to_each_field_and_nothing_is_stored(
-    client: TestClient, session: Session
-) -> None:
-    client.get("/expert/signup")
-    data = signup_data(
-        timezone="Mars/Olympus",
-        **{"languages-1-level": "7", "skills-1-key": "shipping", "capacity-chat": "50"},
-    )
-
-    response = post(client, "/expert/signup", data)
-
-    assert response.status_code == 400
-    page = response.text
-    assert error_next_to(page, "timezone") == (
-        "&#39;Mars/Olympus&#39; is not an IANA time zone; "
-        "use a name such as &#39;Europe/Berlin&#39;"
-    )
-    assert error_next_to(page, "languages-1-level") == "Input should be less than or equal to 5"
-    assert error_next_to(page, "skills-1-level") == "choose a level"
-    assert error_next_to(page, "capacity-chat") == "Input should be less than or equal to 20"
-    assert 'value="Mars/Olympus"' in page
-    assert 'value="maria@example.com"' in page
-    assert '<option value="7" selected>7</option>' in page
-    assert f'value="{PASSWORD}"' not in page
-    assert expert_named(session, "maria@example.com") is None
-    assert session.scalar(select(func.count()).select_from(User)) == 0
-    assert "gigcx_session" not in client.cookies
-
-
-def test_a_repeated_language_is_refused_and_a_taken_email_answers_like_a_new_one(
-    client: TestClient, session: Session
-) -> None:
-    _, taken = sign_up_expert(client)
-    client.get("/expert/signup")
-
-    repeated = post(client, "/expert/signup", signup_data(**{"languages-1-code": "PT"}))
-    duplicate = post(client, "/expert/signup", signup_data(email=taken, password="another pass"))
-    new = post(client, "/expert/signup", signup_data(email="new@example.com"))
-
-    assert repeated.status_code == 400
-    assert error_next_to(repeated.text, "languages-1-code") == (
-        "this one is listed twice; keep one row"
-    )
-    assert (duplicate.status_code, duplicate.headers["location"]) == (303, "/login?signed_up=1")
-    assert (duplicate.headers.get("set-cookie"), duplicate.text) == (
-        new.headers.get("set-cookie"),
-        new.text,
-    )
-    assert session.scalar(select(func.count()).select_from(Expert)) == 2
-    # The taken email keeps its own password: the second sign-up changed nothing.
-    assert post(client, "/login", {"email": taken, "password": "another pass"}).status_code == 401
-    assert post(client, "/login", {"email": taken, "password": PASSWORD}).status_code == 303
+    assert '<span>Billing <span class="muted">(asks level 2+)</span></span>' in page.text
+    assert "<legend>Other skills (no open program asks for them now)</legend>" in page.text
+    assert 'name="skill-legal"' not in page.text  # the brand keeps Legal in house
+    assert 'list="language-codes"' not in page.text
+    assert 'name="languages-0-code"' not in page.text
+    assert 'name="skills-0-key"' not in page.text
 
 
 def test_the_profile_page_saves_changes(client: TestClient, session: Session) -> None:
@@ -185,12 +86,12 @@ def test_the_profile_page_saves_changes(client: TestClient, session: Session) ->
             "country": "br",
             "timezone": "America/Sao_Paulo",
             "payout_details": "PayPal ana@example.com",
-            "languages-0-code": "pt-br",
-            "languages-0-level": "5",
-            "languages-1-code": "",
-            "languages-1-level": "",
-            "skills-0-key": "shipping",
-            "skills-0-level": "4",
+            "language-pt-br": "5",
+            "language-en": "",
+            "language-de": "",
+            "skill-shipping": "on",
+            "level-shipping": "4",
+            "level-billing": "2",  # not ticked: no longer a skill
             "capacity-chat": "1",
             "capacity-email": "3",
         },
@@ -225,9 +126,10 @@ def test_a_bad_profile_change_keeps_the_old_profile(client: TestClient, session:
             "country": "Portugal",
             "timezone": "Europe/Lisbon",
             "payout_details": "",
-            "languages-0-code": "",
-            "languages-0-level": "",
-            "capacity-chat": "2",
+            "language-en": "",
+            "skill-billing": "on",
+            "level-billing": "9",
+            "capacity-chat": "50",
         },
     )
 
@@ -235,11 +137,18 @@ def test_a_bad_profile_change_keeps_the_old_profile(client: TestClient, session:
     assert error_next_to(response.text, "country") == (
         "&#39;Portugal&#39; is not a country; use a two-letter ISO 3166 code"
     )
-    assert "Dictionary should have at least 1 item" in response.text
-    assert 'id="e-languages"' in response.text
+    assert (
+        '<p id="e-languages" class="error" role="alert">Pick at least one language you answer '
+        "customers in, with how well you write it.</p>" in response.text
+    )
+    assert error_next_to(response.text, "level-billing") == "Choose a level from the list."
+    assert error_next_to(response.text, "capacity-chat") == "Enter a whole number from 0 to 20."
     expert = session.get_one(Expert, uuid.UUID(expert_id))
     session.refresh(expert)
-    assert (expert.country, profile_of(expert)["languages"]) == ("PT", {"en": 5, "de": 3})
+    assert (expert.country, profile_of(expert)) == (
+        "PT",
+        {"languages": {"en": 5, "de": 3}, "skills": {"billing": 4}, "capacity": {"chat": 2}},
+    )
 
 
 def test_the_marketplace_shows_programs_and_takes_applications(
@@ -258,7 +167,8 @@ def test_the_marketplace_shows_programs_and_takes_applications(
     assert "Customer care" in page.text
     assert "2 tickets in the last 7 days" in page.text
     assert "<td>2.00 EUR</td><td>3.50 EUR</td><td>6.00 EUR</td>" in page.text
-    assert "Billing: skill “billing” at level 2 or higher" in page.text
+    assert "Billing: your skill at level 2 or higher" in page.text
+    assert "Speak English or German" in page.text
     assert "Legal" not in page.text
     assert f'action="/expert/programs/{market.program_id}/apply"' in page.text
 

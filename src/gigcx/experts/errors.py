@@ -25,3 +25,14 @@ class EnrollmentTransitionNotAllowed(Conflict):
 class ProgramClosed(Conflict):
     def __init__(self) -> None:
         super().__init__("this program is not accepting applications")
+
+
+class ApplicationIncomplete(Conflict):
+    """The expert's profile lacks what the program needs; ``missing`` says each thing to do."""
+
+    def __init__(self, program_name: str, missing: list[str]) -> None:
+        super().__init__(
+            f"Before you can apply to {program_name}: " + " ".join(f"{m}." for m in missing)
+        )
+        self.program_name = program_name
+        self.missing = missing

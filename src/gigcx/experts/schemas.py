@@ -23,12 +23,16 @@ class ExpertProfile(Schema):
 
 
 class ExpertCreate(ExpertProfile):
+    """Sign-up asks a name, an email and a password; the rest of the profile may follow later.
+
+    Without a country the profile is incomplete (applying says so); the time zone defaults
+    to UTC and capacity to two chat tickets at once.
+    """
+
     email: EmailStr
     password: str = Field(min_length=8, max_length=200)
     display_name: str = Field(min_length=1, max_length=120)
-    country: CountryCode
-    timezone: TimeZoneName
-    languages: dict[LanguageCode, Level] = Field(min_length=1)
+    languages: dict[LanguageCode, Level] = Field(default_factory=dict)
     skills: dict[Slug, Level] = Field(default_factory=dict)
     capacity: dict[Channel, Capacity] = Field(default_factory=lambda: {Channel.CHAT: 2})
 

@@ -13,11 +13,13 @@ from gigcx.auth.errors import EmailTaken
 from gigcx.auth.models import User
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands import service as brands_service
+from gigcx.brands.models import Program
 from gigcx.db.dialect import locked
 from gigcx.errors import PermissionDenied
 from gigcx.experts.enums import ENROLLMENT_TRANSITIONS, EnrollmentStatus, PausedBy, Presence
 from gigcx.experts.errors import (
     AlreadyEnrolled,
+    ApplicationIncomplete,
     EnrollmentNotFound,
     EnrollmentTransitionNotAllowed,
     ExpertNotFound,
@@ -28,6 +30,7 @@ from gigcx.experts.queries import readable_enrollments, readable_experts
 from gigcx.experts.schemas import ExpertCreate, ExpertProfile, ExpertRead
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
+from gigcx.kit.languages import language_list
 
 
 def register_expert(session: Session, data: ExpertCreate) -> tuple[Expert, User]:
@@ -35,8 +38,8 @@ def register_expert(session: Session, data: ExpertCreate) -> tuple[Expert, User]
     expert = Expert(
         display_name=data.display_name,
         email=auth_service.normalize_email(data.email),
-        country=data.country,
-        timezone=data.timezone,
+        country=data.country or "",  # not given yet: the profile asks for it
+        timezone=data.timezone or "UTC",
     )
     _apply_profile(expert, data)
     session.add(expert)
@@ -245,8 +248,36 @@ def active_program_ids(session: Session, expert_id: uuid.UUID) -> list[uuid.UUID
     return list(session.scalars(statement))
 
 
+CHANNEL_WORDS = {"chat": "chat", "email": "email", "api": "helpdesk (API)"}
+
+
+def application_gaps(expert: Expert, program: Program) -> list[str]:
+    """What the expert's profile lacks before they may apply to ``program``, one sentence each.
+
+    Applying asks what routing cannot do without: a country, a language the program serves,
+    room for tickets on one of its channels and a skill in one of its categories (the level
+    each category asks for is shown with the program; the brand judges it on approval).
+    """
+    gaps = []
+    if not expert.country:
+        gaps.append("Add your country to your profile")
+    spoken = {x.language for x in expert.languages}
+    if program.languages and not spoken & set(program.languages):
+        gaps.append(f"Add {language_list(program.languages)} to your languages")
+    worked = {x.channel for x in expert.capacities if x.max_concurrent > 0}
+    if program.channels and not worked & set(program.channels):
+        channels = " or ".join(CHANNEL_WORDS.get(c, c) for c in program.channels)
+        gaps.append(f"Take {channels} tickets: set how many you work at once in your profile")
+    categories = [c for c in program.categories if c.is_gig_eligible]
+    skills = {x.skill for x in expert.skills}
+    if categories and not skills & {c.key for c in categories}:
+        names = ", ".join(c.name for c in categories)
+        gaps.append(f"Pick at least one skill in this program's categories ({names})")
+    return gaps
+
+
 def apply(session: Session, principal: Principal, program_id: uuid.UUID) -> Enrollment:
-    """Apply to a program; the brand approves the enrollment."""
+    """Apply to a program whose requirements the profile meets; the brand approves."""
     expert = current_expert(session, principal)
     program = brands_service.get_program(session, principal, program_id)
     if not program.is_open:
@@ -258,6 +289,9 @@ def apply(session: Session, principal: Principal, program_id: uuid.UUID) -> Enro
     )
     if existing is not None:
         raise AlreadyEnrolled(existing.status)
+    gaps = application_gaps(expert, program)
+    if gaps:
+        raise ApplicationIncomplete(program.name, gaps)
     enrollment = Enrollment(expert_id=expert.id, program_id=program.id)
     session.add(enrollment)
     session.flush()

@@ -27,8 +27,10 @@ router = APIRouter(prefix="/experts", tags=["experts"], responses=ERROR_RESPONSE
 
 @router.post("", status_code=202)
 def sign_up(session: SessionDep, body: ExpertCreate) -> SignUpRead:
-    """Sign up as an expert, then sign in (POST /auth/login). Public.
+    """Sign up as an expert with a name, an email and a password, then sign in. Public.
 
+    The rest of the profile (country, time zone, languages, skills, capacity) may come here
+    or later through PATCH /experts/me; applying to a program says what it still lacks.
     The answer is the same whether or not the email has an account already, so it tells
     nobody who is registered: a new email gets its account; a known one keeps its password.
     """

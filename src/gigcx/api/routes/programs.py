@@ -72,7 +72,12 @@ def update_program(
 def apply_to_program(
     session: SessionDep, principal: ExpertPrincipal, program_id: uuid.UUID
 ) -> EnrollmentRead:
-    """Apply to work in a program; the brand approves."""
+    """Apply to work in a program; the brand approves.
+
+    Refused (409, nothing written) while the profile lacks what the program needs: a
+    country, one of its languages, room for tickets on one of its channels, a skill in one of
+    its categories. The detail lists each thing to add.
+    """
     return EnrollmentRead.model_validate(experts_service.apply(session, principal, program_id))
 
 

@@ -33,6 +33,7 @@ from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.training import service as training_service
 from gigcx.views import expert as expert_views
+from gigcx.views import onboarding as onboarding_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 from gigcx.web.routes import expert_pay
 
@@ -64,6 +65,7 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "cards": expert_views.offer_cards(session, user),
         "tickets": expert_views.open_tickets(session, user, open_tickets(session, user)),
         "notices": expert_notices(session, user),
+        "checklist": onboarding_views.onboarding_checklist(session, user),
         "surges": expert_pay.surge_notices(session, user, expert.id),
         "surge_rule": payments_service.SURGE_RULE,
         "now": clock.now(),
