@@ -25,8 +25,8 @@ def sse_event(name: str, html: str) -> str:
 
 
 def digest(html: str) -> str:
-    """A short fingerprint of a region's HTML: what the browser shows, without sending it."""
-    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+    """A short fingerprint of a region's HTML (blank lines around it aside)."""
+    return hashlib.blake2b(html.strip().encode(), digest_size=12).hexdigest()
 
 
 def live_stream(
