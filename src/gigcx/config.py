@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # Signs customers' private ticket links. Set the same value on every process; when empty,
     # one is generated once and kept in var/secret_key.
     secret_key: str = ""
+    # The address customers and API clients reach this server at (e.g. https://support.example.com),
+    # for links handed out of band such as a customer's private link; when empty, the address of
+    # the request that asked for the link.
+    base_url: str = ""
     # An optional language model that drafts replies for experts: the base URL of an
     # OpenAI-compatible API (e.g. http://127.0.0.1:8080/v1) and the model to ask for. Nothing
     # depends on it; without a URL the "Draft with AI" action is not offered.

@@ -98,6 +98,47 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     staff_context.close()
 
 
+def test_the_customers_open_page_follows_the_conversation_live(
+    browser: Browser, site: Site
+) -> None:
+    expert_context = browser.new_context(viewport=DESKTOP)
+    customer_context = browser.new_context(viewport=PHONE)
+    expert = sign_in(expert_context, site, site.expert_emails[0], "/expert")
+    expert.get_by_role("button", name="Available").click()
+    expect(expert.get_by_role("heading", name="Your status: available")).to_be_visible()
+    customer = customer_context.new_page()
+    customer.goto(f"{site.url}/support/{site.brand_slug}/{site.program_slug}")
+    customer.get_by_label("Your email").fill("eli@example.com")
+    customer.get_by_label("Topic").select_option("orders")
+    customer.get_by_label("Your message").fill("My stove smells of gas at the valve.")
+    customer.get_by_role("button", name="Send").click()
+    customer.wait_for_url(re.compile(r".*/c/[0-9a-f-]+\.[0-9a-f]+$"))
+    status = customer.locator("#live .status")
+    expect(status).to_have_text("We're looking for the right person to help you")
+    # Set on this very page: a reload would lose it.
+    customer.evaluate("window.stillThisPage = true")
+
+    offer = expert.locator("#offers article.offer", has_text="smells of gas")
+    offer.get_by_role("button", name="Accept").click()
+    expert.wait_for_url(re.compile(r".*/expert/tickets/[0-9a-f-]+$"))
+    expect(status).to_have_text("An expert is writing to you")
+    expert.get_by_label("Message").fill("Please stop using it, Eli: a new valve ships today.")
+    expert.get_by_role("button", name="Send").click()
+    expect(customer.locator("#live .message.expert")).to_contain_text("a new valve ships today")
+    expert.get_by_role("button", name="Resolve").click()
+    expert.wait_for_url(f"{site.url}/expert")
+    expect(status).to_have_text("Solved")
+    expect(customer.get_by_role("heading", name="How did we do?")).to_be_visible()
+    assert customer.evaluate("window.stillThisPage") is True
+    shoot(customer, "customer-live")
+
+    customer.locator('input[name="score"][value="4"]').check()
+    customer.get_by_role("button", name="Send rating").click()
+    expect(customer.get_by_role("status")).to_contain_text("you rated this conversation 4 out of 5")
+    expert_context.close()
+    customer_context.close()
+
+
 def test_brand_staff_change_a_program_and_bad_input_is_refused(
     browser: Browser, site: Site
 ) -> None:

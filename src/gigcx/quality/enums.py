@@ -15,6 +15,8 @@ class RatingReason(StrEnum):
     PRODUCT = "product"
     SHIPPING = "shipping"
     OTHER = "other"
+    # The customer gave a score and no reason: the score counts like "other".
+    NOT_GIVEN = "not_given"
 
 
 class ReasonArea(StrEnum):
@@ -38,6 +40,7 @@ REASON_AREAS: dict[RatingReason, ReasonArea] = {
     RatingReason.FAST: ReasonArea.SPEED,
     RatingReason.SLOW: ReasonArea.SPEED,
     RatingReason.OTHER: ReasonArea.GENERAL,
+    RatingReason.NOT_GIVEN: ReasonArea.GENERAL,
     RatingReason.SHIPPING: ReasonArea.SHIPPING,
     RatingReason.POLICY: ReasonArea.POLICY,
     RatingReason.PRODUCT: ReasonArea.PRODUCT,

@@ -1,8 +1,9 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from gigcx.experts.enums import Tier
 from gigcx.kit.schemas import Schema, Slug
@@ -18,9 +19,14 @@ from gigcx.quality.enums import (
 )
 
 
+def _reason_or_not_given(value: Any) -> Any:
+    return RatingReason.NOT_GIVEN if value is None or value == "" else value
+
+
 class RatingCreate(Schema):
     score: int = Field(ge=1, le=5)
-    reason: RatingReason
+    # Optional: left out, empty or null, the rating has no reason (``not_given``).
+    reason: Annotated[RatingReason, BeforeValidator(_reason_or_not_given)] = RatingReason.NOT_GIVEN
     comment: str = Field("", max_length=2000)
 
 

@@ -1,7 +1,7 @@
 """The API's reads, each built by the view of the principal's kind.
 
 Experts get ``views.expert``; the brand's people ``views.staff``; a customer (through a private
-link) the conversation their sight allows, the seam where ``views.customer`` goes.
+link) ``views.customer``.
 """
 
 from sqlalchemy.orm import Session
@@ -13,15 +13,14 @@ from gigcx.quality.models import Dispute, Review
 from gigcx.quality.schemas import DisputeRead, ReviewRead
 from gigcx.tickets.models import Message, Ticket
 from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
-from gigcx.views import _shared, expert, staff
-from gigcx.views.policy import sight_of
+from gigcx.views import customer, expert, staff
 
 
 def ticket_read(session: Session, principal: Principal, ticket: Ticket) -> TicketRead:
     if principal.is_expert:
         return expert.ticket_read(session, principal, ticket)
     if principal.is_customer:
-        return _shared.ticket_read(ticket, sight_of(session, principal, ticket))
+        return customer.ticket_read(session, principal, ticket)
     return staff.ticket_read(session, principal, ticket)
 
 
@@ -29,13 +28,15 @@ def ticket_detail(session: Session, principal: Principal, ticket: Ticket) -> Tic
     if principal.is_expert:
         return expert.ticket_detail(session, principal, ticket)
     if principal.is_customer:
-        return _shared.ticket_detail(ticket, sight_of(session, principal, ticket))
+        return customer.ticket_detail(session, principal, ticket)
     return staff.ticket_detail(session, principal, ticket)
 
 
 def message_read(session: Session, principal: Principal, message: Message) -> MessageRead:
     if principal.is_expert:
         return expert.message_read(session, principal, message)
+    if principal.is_customer:
+        return customer.message_read(session, principal, message)
     return staff.message_read(session, principal, message)
 
 

@@ -1,6 +1,14 @@
 """Schemas of what only one kind of viewer is shown."""
 
-from gigcx.tickets.schemas import OfferRead, PayQuoteRead
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from gigcx.kit.schemas import Schema
+from gigcx.quality.enums import RatingReason
+from gigcx.tickets.enums import AuthorKind, TicketStatus
+from gigcx.tickets.schemas import OfferRead, PayQuoteRead, TicketDetail
 
 
 class ExpertOfferRead(OfferRead):
@@ -12,3 +20,42 @@ class ExpertOfferRead(OfferRead):
     language: str
     complexity: str
     pay: PayQuoteRead | None
+
+
+class CustomerMessageRead(Schema):
+    """A message of the conversation as the customer reads it (never an internal note)."""
+
+    id: uuid.UUID
+    author_kind: AuthorKind
+    author: str = Field(description="who wrote it, in the customer's words and language")
+    body: str
+    created_at: datetime
+
+
+class CustomerRatingRead(Schema):
+    can_rate: bool = Field(description="the ticket is solved and not rated yet")
+    score: int | None
+    reason: RatingReason | None = Field(description="null when the customer gave none")
+
+
+class CustomerTicketRead(Schema):
+    """What the customer sees of their ticket on their private page, in its language."""
+
+    ticket_id: uuid.UUID
+    link: str = Field(description="the customer's private page (absolute URL)")
+    language: str = Field(description="the language the customer's pages are written in")
+    subject: str
+    status: TicketStatus
+    status_text: str = Field(description="the status in words a customer understands")
+    can_reply: bool
+    is_bot_answer_pending: bool
+    messages: list[CustomerMessageRead]
+    rating: CustomerRatingRead
+
+
+class TicketIntakeRead(TicketDetail):
+    """The ticket taken in, with the private link to hand to its customer."""
+
+    customer_link: str = Field(
+        description="the customer's private page to follow and answer the ticket (absolute URL)"
+    )

@@ -2,13 +2,14 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.config import get_settings
 from gigcx.errors import PermissionDenied
 from gigcx.kit.schemas import LANGUAGE_PATTERN, SLUG_PATTERN, Instant
 from gigcx.quality import service as quality_service
@@ -31,7 +32,9 @@ from gigcx.tickets.schemas import (
     TicketRead,
 )
 from gigcx.views import audit as audit_views
+from gigcx.views import customer as customer_views
 from gigcx.views import reads
+from gigcx.views.schemas import CustomerTicketRead, TicketIntakeRead
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
@@ -51,8 +54,14 @@ def to_detail(session: SessionDep, ticket: Ticket, principal: Principal) -> Tick
     return reads.ticket_detail(session, principal, ticket)
 
 
+def base_url(request: Request) -> str:
+    """Where customers reach this server: the configured address, else the request's."""
+    return get_settings().base_url or str(request.base_url)
+
+
 @router.post("", status_code=201, responses={200: {"description": "Replayed: same key and body"}})
 def create_ticket(
+    request: Request,
     session: SessionDep,
     principal: BrandStaff,
     body: TicketCreate,
@@ -61,8 +70,11 @@ def create_ticket(
         str | None,
         Header(max_length=200, pattern=r"^[!-~]+$", description="visible ASCII, e.g. a UUID"),
     ] = None,
-) -> TicketDetail:
+) -> TicketIntakeRead:
     """Take in a customer's inquiry and offer it to the best eligible expert.
+
+    The answer carries ``customer_link``, the customer's private page: hand it to the customer
+    to follow the conversation live, reply and rate (``GIGCX_BASE_URL`` sets its address).
 
     Triage runs right after in the job runner. When the program has an intent model, routing
     waits for it: the bot may answer first, and the ticket stays new until then.
@@ -85,7 +97,9 @@ def create_ticket(
         response.status_code = 200  # a replay of the same key and body
     elif not route_after_triage:
         routing_service.route_locked(session, ticket)
-    return to_detail(session, ticket, principal)
+    detail = to_detail(session, ticket, principal)
+    link = customer_views.private_link(ticket, base_url(request))
+    return TicketIntakeRead(**detail.model_dump(), customer_link=link)
 
 
 @router.get("")
@@ -220,6 +234,17 @@ def waiting(session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID) ->
     )
 
 
+@router.get("/{ticket_id}/customer-view")
+def customer_view(
+    request: Request, session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID
+) -> CustomerTicketRead:
+    """What the customer sees of the ticket on their private page, in the ticket's language:
+    the status in their words, the conversation without internal notes, the rating state and
+    the private link itself."""
+    ticket = tickets_service.get_ticket(session, principal, ticket_id)
+    return customer_views.customer_ticket_read(session, ticket, base_url=base_url(request))
+
+
 @router.get("/{ticket_id}/audit")
 def audit_trail(
     session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID
@@ -237,7 +262,8 @@ def audit_trail(
 def rate(
     session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID, body: RatingCreate
 ) -> RatingRead:
-    """Record the customer's CSAT (1-5 with a reason) for a resolved ticket."""
+    """Record the customer's CSAT (1-5, with a reason code when they gave one) for a resolved
+    ticket."""
     return RatingRead.model_validate(
         quality_service.rate_ticket(session, principal, ticket_id, body)
     )

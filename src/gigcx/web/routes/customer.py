@@ -1,56 +1,52 @@
-"""Customers: a contact page per program, a private link to the conversation, a rating page."""
+"""Customers: a contact page per program, a private link to the conversation, a rating page.
+
+Every customer page is worded in one language (``views.i18n``): the contact page in the one the
+visitor asks for (``?lang=``, else their browser's) when the program serves it, the private page
+in the ticket's. The private page follows the ticket live (``/c/{token}/stream``) and shows what
+``views.customer`` gives, never a raw message.
+"""
 
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
-from gigcx.assist.enums import BotAttemptStatus
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
 from gigcx.errors import DomainError, NotFound
 from gigcx.quality import service as quality_service
-from gigcx.quality.enums import RatingReason
-from gigcx.quality.models import Rating
 from gigcx.quality.schemas import RatingCreate
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.enums import TicketStatus
 from gigcx.tickets.errors import CategoryMissing
-from gigcx.tickets.models import Message, Ticket
 from gigcx.tickets.schemas import TicketCreate
-from gigcx.web.deps import CsrfChecked, redirect, render
+from gigcx.views import customer as customer_views
+from gigcx.views import i18n
+from gigcx.web import live
+from gigcx.web.deps import CsrfChecked, csrf_token, redirect, render, templates
 from gigcx.web.forms import field_errors
 
 router = APIRouter(include_in_schema=False)
 
-RATEABLE = {TicketStatus.RESOLVED, TicketStatus.CLOSED}
-REASON_LABELS = {
-    RatingReason.HELPFUL: "The answer helped",
-    RatingReason.FAST: "It was fast",
-    RatingReason.FRIENDLY: "Friendly",
-    RatingReason.SLOW: "Too slow",
-    RatingReason.UNHELPFUL: "It did not help",
-    RatingReason.RUDE: "Unfriendly",
-    RatingReason.WRONG_ANSWER: "The answer was wrong",
-    RatingReason.POLICY: "I dislike the company's policy",
-    RatingReason.PRODUCT: "A problem with the product",
-    RatingReason.SHIPPING: "Delivery or shipping",
-    RatingReason.OTHER: "Something else",
+# The contact form's fields and the message id of the plain sentence shown next to each.
+CONTACT_ERRORS = {
+    "name": "error.name",
+    "email": "error.email",
+    "language": "error.language",
+    "category": "error.category",
+    "body": "error.body",
 }
-
-
-# What a customer reads instead of the validator's wording.
-PLAIN_ERRORS = {
-    "category": "Choose the topic closest to your question.",
-    "body": "Write your message: what happened, and what you would like us to do.",
+RATING_ERRORS = {
+    "score": "rate.score_missing",
+    "reason": "rate.reason_unknown",
+    "comment": "rate.comment_long",
 }
 
 
@@ -65,12 +61,29 @@ def _program(session: Session, brand_slug: str, program_slug: str) -> tuple[Bran
     return row[0], row[1]
 
 
+def _contact_language(request: Request, program: Program) -> str:
+    """Of the program's languages, the one the visitor asks for or their browser prefers."""
+    return i18n.negotiate(
+        list(program.languages),
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+    )
+
+
 def _contact_context(
-    brand: Brand, program: Program, *, topic_optional: bool, **extra: Any
+    request: Request, brand: Brand, program: Program, *, topic_optional: bool, **extra: Any
 ) -> dict[str, Any]:
+    chosen = _contact_language(request, program)
+    language = i18n.page_language(chosen)
     topics = [(c.key, c.name) for c in program.categories]
-    languages = [(code, code.upper()) for code in program.languages]
-    values = {"name": "", "email": "", "language": program.languages[0], "category": ""}
+    languages = [(code, i18n.language_name(code)) for code in program.languages]
+    # The page in each other language the program serves and GigCX has words for.
+    other_pages = [
+        (code, i18n.language_name(code))
+        for code in dict.fromkeys(i18n.page_language(c) for c in program.languages)
+        if code != language and i18n.base_language(code) in i18n.MESSAGES
+    ]
+    values = {"name": "", "email": "", "language": chosen, "category": ""}
     return {
         "brand": brand,
         "program": program,
@@ -78,9 +91,12 @@ def _contact_context(
         # With an intent model the program finds the topic itself; the customer may leave it out.
         "topic_optional": topic_optional,
         "languages": languages,
+        "other_pages": other_pages,
         "values": values,
         "errors": {},
         "user": None,
+        "page_language": language,
+        "t": i18n.words(language),
         **extra,
     }
 
@@ -96,7 +112,7 @@ def _contact_again(
 ) -> Response:
     """The contact page once more, with what the customer wrote and what to fix."""
     context = _contact_context(
-        brand, program, topic_optional=topic_optional, values=values, errors=errors
+        request, brand, program, topic_optional=topic_optional, values=values, errors=errors
     )
     return render(request, "customer/contact.html", context, status_code=status_code)
 
@@ -105,10 +121,22 @@ def _contact_again(
 def contact_page(
     request: Request, session: SessionDep, brand_slug: str, program_slug: str
 ) -> Response:
+    """The program's contact form, in the visitor's language when the program serves it."""
     brand, program = _program(session, brand_slug, program_slug)
     optional = assist_service.routes_after_triage(session, program.id)
-    context = _contact_context(brand, program, topic_optional=optional)
+    context = _contact_context(request, brand, program, topic_optional=optional)
     return render(request, "customer/contact.html", context)
+
+
+def _plain_errors(
+    errors: dict[str, str], message_ids: dict[str, str], language: str
+) -> dict[str, str]:
+    """Each field's error as the plain sentence of ``message_ids`` in ``language``."""
+    t = i18n.words(language)
+    return {
+        field: t(message_ids[field]) if field in message_ids else message
+        for field, message in errors.items()
+    }
 
 
 @router.post("/support/{brand_slug}/{program_slug}", dependencies=[CsrfChecked])
@@ -132,6 +160,7 @@ def write_in(
         "category": category,
         "body": body,
     }
+    page_language = i18n.page_language(_contact_language(request, program))
     customer = Principal(role=Role.CUSTOMER, brand_id=brand.id)
     route_after_triage = assist_service.routes_after_triage(session, program.id)
     try:
@@ -156,10 +185,10 @@ def write_in(
         )
     except ValidationError as error:
         errors = field_errors(error, aliases={"customer.email": "email", "customer.name": "name"})
-        errors.update({k: m for k, m in PLAIN_ERRORS.items() if k in errors})
+        errors = _plain_errors(errors, CONTACT_ERRORS, page_language)
         return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except CategoryMissing:
-        errors = {"category": PLAIN_ERRORS["category"]}
+        errors = _plain_errors({"category": ""}, CONTACT_ERRORS, page_language)
         return _contact_again(request, brand, program, route_after_triage, values, errors, 400)
     except DomainError as error:
         errors = {"form": error.detail}
@@ -171,8 +200,25 @@ def write_in(
     return redirect(f"/c/{tickets_service.customer_link_token(ticket)}")
 
 
-def _visible_messages(ticket: Ticket) -> list[Message]:
-    return [m for m in ticket.messages if not m.is_internal]
+def _live_html(view: customer_views.CustomerTicket, token: str, csrf: str) -> str:
+    """The live part of the private page: status, conversation, the bot's question, rating."""
+    return templates.get_template("customer/_live.html").render(_live_context(view, token, csrf))
+
+
+def _live_context(
+    view: customer_views.CustomerTicket,
+    token: str,
+    csrf: str,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "view": view,
+        "token": token,
+        "t": i18n.words(view.language),
+        "reasons": customer_views.reason_choices(view.language),
+        "errors": errors or {},
+        "csrf_token": csrf,
+    }
 
 
 def _conversation_page(
@@ -184,20 +230,13 @@ def _conversation_page(
     status_code: int = 200,
 ) -> Response:
     ticket = tickets_service.ticket_for_link(session, token)
-    brand = session.get_one(Brand, ticket.brand_id)
-    rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
-    attempt = assist_service.bot_attempt_of(session, ticket.id)
+    view = customer_views.customer_ticket(session, ticket)
+    csrf = csrf_token(request)
     context = {
-        "bot_pending": attempt is not None and attempt.status == BotAttemptStatus.PENDING,
-        "ticket": ticket,
-        "brand": brand,
-        "token": token,
-        "messages": _visible_messages(ticket),
-        "can_reply": ticket.status not in {TicketStatus.CLOSED, TicketStatus.CANCELED},
-        "can_rate": ticket.status in RATEABLE and rating is None,
-        "rating": rating,
-        "reasons": list(REASON_LABELS.items()),
-        "errors": errors or {},
+        **_live_context(view, token, csrf, errors),
+        # What the live region shows without this request's errors: the stream starts from it.
+        "seen": live.digest(_live_html(view, token, csrf)),
+        "page_language": view.language,
         "user": None,
     }
     return render(request, "customer/conversation.html", context, status_code=status_code)
@@ -209,13 +248,31 @@ def conversation(request: Request, session: SessionDep, token: str) -> Response:
     return _conversation_page(request, session, token)
 
 
+def _render_live(factory: sessionmaker[Session], token: str, csrf: str) -> str:
+    with factory() as session:
+        ticket = tickets_service.ticket_for_link(session, token)
+        return _live_html(customer_views.customer_ticket(session, ticket), token, csrf)
+
+
+@router.get("/c/{token}/stream")
+def conversation_stream(
+    request: Request, session: SessionDep, token: str, seen: str | None = None
+) -> StreamingResponse:
+    """Push the private page's live part whenever it changes: new messages from the expert or
+    the bot, the status, the rating form; what the customer may see, nothing more."""
+    tickets_service.ticket_for_link(session, token)
+    factory = request.app.state.sessionmaker
+    render_live = partial(_render_live, factory, token, csrf_token(request))
+    return live.live_stream(request, render_live, seen=seen)
+
+
 @router.post("/c/{token}/reply", dependencies=[CsrfChecked])
 def reply(
     request: Request, session: SessionDep, token: str, body: Annotated[str, Form()] = ""
 ) -> Response:
     ticket = tickets_service.ticket_for_link(session, token)
     if not body.strip():
-        errors = {"body": "Write your message first."}
+        errors = {"body": i18n.words(ticket.language)("reply.empty")}
         return _conversation_page(request, session, token, errors=errors, status_code=400)
     tickets_service.add_customer_message(
         session, tickets_service.customer_of(ticket), ticket.id, body.strip()[:20_000]
@@ -244,12 +301,12 @@ def rate(
     reason: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
 ) -> Response:
+    """Record the customer's rating: a score, and a reason only if they picked one."""
     ticket = tickets_service.ticket_for_link(session, token)
     try:
         data = RatingCreate.model_validate({"score": score, "reason": reason, "comment": comment})
     except ValidationError as error:
-        return _conversation_page(
-            request, session, token, errors=field_errors(error), status_code=400
-        )
+        errors = _plain_errors(field_errors(error), RATING_ERRORS, ticket.language)
+        return _conversation_page(request, session, token, errors=errors, status_code=400)
     quality_service.rate_ticket(session, tickets_service.customer_of(ticket), ticket.id, data)
     return redirect(f"/c/{token}?rated=1")
