@@ -17,6 +17,7 @@ from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Expert
 from gigcx.experts.schemas import ExpertCreate
 from gigcx.kit import clock
+from gigcx.payments import service as payments_service
 
 EXPERT_EMAIL_DOMAIN = "experts.example"
 ENROLLMENT_OUTCOMES = {
@@ -113,6 +114,18 @@ def _profile(
     return Profile(request, list(zip(chosen, outcomes, strict=True)))
 
 
+# Every HELD_EVERY-th demo expert has no payout method yet, so the demo shows pay held for one.
+HELD_EVERY = 7
+
+
+def demo_iban(index: int) -> str:
+    """A German IBAN with valid check digits at a demo bank code, different per expert."""
+    bban = f"37040044{index:010d}"
+    # ISO 13616: the country letters as numbers (D=13, E=14) and 00 go after the BBAN.
+    check = 98 - int(f"{bban}131400") % 97
+    return f"DE{check:02d}{bban}"
+
+
 def create_experts(
     session: Session,
     world: World,
@@ -130,6 +143,15 @@ def create_experts(
         with clock.travel_to(registered_at):
             expert, user = experts_service.register_expert(session, profile.request)
         principal = auth_service.principal_for_user(user)
+        if index % HELD_EVERY:
+            with clock.travel_to(registered_at):
+                payments_service.set_payout_method(
+                    session,
+                    principal,
+                    kind="bank_transfer",
+                    account_holder=expert.display_name,
+                    iban=demo_iban(index),
+                )
         strong = rng.random() < 0.9
         ref = ExpertRef(
             id=expert.id,
