@@ -68,6 +68,9 @@ def create_app(
         version=__version__,
         description="Gig customer experience: brands, programs, experts, tickets, routing, pay.",
         lifespan=lifespan,
+        # Served by install_docs from packaged assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.sessionmaker = factory or get_sessionmaker()
     install_api(app)
