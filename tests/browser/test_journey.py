@@ -110,7 +110,7 @@ def test_brand_staff_change_a_program_and_bad_input_is_refused(
 
     error = staff.locator("#e-rate-1-low")
     expect(error).to_be_visible()
-    expect(error).to_contain_text("greater than or equal to 0")
+    expect(error).to_have_text("Enter 0 or more.")
     expect(staff.get_by_label("Rate for low complexity, category 2 (USD)")).to_have_attribute(
         "aria-invalid", "true"
     )
