@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gigcx.quality.models import Dispute, Rating
-from tests.web.helpers import post_form, web_sign_in
 from tests.api.helpers import build_marketplace
+from tests.web.helpers import post_form, web_sign_in
 from tests.web.test_plain_form_errors import resolved_ticket
 
 
