@@ -61,7 +61,9 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     # "Save as best answer" says what happened and cannot be clicked twice.
     expert.goto(ticket_url)
     expert.get_by_role("button", name="Save as best answer").click()
-    expect(expert.get_by_role("status")).to_contain_text("Proposed — waiting for review.")
+    expect(expert.get_by_role("status")).to_contain_text(
+        "Sent for review: the brand's team approves or rejects it"
+    )
     expect(expert.get_by_role("button", name="Save as best answer")).to_have_count(0)
 
     customer.goto(link)
