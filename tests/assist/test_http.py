@@ -288,7 +288,7 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     twice = post_form(client, f"{path}/best-answer")
     assert "Save as best answer" in resolved.text
     assert proposed.status_code == 303
-    assert "Sent for review: the brand&#39;s team approves or rejects it" in after.text
+    assert "Sent for review: the brand's team approves or rejects it" in after.text
     assert "Save as best answer</button>" not in after.text
     assert twice.status_code == 409
     assert (
