@@ -28,6 +28,7 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.errors import InvalidInput, PermissionDenied
 from gigcx.kit import clock
+from gigcx.kit import text as kit_text
 from gigcx.privacy import scrub
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, TicketStatus
@@ -247,7 +248,8 @@ def propose_best_answer(
         kind=AnswerKind.ANSWER,
         intent=ticket.category,
         language=answer_language,
-        title=(title.text or ticket.category)[:200],
+        # The title column holds 200 characters: 199 and the ellipsis.
+        title=kit_text.shorten(title.text or ticket.category, 199),
         body=body.text,
         status=AnswerStatus.PROPOSED,
         author_expert_id=principal.expert_id,
