@@ -30,6 +30,12 @@ $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 vendor:
 	mkdir -p src/gigcx/web/static/vendor
 	cp frontend/node_modules/chart.js/dist/chart.umd.js src/gigcx/web/static/vendor/chart.umd.js
+	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+		frontend/node_modules/swagger-ui-dist/swagger-ui.css src/gigcx/web/static/vendor/
+	# ReDoc's sidebar logo comes from its CDN; without a source the image hides itself.
+	sed 's#"https://cdn.redoc.ly/redoc/logo-mini.svg"#""#' \
+		frontend/node_modules/redoc/bundles/redoc.standalone.js \
+		> src/gigcx/web/static/vendor/redoc.standalone.js
 
 # Debian's Chromium drives the browser tests (through Playwright's executable_path, no download).
 browser:

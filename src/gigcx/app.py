@@ -25,6 +25,7 @@ from gigcx.db.session import get_sessionmaker
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
 from gigcx.web.app import error_page, install_web
+from gigcx.web.forms import plain_message
 
 log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
@@ -68,6 +69,9 @@ def create_app(
         version=__version__,
         description="Gig customer experience: brands, programs, experts, tickets, routing, pay.",
         lifespan=lifespan,
+        # Served by install_docs from packaged assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.sessionmaker = factory or get_sessionmaker()
     install_api(app)
@@ -93,10 +97,16 @@ def create_app(
         problems = plain_validation_errors(error.errors())
         if request.url.path.startswith("/api/"):
             return JSONResponse(status_code=422, content={"detail": problems})
-        sentence = "; ".join(f"{field_name(p['loc'])}: {p['msg']}" for p in problems)
+        sentences = " ".join(
+            f"\N{LEFT DOUBLE QUOTATION MARK}{field_name(problem['loc'])}"
+            f"\N{RIGHT DOUBLE QUOTATION MARK}: {plain_message(item)}"
+            for problem, item in zip(problems, error.errors(), strict=True)
+        )
         return error_page(
             request,
-            UnreadableRequest(f"the request could not be read ({sentence}); fix it and retry"),
+            UnreadableRequest(
+                f"The form could not be read. {sentences} Fix it, then send the form again."
+            ),
         )
 
     app.add_middleware(

@@ -288,7 +288,7 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     twice = post_form(client, f"{path}/best-answer")
     assert "Save as best answer" in resolved.text
     assert proposed.status_code == 303
-    assert "Proposed — waiting for review." in after.text
+    assert "Sent for review: the brand's team approves or rejects it" in after.text
     assert "Save as best answer</button>" not in after.text
     assert twice.status_code == 409
     assert (
@@ -302,7 +302,7 @@ def test_the_workspace_suggests_inserts_and_warns_before_sending(
     assert "no intent model: routed by your rules" in brand_view.text
     review_page = client.get("/brand/answers")
     assert "Waiting for review (1)" in review_page.text
-    assert "The bot's answer today</strong> for billing in EN: Double charges" in review_page.text
+    assert "The bot's answer today</strong> for Billing in EN: Double charges" in review_page.text
     assert "<blockquote>A double charge drops off within 3 days.</blockquote>" in review_page.text
     proposal = session.scalars(select(Answer).where(Answer.status == "proposed")).one()
     form = {"decision": "approved", "title": "Charged twice", "body": "Edited: it drops off."}

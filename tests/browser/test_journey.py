@@ -61,7 +61,9 @@ def test_customer_expert_and_brand_journey(browser: Browser, site: Site) -> None
     # "Save as best answer" says what happened and cannot be clicked twice.
     expert.goto(ticket_url)
     expert.get_by_role("button", name="Save as best answer").click()
-    expect(expert.get_by_role("status")).to_contain_text("Proposed — waiting for review.")
+    expect(expert.get_by_role("status")).to_contain_text(
+        "Sent for review: the brand's team approves or rejects it"
+    )
     expect(expert.get_by_role("button", name="Save as best answer")).to_have_count(0)
 
     customer.goto(link)
@@ -151,7 +153,7 @@ def test_brand_staff_change_a_program_and_bad_input_is_refused(
 
     error = staff.locator("#e-rate-1-low")
     expect(error).to_be_visible()
-    expect(error).to_contain_text("greater than or equal to 0")
+    expect(error).to_have_text("Enter 0 or more.")
     expect(staff.get_by_label("Rate for low complexity, category 2 (USD)")).to_have_attribute(
         "aria-invalid", "true"
     )

@@ -361,7 +361,7 @@ def test_a_negative_rate_is_refused_next_to_its_field_and_nothing_changes(
     response = post_program(client, market, **{"rate-0-low": "-1", "name": "Renamed"})
 
     assert response.status_code == 400
-    assert error_of(response.text, "rate-0-low") == "Input should be greater than or equal to 0"
+    assert error_of(response.text, "rate-0-low") == "Enter 0 or more."
     assert (value_of(response.text, "rate-0-low"), value_of(response.text, "name")) == (
         "-1",
         "Renamed",
@@ -398,7 +398,7 @@ def test_an_unknown_language_is_refused_next_to_the_languages_field(
 
     assert response.status_code == 400
     assert error_of(response.text, "languages") == (
-        "'english' is not a language code; use ISO 639-1 such as 'en' or 'pt-br'"
+        "'english' is not a language code; use ISO 639-1 such as 'en' or 'pt-br'."
     )
     assert program_of(session, market).languages == ["en", "de"]
 

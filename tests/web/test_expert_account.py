@@ -135,7 +135,7 @@ def test_a_bad_profile_change_keeps_the_old_profile(client: TestClient, session:
 
     assert response.status_code == 400
     assert error_next_to(response.text, "country") == (
-        "&#39;Portugal&#39; is not a country; use a two-letter ISO 3166 code"
+        "&#39;Portugal&#39; is not a country; use a two-letter ISO 3166 code."
     )
     assert (
         '<p id="e-languages" class="error" role="alert">Pick at least one language you answer '

@@ -127,9 +127,10 @@ def test_bad_pay_settings_are_refused_next_to_their_field(
 
     assert response.status_code == 400
     assert "is not an IANA time zone" in error_of(response.text, "timezone")
-    assert "less than or equal to 1" in error_of(response.text, "escalation_share")
+    assert error_of(response.text, "escalation_share") == "Enter 1 or less."
     assert lines.status_code == 400
-    assert "greater than or equal to 0" in lines.text
+    assert "Enter 0 or more." in lines.text
+    assert "greater than or equal" not in lines.text
     program = program_of(session, market)
     assert (program.timezone, program.escalation_share, special_lines(program)) == (
         "UTC",

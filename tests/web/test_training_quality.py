@@ -66,7 +66,7 @@ def test_brand_staff_build_a_course_and_refused_input_shows_at_the_field(
     )
 
     assert bad_new.status_code == 400
-    assert "pass_mark" in bad_new.text and "less than or equal to 100" in bad_new.text
+    assert "pass_mark" in bad_new.text and "Enter 100 or less." in bad_new.text
     assert bad_question.status_code == 400
     assert error_of(bad_question.text, "correct") == (
         "question 2: a single-choice question has exactly one answer"

@@ -62,6 +62,21 @@ class AnswerAlreadyProposed(Conflict):
         super().__init__(f"this reply was already proposed as a best answer: {outcome}")
 
 
+class SameAnswerExists(AnswerAlreadyProposed):
+    """The program already has this text as an answer for the category and language."""
+
+    def __init__(self, status: str, category: str, language: str) -> None:
+        outcome = {
+            "proposed": "it is waiting for review",
+            "approved": "it was approved",
+            "rejected": "it was rejected",
+        }.get(status, f"it is {status}")
+        Conflict.__init__(
+            self,
+            f"the same text is already a best answer for {category} in {language}: {outcome}",
+        )
+
+
 class BotAnswerInUse(Conflict):
     """Approving would change the answer the bot sends; the reviewer decides how."""
 

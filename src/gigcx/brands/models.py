@@ -89,6 +89,16 @@ class Program(IdMixin, CreatedMixin, Base):
     def category(self, key: str) -> "ProgramCategory | None":
         return next((c for c in self.categories if c.key == key), None)
 
+    def category_name(self, key: str | None) -> str:
+        """The name people read for a category key ("Billing dispute" for billing_dispute)."""
+        if not key:
+            return ""
+        category = self.category(key)
+        if category is not None and category.name.strip():
+            return category.name
+        words = key.replace("_", " ").replace("-", " ").strip()
+        return words[:1].upper() + words[1:]
+
 
 class ProgramCategory(IdMixin, Base):
     """A kind of inquiry, with whether the crowd may take it and the skill level it needs."""

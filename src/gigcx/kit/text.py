@@ -1,10 +1,13 @@
-"""What makes a string unstorable: NUL characters and unpaired surrogates."""
+"""Text helpers: what makes a string unstorable (NUL characters, unpaired surrogates), and
+shortening between words."""
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # A JSON Schema pattern (ECMA 262) for "text without NUL characters".
 NUL_FREE_PATTERN = "^[^\\u0000]*$"
+_SPACE = re.compile(r"\s")
 
 
 def text_problem(value: str) -> str | None:
@@ -45,3 +48,19 @@ def first_text_problem(value: Any) -> str | None:
 def printable(text: str) -> str:
     """``text`` made safe to encode as UTF-8 (unpaired surrogates become escapes)."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def shorten(text: str, limit: int, *, never_inside: Iterable[tuple[int, int]] = ()) -> str:
+    """The start of ``text`` in at most ``limit`` characters, cut between words (at any space,
+    tab or line break) and marked with an ellipsis; a single word longer than the limit is cut.
+
+    ``never_inside`` are (start, end) spans that a cut must not split: the cut moves before them.
+    """
+    if len(text) <= limit:
+        return text
+    boundaries = [m.start() for m in _SPACE.finditer(text, 0, limit + 1) if m.start() > 0]
+    cut = boundaries[-1] if boundaries else limit
+    for start, end in sorted(never_inside, reverse=True):
+        if start < cut < end:
+            cut = start
+    return text[:cut].rstrip() + "\N{HORIZONTAL ELLIPSIS}"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from gigcx.kit import text as kit_text
+
 MODEL_VERSION = "pii-rules-2"
 
 
@@ -221,12 +223,8 @@ def shorten(text: str, limit: int, *, known_names: Iterable[str] = ()) -> str:
     """
     if len(text) <= limit:
         return text
-    cut = text.rfind(" ", 0, limit)
-    cut = cut if cut > 0 else limit
-    for span in find(text, known_names=known_names):
-        if span.start < cut < span.end:
-            cut = span.start
-    return text[:cut].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+    spans = [(span.start, span.end) for span in find(text, known_names=known_names)]
+    return kit_text.shorten(text, limit, never_inside=spans)
 
 
 def mask_text(text: str, *, granted: Iterable[str] = (), known_names: Iterable[str] = ()) -> str:

@@ -26,6 +26,15 @@ FORMULA = (
 )
 
 
+TOP_RATING = 5  # a CSAT rating is 1..5
+TOP_REVIEW_SCORE = Decimal(100)  # a QA review scores 0..100
+
+
+def can_appeal(score: int | Decimal | None, *, top: int | Decimal) -> bool:
+    """A rating or review can be appealed only when it is below the top score."""
+    return score is not None and score < top
+
+
 def csat_points(score: int) -> Decimal:
     """A CSAT rating on the 0..100 scale: 1 is 0, 3 is 50, 5 is 100."""
     return Decimal((score - 1) * 25)

@@ -66,6 +66,11 @@ class Ticket(IdMixin, CreatedMixin, Base):
         order_by="Message.created_at", cascade="all, delete-orphan"
     )
 
+    @property
+    def category_name(self) -> str:
+        """The program's name for the ticket's category."""
+        return self.program.category_name(self.category)
+
     __table_args__ = (
         UniqueConstraint("brand_id", "idempotency_key"),
         Index("ix_tickets_brand_status", "brand_id", "status", "created_at"),

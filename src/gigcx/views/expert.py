@@ -66,6 +66,7 @@ class OfferCard:
     brand: str
     program: str
     category: str
+    category_name: str
     language: str
     complexity: str
     pay: PayQuoteRead | None
@@ -83,6 +84,7 @@ def offer_card(session: Session, principal: Principal, offer: Offer) -> OfferCar
         key=lambda item: -item[1],
     )
     basis = offer.pay_basis or {}
+    category = str(basis.get("category", ticket.category))
     return OfferCard(
         offer=offer,
         ticket_id=ticket.id,
@@ -90,7 +92,8 @@ def offer_card(session: Session, principal: Principal, offer: Offer) -> OfferCar
         gist=sight.gist(first.body, GIST_LENGTH) if first is not None else "",
         brand=session.get_one(Brand, ticket.brand_id).name,
         program=program.name,
-        category=str(basis.get("category", ticket.category)),
+        category=category,
+        category_name=program.category_name(category),
         language=str(basis.get("language", ticket.language)),
         complexity=str(basis.get("complexity", ticket.complexity)),
         pay=pay_read(payments_service.quote_offer(session, offer)),
@@ -127,6 +130,7 @@ class TicketView:
     subject: str
     status: str
     category: str
+    category_name: str
     language: str
     complexity: str
     channel: str
@@ -171,16 +175,18 @@ def shown_proposal(
 
 
 def ticket_view(session: Session, sight: Sight, ticket: Ticket) -> TicketView:
+    program = session.get_one(Program, ticket.program_id)
     return TicketView(
         id=ticket.id,
         subject=sight.text(ticket.subject),
         status=ticket.status,
         category=ticket.category,
+        category_name=program.category_name(ticket.category),
         language=ticket.language,
         complexity=ticket.complexity,
         channel=ticket.channel,
         created_at=ticket.created_at,
-        program_name=session.get_one(Program, ticket.program_id).name,
+        program_name=program.name,
     )
 
 

@@ -3,7 +3,7 @@
 from importlib.resources import files
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gigcx.errors import DomainError
@@ -24,6 +24,12 @@ from gigcx.web.routes import (
 
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(files("gigcx.web") / "static")), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """Browsers ask for /favicon.ico on their own; the icon is an SVG."""
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     for module in (
         public,
         customer,

@@ -4,7 +4,7 @@ import re
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from gigcx.assist.errors import (
     BotAnswerInUse,
     BotSlotTaken,
     NothingToPropose,
+    SameAnswerExists,
 )
 from gigcx.assist.models import Answer
 from gigcx.assist.queries import readable_answers
@@ -27,6 +28,7 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.errors import InvalidInput, PermissionDenied
 from gigcx.kit import clock
+from gigcx.kit import text as kit_text
 from gigcx.privacy import scrub
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, TicketStatus
@@ -191,10 +193,18 @@ def proposal_of(session: Session, principal: Principal, ticket_id: uuid.UUID) ->
     )
 
 
-def _same_text(session: Session, program_id: uuid.UUID, body: str) -> Answer | None:
+def same_answer(
+    session: Session, program_id: uuid.UUID, intent: str | None, language_code: str, body: str
+) -> Answer | None:
+    """An answer of the program for this category and language with the same text (spacing
+    and letter case aside), if there is one."""
     wanted = _normalised(body)
     candidates = session.scalars(
-        select(Answer).where(Answer.program_id == program_id, func.length(Answer.body) == len(body))
+        select(Answer).where(
+            Answer.program_id == program_id,
+            Answer.intent.is_(None) if intent is None else Answer.intent == intent,
+            Answer.language == language_code,
+        )
     )
     return next((a for a in candidates if _normalised(a.body) == wanted), None)
 
@@ -225,16 +235,21 @@ def propose_best_answer(
     names = [customer.name] if customer.name else []
     body = scrub.scrub((data.body or own_replies[-1].body).strip(), customer_names=names)
     title = scrub.scrub(data.title.strip() or ticket.subject[:200], customer_names=names)
-    same = _same_text(session, ticket.program_id, body.text)
+    answer_language = _proposal_language(ticket, body.text)
+    same = same_answer(session, ticket.program_id, ticket.category, answer_language, body.text)
     if same is not None:
-        raise AnswerAlreadyProposed(same.status)
+        program = session.get_one(Program, ticket.program_id)
+        raise SameAnswerExists(
+            same.status, program.category_name(ticket.category), answer_language.upper()
+        )
     answer = Answer(
         brand_id=ticket.brand_id,
         program_id=ticket.program_id,
         kind=AnswerKind.ANSWER,
         intent=ticket.category,
-        language=_proposal_language(ticket, body.text),
-        title=(title.text or ticket.category)[:200],
+        language=answer_language,
+        # The title column holds 200 characters: 199 and the ellipsis.
+        title=kit_text.shorten(title.text or ticket.category, 199),
         body=body.text,
         status=AnswerStatus.PROPOSED,
         author_expert_id=principal.expert_id,

@@ -12,6 +12,7 @@ from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
 from gigcx.experts import service as experts_service
 from gigcx.kit import clock
+from gigcx.quality import formulas
 from gigcx.quality.enums import DisputeStatus, DisputeSubject, ReviewReason, ReviewStatus
 from gigcx.quality.errors import AlreadyDisputed, DisputeDecided, DisputeNotFound, NotDisputable
 from gigcx.quality.models import Dispute, Rating, Review
@@ -28,10 +29,14 @@ def _subject(session: Session, data: DisputeCreate, expert_id: uuid.UUID) -> Rev
             raise NotDisputable("no such review of your work")
         if review.status != ReviewStatus.COMPLETED or review.reason == ReviewReason.CALIBRATION:
             raise NotDisputable("only completed QA reviews that count toward your score")
+        if not formulas.can_appeal(review.score, top=formulas.TOP_REVIEW_SCORE):
+            raise NotDisputable("this review gave the top score (100); there is nothing to appeal")
         return review
     rating = session.get(Rating, data.subject_id)
     if rating is None or rating.expert_id != expert_id:
         raise NotDisputable("no such rating of your work")
+    if not formulas.can_appeal(rating.score, top=formulas.TOP_RATING):
+        raise NotDisputable("this rating is the top score (5 of 5); there is nothing to appeal")
     return rating
 
 

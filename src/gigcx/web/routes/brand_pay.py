@@ -22,7 +22,7 @@ from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.payments.schemas import BonusRuleCreate
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
-from gigcx.web.forms import field_errors
+from gigcx.web.forms import field_errors, plain_message
 from gigcx.web.routes.brand_common import page_context, programs_of, require_manager
 
 router = APIRouter(include_in_schema=False)
@@ -126,7 +126,7 @@ def _program_page(
         settings=settings | (values or {}),
         errors=errors or {},
         rate_rows=[*rows, *([blank] * BLANK_RATE_ROWS)],
-        categories=[c.key for c in program.categories if c.is_gig_eligible],
+        categories=[(c.key, c.name or c.key) for c in program.categories if c.is_gig_eligible],
         complexities=[c.value for c in Complexity],
         bands=[b.value for b in TimeBand],
         rate_rule=brands_service.RATE_RULE,
@@ -218,8 +218,7 @@ async def save_rates(
             if len(location) >= 2 and isinstance(location[1], int) and location[1] >= len(base):
                 row = location[1] - len(base)
                 part = str(location[2]) if len(location) > 2 else "amount"
-                message = str(item["msg"]).removeprefix("Value error, ")
-                errors.setdefault(f"rate-{row}-{part}", message)
+                errors.setdefault(f"rate-{row}-{part}", plain_message(item))
         return _refused(
             request,
             session,

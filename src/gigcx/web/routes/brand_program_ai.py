@@ -111,7 +111,7 @@ def update_program_ai(
             session,
             user,
             program_id,
-            errors=found or {"form": str(error)},
+            errors=found or {"form": "Choose the blocking checks from the list."},
             status_code=400,
         )
     assist_service.update_settings(session, user, program_id, data)

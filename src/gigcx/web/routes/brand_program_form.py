@@ -5,7 +5,7 @@ the fields they concern. Pydantic locations and the service's rule errors map to
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from gigcx.brands.enums import Channel, Complexity
 from gigcx.brands.models import DEFAULT_ROUTING_WEIGHTS, Program
 from gigcx.errors import DomainError
+from gigcx.web.forms import plain_message
 
 COMPLEXITIES = tuple(c.value for c in Complexity)
 WEIGHTS = tuple(DEFAULT_ROUTING_WEIGHTS)
@@ -243,19 +244,19 @@ def _field_for(location: Sequence[int | str], payload: Payload) -> str:
     return head
 
 
-def _message(field_name: str, message: str) -> str:
+def _message(field_name: str, item: Mapping[str, Any]) -> str:
     if field_name in TIMES:
         _, per, unit = TIMES[field_name]
         return f"Give between {_units(10, per)} and {_units(90 * 24 * 3600, per)} {unit}."
-    return message.removeprefix("Value error, ")
+    return plain_message(item)
 
 
 def validation_errors(error: ValidationError, payload: Payload) -> dict[str, str]:
-    """Each pydantic error as a message keyed by the form field it concerns."""
+    """Each pydantic error as a plain sentence keyed by the form field it concerns."""
     messages: dict[str, str] = {}
     for item in error.errors():
         name = _field_for(item["loc"], payload)
-        messages.setdefault(name, _message(name, str(item["msg"])))
+        messages.setdefault(name, _message(name, item))
     return messages
 
 

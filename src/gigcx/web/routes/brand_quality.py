@@ -29,7 +29,7 @@ from gigcx.tickets import service as tickets_service
 from gigcx.training import service as training_service
 from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
-from gigcx.web.forms import field_errors
+from gigcx.web.forms import field_errors, plain_summary
 from gigcx.web.routes.brand_common import form_text, page_context, programs_of, require_manager
 
 router = APIRouter(include_in_schema=False)
@@ -263,7 +263,7 @@ def start_calibration(session: SessionDep, user: WebStaff, form: Submitted) -> R
             }
         )
     except ValidationError as error:
-        raise InvalidInput("; ".join(field_errors(error).values())) from None
+        raise InvalidInput(plain_summary(error, labels={"ticket_id": "Ticket"})) from None
     calibration = quality_service.start_calibration(session, user, data)
     return redirect(f"/brand/quality/calibrations/{calibration.id}")
 

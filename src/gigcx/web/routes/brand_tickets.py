@@ -127,7 +127,7 @@ def ticket_list(
         statuses=list(TicketStatus),
         programs=programs,
         languages=sorted({code for p in programs for code in p.languages}),
-        categories=sorted({c.key for p in programs for c in p.categories}),
+        categories=sorted({(c.key, c.name or c.key) for p in programs for c in p.categories}),
         page_sizes=PAGE_SIZES,
         priorities=PRIORITY_NAMES,
         previous_query=filters.query(offset=previous) if filters.offset else None,

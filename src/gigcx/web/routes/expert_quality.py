@@ -24,7 +24,7 @@ from gigcx.training.errors import BadAnswers
 from gigcx.training.models import Certification
 from gigcx.views import expert as expert_views
 from gigcx.web.deps import CsrfChecked, Submitted, WebExpert, redirect, render
-from gigcx.web.forms import field_errors
+from gigcx.web.forms import plain_summary
 
 router = APIRouter(include_in_schema=False)
 
@@ -138,7 +138,7 @@ def appeal(session: SessionDep, user: WebExpert, form: Submitted) -> Response:
             {k: form.get(k, "") for k in ("subject_type", "subject_id", "reason")}
         )
     except ValidationError as error:
-        raise InvalidInput("; ".join(field_errors(error).values())) from None
+        raise InvalidInput(plain_summary(error, labels={"reason": "Why it is wrong"})) from None
     quality_service.open_dispute(session, user, data)
     return redirect("/expert/quality")
 

@@ -192,6 +192,7 @@ def _workspace(
         "proposal": work.proposal,
         "topic_doubt": assist_service.topic_doubt(session, ticket),
         "tone_unchecked": assist_service.tone_unchecked(ticket),
+        "category_name": ticket.program.category_name,
         "suggestions": assist_service.suggest(session, user, ticket.id) if is_mine else [],
         "bot_attempt": assist_service.bot_attempt_of(session, ticket.id),
         "draft": draft,
