@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
 
 def _number(value: Any) -> str:
@@ -128,6 +128,19 @@ SENTENCES: dict[str, Phrase] = {
     "extra_forbidden": lambda _: "This field is not part of the form; leave it out.",
 }
 FALLBACK = "Check this value: it cannot be used as it is."
+
+# How long a person's or a brand's name may be on the staff and brand forms.
+NAME_LIMIT = 120
+_EMAIL = TypeAdapter(EmailStr)
+
+
+def is_email(text: str) -> bool:
+    """Whether ``text`` is an email address that accounts accept."""
+    try:
+        _EMAIL.validate_python(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def plain_message(error: Mapping[str, Any]) -> str:

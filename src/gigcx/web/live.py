@@ -30,7 +30,11 @@ def digest(html: str) -> str:
 
 
 def live_stream(
-    request: Request, render: Callable[[], str], *, seen: str | None = None
+    request: Request,
+    render: Callable[[], str],
+    *,
+    seen: str | None = None,
+    poll_seconds: float = POLL_SECONDS,
 ) -> StreamingResponse:
     """Stream ``render()`` (run in a thread, a short unit of work each time) whenever it
     changes; ``seen`` is the digest of what the page already shows."""
@@ -46,7 +50,7 @@ def live_stream(
                 yield sse_event("html", html)
             if loop.time() >= deadline or await request.is_disconnected():
                 return
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(poll_seconds)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)

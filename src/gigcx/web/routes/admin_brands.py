@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,12 +21,10 @@ from gigcx.brands.schemas import BrandCreate
 from gigcx.kit.ids import new_secret
 from gigcx.kit.schemas import SLUG_PATTERN
 from gigcx.web.deps import CsrfChecked, WebPlatformAdmin, redirect, render
+from gigcx.web.forms import NAME_LIMIT, is_email
 from gigcx.web.routes.brand_common import page_context
 
 router = APIRouter(include_in_schema=False)
-
-NAME_LIMIT = 120
-_EMAIL = TypeAdapter(EmailStr)
 
 
 def _brands_page(
@@ -88,9 +85,7 @@ def _brand_errors(values: dict[str, str]) -> dict[str, str]:
         )
     if not re.fullmatch(r"[A-Za-z]{3}", values["currency"]):
         errors["currency"] = "Enter a three-letter currency code such as EUR or USD."
-    try:
-        _EMAIL.validate_python(values["admin_email"])
-    except ValidationError:
+    if not is_email(values["admin_email"]):
         errors["admin_email"] = "Enter the first admin's email, such as ana@example.com."
     return errors
 

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
@@ -14,12 +13,11 @@ from gigcx.auth.models import User
 from gigcx.auth.principal import Principal
 from gigcx.brands import staff as staff_service
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
+from gigcx.web.forms import NAME_LIMIT, is_email
 from gigcx.web.routes.brand_common import page_context, require_manager
 
 router = APIRouter(include_in_schema=False)
 
-NAME_LIMIT = 120
-_EMAIL = TypeAdapter(EmailStr)
 ROLE_OPTIONS = [(role.value, name) for role, name in staff_service.ROLE_NAMES.items()]
 
 
@@ -58,9 +56,7 @@ def staff(request: Request, session: SessionDep, user: WebStaff) -> Response:
 
 def _invite_errors(email: str, display_name: str, role: str) -> dict[str, str]:
     errors = {}
-    try:
-        _EMAIL.validate_python(email)
-    except ValidationError:
+    if not is_email(email):
         errors["email"] = "Enter an email address such as ana@example.com."
     if not display_name or len(display_name) > NAME_LIMIT:
         errors["display_name"] = f"Enter the person's name, 1 to {NAME_LIMIT} characters."

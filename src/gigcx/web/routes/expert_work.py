@@ -1,15 +1,13 @@
 """The expert's live work: presence, the offer feed (live), and the ticket workspace."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
@@ -35,11 +33,11 @@ from gigcx.training import service as training_service
 from gigcx.views import expert as expert_views
 from gigcx.views import onboarding as onboarding_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
+from gigcx.web.live import live_stream
 from gigcx.web.routes import expert_pay
 
 router = APIRouter(include_in_schema=False)
 
-STREAM_SECONDS = 300.0
 STREAM_POLL_SECONDS = 1.0
 
 
@@ -126,31 +124,12 @@ def _render_offers(factory: Any, principal: Principal, csrf: str) -> str:
         return templates.get_template("expert/_offers.html").render(cards=cards, csrf_token=csrf)
 
 
-def sse_event(name: str, html: str) -> str:
-    """One server-sent event; every line of the payload gets its own ``data:`` field."""
-    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
-    return f"event: {name}\n{data}\n\n"
-
-
 @router.get("/expert/offers/stream")
 async def offer_stream(request: Request, user: WebExpert) -> StreamingResponse:
     """Push the offer feed whenever it changes, so new offers appear without a reload."""
     factory = request.app.state.sessionmaker
-    csrf = csrf_token(request)
-
-    async def events() -> AsyncIterator[str]:
-        last = None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + STREAM_SECONDS
-        while loop.time() < deadline and not await request.is_disconnected():
-            html = await run_in_threadpool(_render_offers, factory, user, csrf)
-            if html != last:
-                last = html
-                yield sse_event("html", html)
-            await asyncio.sleep(STREAM_POLL_SECONDS)
-
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    render_now = partial(_render_offers, factory, user, csrf_token(request))
+    return live_stream(request, render_now, poll_seconds=STREAM_POLL_SECONDS)
 
 
 @router.post("/expert/offers/{offer_id}/accept", dependencies=[CsrfChecked])
