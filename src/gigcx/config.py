@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 30.0
     # The largest request body taken (JSON and forms); larger ones are refused with 413.
     max_body_bytes: int = 1024 * 1024
+    # Outgoing mail: the SMTP server used unless a brand sets its own, written as
+    # smtp://host:25, smtp+starttls://user:password@host:587 or smtps://user:password@host:465.
+    # Empty: nothing is sent, and each mail says so on its ticket.
+    smtp_url: str = ""
+    # The sender of platform mail (password resets, notices) and the domain of the
+    # Message-IDs and reply addresses GigCX makes up (empty: base_url's host).
+    mail_from: str = "GigCX <no-reply@gigcx.localhost>"
+    mail_domain: str = ""
+    # The largest file taken with a message (mail, chat, contact page, expert reply).
+    max_attachment_bytes: int = 10 * 1024 * 1024
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

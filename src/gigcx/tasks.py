@@ -1,6 +1,7 @@
 """Import every domain's job handlers so the runner knows them."""
 
 from gigcx.assist import tasks as assist_tasks
+from gigcx.channels import tasks as channels_tasks
 from gigcx.demo import tasks as demo_tasks
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
@@ -11,6 +12,7 @@ from gigcx.training import tasks as training_tasks
 
 __all__ = [
     "assist_tasks",
+    "channels_tasks",
     "demo_tasks",
     "jobs_tasks",
     "payments_tasks",

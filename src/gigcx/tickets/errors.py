@@ -49,3 +49,28 @@ class CategoryMissing(InvalidTicket):
 class TicketClosed(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(f"the ticket is {status}; open a new ticket instead")
+
+
+class AttachmentTooLarge(InvalidInput):
+    status_code = 413
+
+    def __init__(self, filename: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"the file {filename!r} is {size:,} bytes; files may be at most {limit:,} bytes: "
+            "send a smaller one or a link to it"
+        )
+
+
+class AttachmentTypeRefused(InvalidInput):
+    status_code = 415
+
+    def __init__(self, filename: str, found: str) -> None:
+        super().__init__(
+            f"the file {filename!r} looks like {found}, which is not taken; send images (PNG, "
+            "JPEG, GIF, WebP), PDF, plain text or CSV, or Office documents"
+        )
+
+
+class AttachmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("attachment not found")

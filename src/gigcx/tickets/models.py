@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.brands.enums import Complexity
@@ -88,6 +88,25 @@ class Message(IdMixin, CreatedMixin, Base):
     is_internal: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (Index("ix_messages_ticket", "ticket_id", "created_at"),)
+
+
+class Attachment(IdMixin, CreatedMixin, Base):
+    """A file that came with a message (mail, chat, contact page) or an expert's reply."""
+
+    __tablename__ = "attachments"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    # The type its bytes show (checked), not only what the sender claimed.
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_attachments_ticket", "ticket_id", "created_at"),)
 
 
 class Assignment(IdMixin, Base):

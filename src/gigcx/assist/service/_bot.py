@@ -113,7 +113,10 @@ def try_bot_answer(session: Session, ticket: Ticket, triage: Triage) -> BotAttem
         body=body,
     )
     session.add(attempt)
-    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.BOT, body=body))
+    message = Message(ticket_id=ticket.id, author_kind=AuthorKind.BOT, body=body)
+    session.add(message)
+    session.flush()
+    tickets_service.announce_message(session, ticket, message)
     ticket.first_response_at = ticket.first_response_at or clock.now()
     tickets_service.resolve_locked(
         session, ticket, actor=SYSTEM, reason="answered by the bot; pending the customer's word"

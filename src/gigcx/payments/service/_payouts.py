@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import Principal
 from gigcx.db.dialect import refresh_statistics, serialize
+from gigcx.jobs import events
 from gigcx.kit import clock
 from gigcx.kit.ids import new_id
 from gigcx.payments.enums import EarningStatus
@@ -170,6 +171,22 @@ def run_payouts(
         session.execute(insert(Payout), rows[offset : offset + CHUNK])
         if progress is not None:
             progress(offset + len(rows[offset : offset + CHUNK]), len(rows))
+    for paying_brand in {uuid.UUID(str(row["brand_id"])) for row in rows}:
+        events.emit_many(
+            session,
+            brand_id=paying_brand,
+            event_type=events.EventType.PAYOUT_CREATED,
+            items=(
+                {
+                    "payout_id": str(row["id"]),
+                    "expert_id": str(row["expert_id"]),
+                    "week": row["week"],
+                    "currency": row["currency"],
+                }
+                for row in rows
+                if str(row["brand_id"]) == str(paying_brand)
+            ),
+        )
     # Thousands of new payouts the planner does not know of yet would make it loop over them.
     refresh_statistics(session, Payout.__tablename__)
     this_run = (Payout.week == period.label) & (Payout.created_at == now)

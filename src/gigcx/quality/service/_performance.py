@@ -16,6 +16,7 @@ from gigcx.errors import PermissionDenied
 from gigcx.experts import service as experts_service
 from gigcx.experts.models import Enrollment
 from gigcx.experts.queries import readable_enrollments
+from gigcx.jobs import events
 from gigcx.kit import clock
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS, ReviewReason
 from gigcx.quality.errors import AlreadyRated, TicketNotRateable
@@ -87,6 +88,13 @@ def rate_ticket(
         subject_id=ticket.id,
         brand_id=ticket.brand_id,
         data={"score": rating.score, "reason": rating.reason},
+    )
+    session.flush()
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=events.EventType.TICKET_RATED,
+        data={"ticket_id": str(ticket.id), "rating_id": str(rating.id), "score": rating.score},
     )
     return rating
 

@@ -10,6 +10,7 @@ from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.config import get_settings
 from gigcx.db.dialect import locked
 from gigcx.experts import service as experts_service
+from gigcx.jobs import events
 from gigcx.kit import clock
 from gigcx.routing.errors import OfferExpired, OfferNotPending
 from gigcx.routing.service._route import route_locked
@@ -54,6 +55,7 @@ def accept_offer(session: Session, principal: Principal, offer_id: uuid.UUID) ->
     offer.status = OfferStatus.ACCEPTED
     offer.responded_at = now
     tickets_service.rescind_pending_offers(session, ticket, keep=offer.id)
+    _announce(session, offer, ticket, events.EventType.OFFER_ACCEPTED)
     session.flush()
     return offer
 
@@ -88,6 +90,14 @@ def expire_offer(session: Session, offer_id: uuid.UUID) -> None:
 def _close_offer(session: Session, offer: Offer, ticket: Ticket, status: OfferStatus) -> None:
     offer.status = status
     offer.responded_at = clock.now()
+    _announce(
+        session,
+        offer,
+        ticket,
+        events.EventType.OFFER_DECLINED
+        if status == OfferStatus.DECLINED
+        else events.EventType.OFFER_EXPIRED,
+    )
     session.flush()
     # The offer held a seat of its expert's capacity: offer them other waiting work.
     experts_service.request_dispatch(session, offer.expert_id)
@@ -103,6 +113,19 @@ def _close_offer(session: Session, offer: Offer, ticket: Ticket, status: OfferSt
             data={"expert_id": str(offer.expert_id)},
         )
         route_locked(session, ticket)
+
+
+def _announce(session: Session, offer: Offer, ticket: Ticket, event_type: events.EventType) -> None:
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=event_type,
+        data={
+            "offer_id": str(offer.id),
+            "ticket_id": str(ticket.id),
+            "expert_id": str(offer.expert_id),
+        },
+    )
 
 
 def explain(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Sequence[Offer]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
+from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.routing import scoring
@@ -121,6 +122,22 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
         jobs_service.enqueue(
             session, "routing.expire_offer", {"offer_id": str(offer.id)}, run_at=expires_at
         )
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=events.EventType.TICKET_OFFERED,
+        data={
+            "ticket_id": str(ticket.id),
+            "offers": [
+                {
+                    "offer_id": str(offer.id),
+                    "expert_id": str(offer.expert_id),
+                    "expires_at": expires_at.isoformat(),
+                }
+                for offer in offers
+            ],
+        },
+    )
     return RouteOutcome("offered", offers=offers)
 
 

@@ -1,5 +1,11 @@
 """Ticket use cases; the only home of ``ticket.status``."""
 
+from gigcx.tickets.service._attachments import (
+    add_attachment,
+    attachments_of,
+    check_attachment,
+    get_attachment,
+)
 from gigcx.tickets.service._intake import add_customer_message, create_ticket
 from gigcx.tickets.service._links import customer_link_token, customer_of, ticket_for_link
 from gigcx.tickets.service._sla import (
@@ -18,6 +24,7 @@ from gigcx.tickets.service._state import (
     transition,
 )
 from gigcx.tickets.service._work import (
+    announce_message,
     assign,
     cancel,
     escalate,
@@ -30,9 +37,13 @@ from gigcx.tickets.service._work import (
 )
 
 __all__ = [
+    "add_attachment",
     "add_customer_message",
+    "announce_message",
     "assign",
+    "attachments_of",
     "cancel",
+    "check_attachment",
     "check_sla",
     "create_ticket",
     "customer_link_token",
@@ -40,6 +51,7 @@ __all__ = [
     "end_assignment",
     "escalate",
     "escalate_locked",
+    "get_attachment",
     "get_ticket",
     "is_current_round",
     "is_own_recent_resolution",

@@ -15,6 +15,7 @@ from gigcx.brands.enums import Complexity
 from gigcx.brands.models import Program
 from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
+from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.privacy import pii
@@ -29,6 +30,7 @@ from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import CustomerIn, TicketCreate
 from gigcx.tickets.service._sla import schedule_sla_checks, schedule_wait_check
 from gigcx.tickets.service._state import lock_ticket, transition
+from gigcx.tickets.service._work import announce_message
 
 SUBJECT_FROM_BODY = 80
 # Picks a category for a message (the program's intent model), or None when it cannot.
@@ -172,6 +174,18 @@ def create_ticket(
         },
     )
     schedule_wait_check(session, ticket, program)
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=events.EventType.TICKET_CREATED,
+        data={
+            "ticket_id": str(ticket.id),
+            "program_id": str(ticket.program_id),
+            "channel": ticket.channel,
+            "language": ticket.language,
+            "category": ticket.category,
+        },
+    )
     session.flush()
     return ticket, True
 
@@ -199,4 +213,5 @@ def add_customer_message(
         # A follow-up on a ticket the bot answered says the answer did not help.
         jobs_service.enqueue(session, "assist.bot_answer_rejected", {"ticket_id": str(ticket.id)})
     session.flush()
+    announce_message(session, ticket, message)
     return message

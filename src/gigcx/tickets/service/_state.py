@@ -12,6 +12,7 @@ from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
 from gigcx.db.dialect import locked
 from gigcx.experts import service as experts_service
+from gigcx.jobs import events
 from gigcx.kit import clock
 from gigcx.tickets.enums import ALLOWED_TRANSITIONS, AssignmentEnd, OfferStatus, TicketStatus
 from gigcx.tickets.errors import TicketNotFound, TransitionNotAllowed
@@ -76,6 +77,33 @@ def transition(
         subject_id=ticket.id,
         brand_id=ticket.brand_id,
         data={"from": current.value, "to": to.value, "reason": reason, **(data or {})},
+    )
+    _announce(session, ticket, current, to, reason)
+
+
+_EVENT_FOR_STATUS = {
+    TicketStatus.WAITING_ON_CUSTOMER: events.EventType.TICKET_WAITING,
+    TicketStatus.RESOLVED: events.EventType.TICKET_RESOLVED,
+    TicketStatus.ESCALATED: events.EventType.TICKET_ESCALATED,
+    TicketStatus.CLOSED: events.EventType.TICKET_CLOSED,
+    TicketStatus.CANCELED: events.EventType.TICKET_CANCELED,
+}
+
+
+def _announce(
+    session: Session, ticket: Ticket, current: TicketStatus, to: TicketStatus, reason: str | None
+) -> None:
+    """Tell the channels of a status others care about (assignment and offers say it themselves)."""
+    event_type = _EVENT_FOR_STATUS.get(to)
+    if current == TicketStatus.RESOLVED and to == TicketStatus.QUEUED:
+        event_type = events.EventType.TICKET_REOPENED
+    if event_type is None:
+        return
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=event_type,
+        data={"ticket_id": str(ticket.id), "reason": reason},
     )
 
 

@@ -12,6 +12,7 @@ from gigcx.brands.models import Program
 from gigcx.errors import PermissionDenied
 from gigcx.experts import service as experts_service
 from gigcx.experts.models import ExpertCapacity
+from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.privacy import pii
@@ -66,6 +67,12 @@ def assign(session: Session, ticket: Ticket, expert_id: uuid.UUID, *, actor: Pri
     ticket.assignee_id = expert.id
     ticket.last_expert_id = expert.id
     expert.last_assigned_at = now
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=events.EventType.TICKET_ASSIGNED,
+        data={"ticket_id": str(ticket.id), "expert_id": str(expert.id)},
+    )
     session.flush()
 
 
@@ -105,7 +112,28 @@ def reply(
     if not is_internal and ticket.first_response_at is None:
         ticket.first_response_at = clock.now()
     session.flush()
+    announce_message(session, ticket, message)
     return message
+
+
+def announce_message(session: Session, ticket: Ticket, message: Message) -> None:
+    """Tell the channels of a new message on a ticket (flushed, so it has its id)."""
+    if message.is_internal:
+        event_type = events.EventType.TICKET_NOTE_ADDED
+    elif message.author_kind == AuthorKind.CUSTOMER:
+        event_type = events.EventType.TICKET_CUSTOMER_REPLIED
+    else:
+        event_type = events.EventType.TICKET_REPLIED
+    events.emit(
+        session,
+        brand_id=ticket.brand_id,
+        event_type=event_type,
+        data={
+            "ticket_id": str(ticket.id),
+            "message_id": str(message.id),
+            "author_kind": str(message.author_kind),
+        },
+    )
 
 
 def mark_waiting(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:

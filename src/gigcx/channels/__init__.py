@@ -1,0 +1,1 @@
+"""Where GigCX meets the outside: mail, chat, webhooks, helpdesk connectors, notifications."""

@@ -1,0 +1,56 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gigcx.channels.email.enums import OutboundStatus
+from gigcx.db.base import Base, CreatedMixin, IdMixin
+
+
+class OutboundEmail(IdMixin, CreatedMixin, Base):
+    """A mail GigCX sends (or tried to): to a customer, an expert or a brand's staff."""
+
+    __tablename__ = "outbound_emails"
+
+    brand_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("brands.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id"))
+    # What it is, for the ticket's history and for tests: "reply", "acknowledgement", ...
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(254))
+    from_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    # Message-ID, In-Reply-To, References, Reply-To, Auto-Submitted, ... as sent.
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[OutboundStatus] = mapped_column(String(16), default=OutboundStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbound_emails_ticket", "ticket_id", "created_at"),)
+
+
+class Mailbox(IdMixin, CreatedMixin, Base):
+    """A brand's support address: where its customers write and where replies come from."""
+
+    __tablename__ = "mailboxes"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"), index=True)
+    # New mail to this address becomes a ticket of this program.
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    address: Mapped[str] = mapped_column(String(254), unique=True)
+    # The sender's name on mail from this mailbox, e.g. "Alpenglow Support".
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Outgoing mail through the brand's own server; empty: GIGCX_SMTP_URL.
+    smtp_url: Mapped[str] = mapped_column(String(500), default="")
+    # Polling by IMAP (optional): imap://user:password@host:143/INBOX or imaps://...:993/INBOX.
+    imap_url: Mapped[str] = mapped_column(String(500), default="")
+    poll_seconds: Mapped[int] = mapped_column(default=60)
+    imap_uid_validity: Mapped[int | None]
+    imap_last_uid: Mapped[int] = mapped_column(default=0)
+    last_polled_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,18 @@
+"""Job handlers of the channels: events fanned out, mail sent."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gigcx.channels import events
+from gigcx.channels.email import tasks as email_tasks
+from gigcx.jobs.events import EVENT_JOB
+from gigcx.jobs.registry import handler
+
+__all__ = ["email_tasks"]
+
+
+@handler(EVENT_JOB)
+def dispatch_events(session: Session, payload: dict[str, Any]) -> None:
+    """Hand a batch of domain events to every channel that listens."""
+    events.dispatch(session, payload)
