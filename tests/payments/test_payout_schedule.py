@@ -83,7 +83,8 @@ def test_the_scheduled_run_settles_every_brand_records_it_and_queues_the_next(
     records = session.scalars(
         select(PayoutRunRecord).order_by(PayoutRunRecord.brand_id == other.id)
     ).all()
-    assert (stats.done, stats.failed) == (1, 0)
+    # The run, and for each paying brand the job that hands its payout.created events on.
+    assert (stats.done, stats.failed) == (3, 0)
     assert [(r.brand_id, r.week, r.trigger, r.payouts, r.totals, r.held) for r in records] == [
         (paying.id, "2026-W49", "schedule", 1, {"EUR": "3.50"}, 1),
         (other.id, "2026-W49", "schedule", 1, {"EUR": "6.00"}, 0),

@@ -299,7 +299,8 @@ def test_the_demand_watch_announces_surges_and_looks_again_in_a_minute(
     queued = session.scalars(
         select(Job).where(Job.name == "payments.watch_demand", Job.status == JobStatus.QUEUED)
     ).all()
-    assert stats.done == 5  # the watch and each ticket's triage
+    # The watch, each ticket's triage and each ticket.created event handed on.
+    assert stats.done == 9
     assert [(s.multiplier, s.waiting, s.capacity) for s in surges] == [(Decimal("1.75"), 4, 1)]
     assert len(queued) == 1
     assert queued[0].run_at - surges[0].announced_at >= timedelta(seconds=59)
@@ -323,6 +324,7 @@ def test_an_escalation_is_paid_once_even_when_brand_and_qa_both_send_it(
     stats = run_jobs(factory)
 
     amounts = session.scalars(select(Earning.amount).where(Earning.expert_id == expert.id)).all()
-    # Both fee jobs, the dispatch the escalation queued and the ticket's triage.
-    assert (stats.done, stats.failed) == (4, 0)
+    # Both fee jobs, the dispatch the escalation queued, the ticket's triage and its five
+    # events handed on (created, offered, assigned, offer accepted, escalated).
+    assert (stats.done, stats.failed) == (9, 0)
     assert amounts == [Decimal("3.00")]

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import uuid
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 
 from gigcx.channels.email.outbound import mail_domain
 from gigcx.config import get_secret_key
@@ -67,7 +67,7 @@ def ticket_id_from_address(address: str) -> uuid.UUID | None:
 
 def ticket_message_id(ticket_id: uuid.UUID) -> str:
     """A new Message-ID for mail about a ticket: ``<t<ticket hex>.<random>@<domain>>``."""
-    return make_msgid(idstring=f"t{ticket_id.hex}.{uuid.uuid4().hex}", domain=mail_domain())
+    return f"<t{ticket_id.hex}.{uuid.uuid4().hex}@{mail_domain()}>"
 
 
 def is_our_message_id(message_id: str) -> bool:
