@@ -117,8 +117,11 @@ def messages_of(session: Session, ticket_id: object) -> list[Message]:
 
 
 def inbound_count(session: Session, desk: Desk) -> int:
-    return session.scalar(
-        select(func.count()).select_from(InboundEmail).where(
-            InboundEmail.mailbox_id == desk.mailbox.id
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(InboundEmail)
+            .where(InboundEmail.mailbox_id == desk.mailbox.id)
         )
-    ) or 0
+        or 0
+    )

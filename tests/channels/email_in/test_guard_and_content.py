@@ -86,8 +86,7 @@ def test_a_flood_from_one_sender_is_kept_without_tickets(
 ) -> None:
     monkeypatch.setattr(get_settings(), "inbound_email_flood_limit", 3)
     results = [
-        take(session, desk, make_mail(to=desk.address, subject=f"Question {n}"))
-        for n in range(5)
+        take(session, desk, make_mail(to=desk.address, subject=f"Question {n}")) for n in range(5)
     ]
     other = take(session, desk, make_mail(to=desk.address, sender="dana@example.com"))
 
@@ -127,9 +126,7 @@ def _bounce(to: str, recipient: str, status: str) -> bytes:
     ).encode()
 
 
-def test_a_permanent_bounce_marks_the_customer_undeliverable(
-    session: Session, desk: Desk
-) -> None:
+def test_a_permanent_bounce_marks_the_customer_undeliverable(session: Session, desk: Desk) -> None:
     first = take(session, desk, make_mail(to=desk.address))
     assert first.ticket_id is not None
 
@@ -243,9 +240,7 @@ def test_unreadable_mail_is_refused_plainly(
     assert inbound_count(session, desk) == 0
 
 
-def test_broken_mime_still_gives_a_ticket_or_a_plain_refusal(
-    session: Session, desk: Desk
-) -> None:
+def test_broken_mime_still_gives_a_ticket_or_a_plain_refusal(session: Session, desk: Desk) -> None:
     raw = (
         b"From: carla@example.com\r\nTo: " + desk.address.encode() + b"\r\n"
         b"Subject: =?utf-8?B?broken\r\nMessage-ID: <broken.1@example.com>\r\n"

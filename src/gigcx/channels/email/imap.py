@@ -95,9 +95,13 @@ def _connect(server: ImapServer) -> imaplib.IMAP4:
         client = imaplib.IMAP4_SSL(server.host, server.port, timeout=IMAP_TIMEOUT_SECONDS)
     else:
         client = imaplib.IMAP4(server.host, server.port, timeout=IMAP_TIMEOUT_SECONDS)
+    try:
         if server.security == "starttls":
             client.starttls()
-    client.login(server.username, server.password)
+        client.login(server.username, server.password)
+    except BaseException:
+        client.shutdown()
+        raise
     return client
 
 
