@@ -11,7 +11,7 @@ from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
 from gigcx.brands.models import Program
 from gigcx.channels.email.errors import InvalidMailbox
-from gigcx.channels.email.imap import parse_imap_url
+from gigcx.channels.email.imap import mask_url, parse_imap_url
 from gigcx.channels.email.models import Mailbox
 from gigcx.channels.email.outbound import parse_smtp_url
 from gigcx.channels.email.schemas import MailboxIn
@@ -41,6 +41,18 @@ def get_mailbox(session: Session, principal: Principal, mailbox_id: uuid.UUID) -
 def _check(
     session: Session, brand_id: uuid.UUID, data: MailboxIn, mailbox_id: uuid.UUID | None
 ) -> None:
+    if data.smtp_url:
+        try:
+            parse_smtp_url(data.smtp_url)
+        except InvalidInput:
+            # Its own message repeats the address, password and all.
+            raise InvalidMailbox(
+                f"cannot read the SMTP address {mask_url(data.smtp_url)!r}: write it as "
+                "smtp://host:port, smtp+starttls://user:password@host:587 or "
+                "smtps://user:password@host:465"
+            ) from None
+    if data.imap_url:
+        parse_imap_url(data.imap_url)
     program = session.get(Program, data.program_id)
     if program is None or program.brand_id != brand_id:
         raise InvalidMailbox("choose one of your brand's programs")
@@ -49,13 +61,6 @@ def _check(
             f"program {program.name!r} does not take the email channel; add email to its "
             "channels first, or choose another program"
         )
-    if data.smtp_url:
-        try:
-            parse_smtp_url(data.smtp_url)
-        except InvalidInput as error:
-            raise InvalidMailbox(error.detail) from None
-    if data.imap_url:
-        parse_imap_url(data.imap_url)
     taken = session.scalar(
         select(Mailbox.id).where(func.lower(Mailbox.address) == data.address.lower())
     )
