@@ -290,6 +290,7 @@ def test_a_failing_server_is_kept_on_the_mailbox_and_polling_goes_on(
         )
     ).all()
     assert len(queued) == 1
+    assert mailbox.last_polled_at is not None
     assert queued[0].run_at > mailbox.last_polled_at
 
 
