@@ -254,3 +254,12 @@ def test_broken_mime_still_gives_a_ticket_or_a_plain_refusal(session: Session, d
     assert result.outcome == InboundOutcome.NEW_TICKET
     [message] = messages_of(session, result.ticket_id)
     assert message.body != ""
+
+
+def test_a_sender_address_no_mail_can_reach_opens_no_ticket(session: Session, desk: Desk) -> None:
+    result = take(session, desk, make_mail(to=desk.address, sender="someone@localhost"))
+
+    assert (result.outcome, result.reason) == (InboundOutcome.IGNORED, InboundReason.UNREADABLE)
+    assert "someone@localhost" in result.detail
+    assert tickets_of(session, desk) == []
+    assert inbound_count(session, desk) == 1

@@ -17,6 +17,7 @@ ALLOWED_TAGS = BLOCK_TAGS | {"blockquote", "td", "th", "a", "b", "i", "strong", 
 HISTORY_MARKERS = frozenset({"gmail_quote", "divrplyfwdmsg", "moz-cite-prefix", "appendonsend"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def clean_text(text: str) -> str:
@@ -50,12 +51,13 @@ class _TextOfHtml(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "blockquote" and self.quote_depth:
             self.quote_depth -= 1
-        if tag in BLOCK_TAGS:
+        if tag in BLOCK_TAGS and tag not in {"li", "tr"}:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self.is_history and not self.quote_depth:
-            self.parts.append(data)
+            # Line breaks in HTML source are spaces; blocks and <br> make the lines.
+            self.parts.append(_SPACES.sub(" ", data))
 
 
 def html_to_text(html: str) -> str:
@@ -70,7 +72,8 @@ def html_to_text(html: str) -> str:
     reader = _TextOfHtml()
     reader.feed(safe)
     reader.close()
-    return clean_text(" ".join("".join(reader.parts).split(" ")))
+    lines = (line.strip() for line in "".join(reader.parts).split("\n"))
+    return clean_text("\n".join(lines))
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -243,6 +244,13 @@ def _take(
                 ticket = _new_ticket(session, mailbox, mail, body)
         except DomainError as error:
             _ignore(row, InboundReason.PROGRAM_REFUSED, f"no ticket: {error.detail}")
+            return ()
+        except ValidationError:
+            _ignore(
+                row,
+                InboundReason.UNREADABLE,
+                f"no ticket: the sender's address {mail.sender!r} is not one mail can be sent to",
+            )
             return ()
         message = session.scalars(
             select(Message).where(Message.ticket_id == ticket.id).order_by(Message.created_at)
