@@ -20,6 +20,8 @@ from gigcx.api.errors import (
     plain_validation_errors,
 )
 from gigcx.api.guard import BodyTooLarge, BodyTooLargeWhileReading, RequestGuard
+from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
+from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
 from gigcx.db.session import get_sessionmaker
 from gigcx.errors import DomainError
@@ -80,6 +82,9 @@ def create_app(
     def refuse(scope: Scope, error: DomainError) -> Response:
         """Answer with a domain error: JSON under /api/, a page elsewhere."""
         request = Request(scope)
+        if isinstance(error, BodyTooLarge) and request.url.path == INBOUND_EMAIL_PATH:
+            # Say it in the words of mail, with the setting that raises the limit.
+            error = MailTooLarge(None, settings.max_inbound_email_bytes)
         if request.url.path.startswith("/api/"):
             return error_response(error)
         return error_page(request, error)
@@ -114,5 +119,6 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         routes=lambda: app.routes,
         refuse=refuse,
+        body_limits={INBOUND_EMAIL_PATH: settings.max_inbound_email_bytes},
     )
     return app

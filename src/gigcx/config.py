@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     mail_domain: str = ""
     # The largest file taken with a message (mail, chat, contact page, expert reply).
     max_attachment_bytes: int = 10 * 1024 * 1024
+    # Incoming mail: the largest mail taken (413 on the raw endpoint, 552 over LMTP, kept as
+    # ignored when polled), and how many mails one sender may send a mailbox in an hour before
+    # more are kept as ignored instead of opening tickets (a guard against mail loops).
+    max_inbound_email_bytes: int = 25 * 1024 * 1024
+    inbound_email_flood_limit: int = 5
+    # When set, `gigcx serve` also takes mail over LMTP on 127.0.0.1 at this port.
+    lmtp_port: int | None = None
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

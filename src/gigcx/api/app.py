@@ -11,6 +11,7 @@ from gigcx.api.routes import (
     brands,
     earnings,
     experts,
+    inbound,
     offers,
     pay,
     programs,
@@ -35,6 +36,7 @@ def api_router() -> APIRouter:
         training,
         quality,
         assist,
+        inbound,
     ):
         router.include_router(module.router)
     return router

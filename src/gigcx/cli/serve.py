@@ -7,6 +7,8 @@ import typer
 from sqlalchemy.orm import Session
 
 from gigcx import server
+from gigcx.channels.email import lmtp
+from gigcx.channels.email import tasks as email_tasks
 from gigcx.cli.demo import seed_with_progress
 from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
 from gigcx.config import get_settings
@@ -23,14 +25,15 @@ def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
     Demand is watched every minute, the routing roster checked hourly, floors daily, payouts
-    weekly, finished jobs purged daily; one queued job of each serves every process, and each
-    run queues the next (also when it fails).
+    weekly, finished jobs purged daily, each mailbox with IMAP polled at its interval; one
+    queued job of each serves every process, and each run queues the next (also when it fails).
     """
     payments_tasks.schedule_surge_watch(session)
     routing_tasks.schedule_roster_reconcile(session)
     payments_tasks.schedule_weekly_payouts(session)
     payments_tasks.schedule_floor_checks(session)
     jobs_tasks.schedule_purge(session)
+    email_tasks.schedule_polls(session)
 
 
 def serve(
@@ -81,6 +84,15 @@ def serve(
         f"  start page (customer contact pages): {base}/\n"
         f"  expert view: {base}/expert   brand console: {base}/brand   API docs: {base}/docs"
     )
-    server.serve(
-        server.APP, host=host or settings.host, port=port or settings.port, processes=workers
-    )
+    listener = None
+    if settings.lmtp_port is not None:
+        listener = lmtp.listener(settings.lmtp_port)
+        listener.start()
+        out.print(f"  taking mail over LMTP on {lmtp.HOST}:{settings.lmtp_port}")
+    try:
+        server.serve(
+            server.APP, host=host or settings.host, port=port or settings.port, processes=workers
+        )
+    finally:
+        if listener is not None:
+            listener.stop()

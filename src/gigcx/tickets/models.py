@@ -2,7 +2,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gigcx.brands.enums import Complexity
@@ -20,6 +29,10 @@ class Customer(IdMixin, CreatedMixin, Base):
     brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120), default="")
+    # A mail to this address bounced for good (a 5.x.x delivery-status report): whoever
+    # replies is told the customer may not see replies by email.
+    email_undeliverable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    email_undeliverable_reason: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (UniqueConstraint("brand_id", "email"),)
 

@@ -3,7 +3,7 @@
 from gigcx.assist.models import Triage
 from gigcx.assist.schemas import PiiSpanRead, TriageRead
 from gigcx.tickets.enums import AuthorKind
-from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import (
     CustomerRead,
     MessageRead,
@@ -94,3 +94,14 @@ def triage_read(triage: Triage, ticket: Ticket, sight: Sight) -> TriageRead:
         bot_skip_reason=triage.bot_skip_reason,
         created_at=triage.created_at,
     )
+
+
+def undeliverable_notice(customer: Customer, sight: Sight) -> str | None:
+    """The banner for whoever replies when mail to the customer bounced for good.
+
+    The bounce's reason passes the viewer's sight: an expert never reads the address in it.
+    """
+    if not customer.email_undeliverable:
+        return None
+    reason = sight.text(customer.email_undeliverable_reason or "no reason given")
+    return f"Mail to this customer bounced: {reason}; they may not see replies by email"

@@ -24,7 +24,7 @@ from gigcx.quality.models import Dispute, Rating, Review
 from gigcx.quality.schemas import DisputeRead, ReviewRead
 from gigcx.quality.service import RatingLine
 from gigcx.routing import service as routing_service
-from gigcx.tickets.models import Message, Offer, Ticket
+from gigcx.tickets.models import Customer, Message, Offer, Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.tickets.schemas import MessageRead, OfferRead, PayQuoteRead, TicketDetail, TicketRead
 from gigcx.views import _shared
@@ -155,6 +155,8 @@ class Workspace:
     messages: list[ShownMessage]
     pay: PayQuoteRead | None
     proposal: ShownProposal | None
+    # "Mail to this customer bounced: ..." (no address) when their mail bounced for good.
+    undeliverable_notice: str | None = None
 
 
 def shown_proposal(
@@ -199,6 +201,9 @@ def workspace(session: Session, principal: Principal, ticket: Ticket) -> Workspa
         messages=sight.messages(ticket),
         pay=ticket_pay(session, principal, ticket),
         proposal=shown_proposal(session, principal, sight, ticket),
+        undeliverable_notice=_shared.undeliverable_notice(
+            session.get_one(Customer, ticket.customer_id), sight
+        ),
     )
 
 

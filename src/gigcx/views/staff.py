@@ -10,7 +10,7 @@ from gigcx.assist.models import Triage
 from gigcx.assist.schemas import TriageRead
 from gigcx.auth.principal import Principal
 from gigcx.quality.models import Review
-from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.models import Customer, Message, Ticket
 from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
 from gigcx.views import _shared
 from gigcx.views.policy import ShownMessage, review_sight, sight_of
@@ -47,3 +47,9 @@ def review_conversation(
     """The reviewed ticket's conversation for a reviewer at the brand, internal notes included."""
     ticket = session.get_one(Ticket, review.ticket_id)
     return review_sight(session, principal, review).messages(ticket)
+
+
+def undeliverable_notice(session: Session, principal: Principal, ticket: Ticket) -> str | None:
+    """ "Mail to this customer bounced: <reason>; ..." when their address bounced for good."""
+    customer = session.get_one(Customer, ticket.customer_id)
+    return _shared.undeliverable_notice(customer, sight_of(session, principal, ticket))

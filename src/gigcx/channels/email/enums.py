@@ -16,3 +16,40 @@ class AutoSubmitted(StrEnum):
     NO = "no"
     AUTO_REPLIED = "auto-replied"
     AUTO_GENERATED = "auto-generated"
+
+
+class InboundTransport(StrEnum):
+    """How a mail reached GigCX."""
+
+    IMAP = "imap"
+    HTTP = "http"
+    LMTP = "lmtp"
+
+
+class InboundOutcome(StrEnum):
+    """What became of a mail that came in."""
+
+    NEW_TICKET = "new_ticket"
+    THREADED = "threaded"
+    # Only in answers: the same mail came before; nothing was stored again.
+    DUPLICATE = "duplicate"
+    # Kept, but no ticket: an auto-reply, a bounce, a flood, an unreadable or oversized mail.
+    IGNORED = "ignored"
+    # A reply address whose token does not verify: nothing was added to any ticket.
+    REFUSED = "refused"
+
+
+class InboundReason(StrEnum):
+    """Why a mail was ignored or refused (or how a reply was threaded)."""
+
+    AUTO_REPLY = "auto_reply"
+    OWN_MAIL = "own_mail"
+    FLOOD = "flood"
+    BOUNCE = "bounce"
+    TOO_LARGE = "too_large"
+    UNREADABLE = "unreadable"
+    PROGRAM_REFUSED = "program_refused"
+    FORGED_REPLY_ADDRESS = "forged_reply_address"
+    REPLY_ADDRESS = "reply_address"
+    REFERENCES = "references"
+    SUBJECT_TAG = "subject_tag"

@@ -2,10 +2,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gigcx.channels.email.enums import OutboundStatus
+from gigcx.channels.email.enums import (
+    InboundOutcome,
+    InboundReason,
+    InboundTransport,
+    OutboundStatus,
+)
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 
 
@@ -54,3 +59,44 @@ class Mailbox(IdMixin, CreatedMixin, Base):
     imap_last_uid: Mapped[int] = mapped_column(default=0)
     last_polled_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundEmail(IdMixin, CreatedMixin, Base):
+    """A mail that came into a mailbox, kept as received, and what became of it.
+
+    One row per mail and mailbox: a redelivery (same Message-ID, or the same bytes when it has
+    none) finds this row and stores nothing again, whichever transport brought it.
+    """
+
+    __tablename__ = "inbound_emails"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    mailbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mailboxes.id"))
+    # sha256 of "mid:" + the Message-ID, or of "raw:" + the bytes when the mail has none.
+    dedup_key: Mapped[str] = mapped_column(String(64))
+    # The Message-ID header as sent (cut to 255), for threading replies to this mail.
+    header_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    sender: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    transport: Mapped[InboundTransport] = mapped_column(String(8))
+    size: Mapped[int]
+    # The original mail, byte for byte (the stored message is its text without quoted history).
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    outcome: Mapped[InboundOutcome] = mapped_column(String(16))
+    reason: Mapped[InboundReason | None] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
+    )
+    # The ticket message this mail became.
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    # False when no robot may answer this mail (auto-replies, bounces, floods, mail older than a
+    # day on its first import, anything ignored or refused): no acknowledgement is sent.
+    may_acknowledge: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        UniqueConstraint("mailbox_id", "dedup_key"),
+        Index("ix_inbound_emails_sender", "mailbox_id", "sender", "created_at"),
+    )

@@ -7,6 +7,7 @@ from gigcx.web.routes import (
     brand_api_keys,
     brand_dashboard,
     brand_experts,
+    brand_mailboxes,
     brand_pay,
     brand_program_ai,
     brand_programs,
@@ -31,5 +32,6 @@ for module in (
     brand_pay,
     brand_answers,
     brand_program_ai,
+    brand_mailboxes,
 ):
     router.include_router(module.router)

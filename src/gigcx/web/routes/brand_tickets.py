@@ -210,6 +210,7 @@ def ticket_page(
         program=program,
         customer=session.get_one(Customer, ticket.customer_id),
         messages=staff_views.conversation(session, user, ticket),
+        undeliverable_notice=staff_views.undeliverable_notice(session, user, ticket),
         assignee=names.get(ticket.assignee_id) if ticket.assignee_id else None,
         last_expert=names.get(ticket.last_expert_id) if ticket.last_expert_id else None,
         priority=PRIORITY_NAMES.get(ticket.priority, str(ticket.priority)),
