@@ -15,6 +15,7 @@ from gigcx.api.routes import (
     pay,
     programs,
     quality,
+    ticket_emails,
     tickets,
     training,
 )
@@ -29,6 +30,7 @@ def api_router() -> APIRouter:
         programs,
         experts,
         tickets,
+        ticket_emails,
         offers,
         earnings,
         pay,

@@ -1,0 +1,278 @@
+"""The customer of a mail ticket is mailed: acknowledgement, each answer, the rating request."""
+
+import uuid
+from email.message import EmailMessage
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx.brands.models import Brand
+from gigcx.channels import events as channel_events
+from gigcx.channels.email import identity, notify
+from gigcx.channels.email.enums import OutboundStatus
+from gigcx.channels.email.models import Mailbox, OutboundEmail
+from gigcx.jobs.events import EVENT_JOB
+from gigcx.jobs.models import Job
+from tests.api.helpers import Headers, Marketplace, build_marketplace, ticket_body
+from tests.factories.tickets import run_jobs
+from tests.servers.smtp import SmtpServer
+
+CUSTOMER = "carla@example.com"
+REPLY = "Refunded today, Carla."
+NOTE = "Chargeback risk: keep it short."
+
+
+def mail_market(client: TestClient, session: Session, **program: object) -> Marketplace:
+    """A program that takes mail, with one expert who works two mail tickets at once."""
+    market = build_marketplace(
+        client, session, experts=1, channels=["chat", "email"], **program
+    )
+    changed = client.patch(
+        "/api/v1/experts/me", json={"capacity": {"email": 2}}, headers=market.experts[0]
+    )
+    assert changed.status_code == 200, changed.text
+    return market
+
+
+def add_mailbox(session: Session, market: Marketplace, **overrides: object) -> Mailbox:
+    fields: dict[str, object] = {
+        "brand_id": uuid.UUID(market.brand_id),
+        "program_id": uuid.UUID(market.program_id),
+        "address": f"help-{uuid.uuid4().hex[:8]}@brand.example",
+        "display_name": "Alpenglow Support",
+    }
+    fields.update(overrides)
+    mailbox = Mailbox(**fields)
+    session.add(mailbox)
+    session.commit()
+    return mailbox
+
+
+def take_in(client: TestClient, market: Marketplace, **body: object) -> str:
+    fields: dict[str, object] = {"channel": "email", "subject": "Charged twice"}
+    fields.update(body)
+    created = client.post(
+        "/api/v1/tickets", json=ticket_body(market, **fields), headers=market.api_key
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def accept(client: TestClient, expert: Headers) -> None:
+    offers = client.get("/api/v1/offers", headers=expert).json()
+    accepted = client.post(f"/api/v1/offers/{offers[0]['id']}/accept", headers=expert)
+    assert accepted.status_code == 200, accepted.text
+
+
+def answer(client: TestClient, ticket_id: str, expert: Headers, body: str, internal: bool) -> None:
+    sent = client.post(
+        f"/api/v1/tickets/{ticket_id}/messages",
+        json={"body": body, "is_internal": internal},
+        headers=expert,
+    )
+    assert sent.status_code == 201, sent.text
+
+
+def ids(header: object) -> list[str]:
+    """The Message-IDs of a header, however the sender folded it."""
+    return str(header or "").split()
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content()).replace("\r\n", "\n")
+
+
+def test_a_mail_ticket_s_customer_gets_the_ack_the_answer_and_the_rating_request_threaded(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    market = mail_market(client, session)
+    mailbox = add_mailbox(session, market)
+    expert = market.experts[0]
+    ticket_id = take_in(client, market)
+    run_jobs(factory)
+
+    [ack] = smtp_server.received.to(CUSTOMER)
+    reply_to = identity.reply_address(mailbox.address, uuid.UUID(ticket_id))
+    assert ack["From"] == f"Alpenglow Support <{mailbox.address}>"
+    assert ack["Reply-To"] == reply_to
+    assert ack["Subject"] == f"Re: Charged twice {identity.subject_tag(uuid.UUID(ticket_id))}"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["In-Reply-To"] is None
+    assert identity.ticket_id_from_address(ack["Reply-To"]) == uuid.UUID(ticket_id)
+    [ack_id] = ids(ack["Message-ID"])
+    assert ack_id.startswith(f"<t{uuid.UUID(ticket_id).hex}.")
+    assert "Hello Carla Mendes," in text_of(ack)
+    assert f"/c/{ticket_id}." in text_of(ack)
+
+    accept(client, expert)
+    answer(client, ticket_id, expert, REPLY, internal=False)
+    answer(client, ticket_id, expert, NOTE, internal=True)
+    run_jobs(factory)
+
+    [_, reply] = smtp_server.received.to(CUSTOMER)
+    brand = session.get_one(Brand, uuid.UUID(market.brand_id)).name
+    [reply_id] = ids(reply["Message-ID"])
+    assert ids(reply["In-Reply-To"]) == [ack_id]
+    assert ids(reply["References"]) == [ack_id]
+    assert reply["Reply-To"] == reply_to
+    assert reply["Auto-Submitted"] is None
+    assert text_of(reply).startswith(f"{brand} support wrote:\n\n{REPLY}\n")
+    assert NOTE not in text_of(reply)
+
+    resolved = client.post(f"/api/v1/tickets/{ticket_id}/resolve", headers=expert)
+    assert resolved.status_code == 200, resolved.text
+    run_jobs(factory)
+
+    [_, _, rating] = smtp_server.received.to(CUSTOMER)
+    assert rating["Auto-Submitted"] == "auto-generated"
+    assert ids(rating["In-Reply-To"]) == [reply_id]
+    assert ids(rating["References"]) == [ack_id, reply_id]
+    assert "How did we do?" in text_of(rating)
+    assert f"/c/{ticket_id}." in text_of(rating)
+    assert len(smtp_server.received.messages) == 3
+
+
+def test_the_mails_are_in_the_ticket_s_language(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    market = mail_market(client, session)
+    expert = market.experts[0]
+    ticket_id = take_in(client, market, language="de", subject="Doppelt abgebucht")
+    accept(client, expert)
+    answer(client, ticket_id, expert, "Erledigt.", internal=False)
+    client.post(f"/api/v1/tickets/{ticket_id}/resolve", headers=expert)
+    run_jobs(factory)
+
+    ack, reply, rating = smtp_server.received.to(CUSTOMER)
+    brand = session.get_one(Brand, uuid.UUID(market.brand_id)).name
+    tag = identity.subject_tag(uuid.UUID(ticket_id))
+    assert ack["Subject"] == f"Re: Doppelt abgebucht {tag}"
+    assert text_of(ack).startswith("Hallo Carla Mendes,\n\nDanke für Ihre Nachricht an")
+    assert text_of(reply).startswith(f"{brand} Kundenservice schreibt:\n\nErledigt.\n")
+    assert "Wie zufrieden sind Sie?" in text_of(rating)
+    # Without a mailbox the platform's sender writes, and replies still find the ticket.
+    assert ack["From"] == "GigCX <no-reply@gigcx.localhost>"
+    assert identity.ticket_id_from_address(ack["Reply-To"]) == uuid.UUID(ticket_id)
+
+
+def test_the_same_event_handled_twice_queues_one_mail(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    market = mail_market(client, session)
+    ticket_id = take_in(client, market)
+    jobs = session.scalars(select(Job).where(Job.name == EVENT_JOB)).all()
+    [created] = [job for job in jobs if job.payload["events"][0]["type"] == "ticket.created"]
+    payload = dict(created.payload)
+    run_jobs(factory)
+
+    channel_events.dispatch(session, payload)
+    session.commit()
+    run_jobs(factory)
+
+    mails = session.scalars(
+        select(OutboundEmail).where(OutboundEmail.ticket_id == uuid.UUID(ticket_id))
+    ).all()
+    assert [m.kind for m in mails] == ["acknowledgement"]
+    assert len(smtp_server.received.to(CUSTOMER)) == 1
+
+
+def test_api_tickets_are_not_mailed_and_chat_tickets_only_when_the_program_takes_mail(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    market = mail_market(client, session)
+    only_chat = build_marketplace(client, session, experts=0, channels=["chat", "api"])
+    take_in(client, only_chat, channel="chat", customer={"email": "chat@example.com"})
+    take_in(client, only_chat, channel="api", customer={"email": "api@example.com"})
+    take_in(client, market, channel="chat", customer={"email": "page@example.com"})
+    run_jobs(factory)
+
+    assert smtp_server.received.to("chat@example.com") == []
+    assert smtp_server.received.to("api@example.com") == []
+    [ack] = smtp_server.received.to("page@example.com")
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert len(smtp_server.received.messages) == 1
+
+
+def test_no_acknowledgement_when_the_ticket_s_mail_may_not_be_answered(
+    client: TestClient,
+    session: Session,
+    factory: sessionmaker[Session],
+    smtp_server: SmtpServer,
+    monkeypatch: object,
+) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(notify, "should_acknowledge", lambda session, ticket: False)
+    market = mail_market(client, session)
+    ticket_id = take_in(client, market)
+    run_jobs(factory)
+
+    assert smtp_server.received.messages == []
+    assert (
+        session.scalars(
+            select(OutboundEmail).where(OutboundEmail.ticket_id == uuid.UUID(ticket_id))
+        ).all()
+        == []
+    )
+
+
+def test_a_failed_mail_shows_on_the_ticket_for_staff_and_plainly_for_the_expert(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    smtp_server.received.refused.add(CUSTOMER)
+    market = mail_market(client, session)
+    expert = market.experts[0]
+    ticket_id = take_in(client, market)
+    accept(client, expert)
+    run_jobs(factory)
+
+    listed = client.get(f"/api/v1/tickets/{ticket_id}/emails", headers=market.brand_admin)
+    expert_asks = client.get(f"/api/v1/tickets/{ticket_id}/emails", headers=expert)
+
+    assert listed.status_code == 200, listed.text
+    [mail] = listed.json()
+    assert (mail["kind"], mail["to"], mail["status"]) == ("acknowledgement", CUSTOMER, "failed")
+    assert mail["status_text"] == (
+        "Failed after 1 attempt: the customer's mail server says this address does not exist."
+    )
+    assert "550" in mail["error"]
+    assert expert_asks.status_code == 403
+    staff_page = client.get(f"/brand/tickets/{ticket_id}", headers=market.brand_admin)
+    assert staff_page.status_code == 200
+    assert "the customer&#39;s mail server says this address does not exist" in staff_page.text
+    workspace = client.get(f"/expert/tickets/{ticket_id}", headers=expert)
+    assert workspace.status_code == 200
+    assert "Email to the customer failed" in workspace.text
+    assert CUSTOMER not in workspace.text
+    assert "550" not in workspace.text
+
+
+def test_without_a_mail_server_each_mail_says_so(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = mail_market(client, session)
+    ticket_id = take_in(client, market)
+    run_jobs(factory)
+
+    [mail] = client.get(f"/api/v1/tickets/{ticket_id}/emails", headers=market.brand_admin).json()
+
+    assert mail["status"] == OutboundStatus.NOT_CONFIGURED
+    assert mail["status_text"].startswith("Not sent: no mail server is set up.")
+
+
+def test_another_brand_s_staff_cannot_list_a_ticket_s_mail(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    market = mail_market(client, session)
+    other = build_marketplace(client, session, experts=0)
+    ticket_id = take_in(client, market)
+    run_jobs(factory)
+
+    asked = client.get(f"/api/v1/tickets/{ticket_id}/emails", headers=other.brand_admin)
+
+    assert asked.status_code == 404
+    assert CUSTOMER not in asked.text
