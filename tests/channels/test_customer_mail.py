@@ -16,6 +16,7 @@ from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.models import Job
 from tests.api.helpers import Headers, Marketplace, build_marketplace, ticket_body
 from tests.factories.tickets import run_jobs
+from tests.web.helpers import web_sign_in
 from tests.servers.smtp import SmtpServer
 
 CUSTOMER = "carla@example.com"
@@ -241,10 +242,13 @@ def test_a_failed_mail_shows_on_the_ticket_for_staff_and_plainly_for_the_expert(
     )
     assert "550" in mail["error"]
     assert expert_asks.status_code == 403
-    staff_page = client.get(f"/brand/tickets/{ticket_id}", headers=market.brand_admin)
+    web_sign_in(client, market.brand_admin_email)
+    staff_page = client.get(f"/brand/tickets/{ticket_id}")
     assert staff_page.status_code == 200
     assert "the customer&#39;s mail server says this address does not exist" in staff_page.text
-    workspace = client.get(f"/expert/tickets/{ticket_id}", headers=expert)
+    assert f"to {CUSTOMER}" in staff_page.text
+    web_sign_in(client, market.expert_emails[0])
+    workspace = client.get(f"/expert/tickets/{ticket_id}")
     assert workspace.status_code == 200
     assert "Email to the customer failed" in workspace.text
     assert CUSTOMER not in workspace.text
