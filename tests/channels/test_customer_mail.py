@@ -1,8 +1,8 @@
 """The customer of a mail ticket is mailed: acknowledgement, each answer, the rating request."""
 
 import uuid
-from email.message import EmailMessage
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,79 +11,26 @@ from gigcx.brands.models import Brand
 from gigcx.channels import events as channel_events
 from gigcx.channels.email import identity, notify
 from gigcx.channels.email.enums import OutboundStatus
-from gigcx.channels.email.models import Mailbox, OutboundEmail
+from gigcx.channels.email.models import OutboundEmail
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.models import Job
-from tests.api.helpers import Headers, Marketplace, build_marketplace, ticket_body
+from tests.api.helpers import build_marketplace
+from tests.channels.mail_helpers import (
+    CUSTOMER,
+    accept,
+    add_mailbox,
+    answer,
+    ids,
+    mail_market,
+    take_in,
+    text_of,
+)
 from tests.factories.tickets import run_jobs
-from tests.web.helpers import web_sign_in
 from tests.servers.smtp import SmtpServer
+from tests.web.helpers import web_sign_in
 
-CUSTOMER = "carla@example.com"
 REPLY = "Refunded today, Carla."
 NOTE = "Chargeback risk: keep it short."
-
-
-def mail_market(client: TestClient, session: Session, **program: object) -> Marketplace:
-    """A program that takes mail, with one expert who works two mail tickets at once."""
-    market = build_marketplace(
-        client, session, experts=1, channels=["chat", "email"], **program
-    )
-    changed = client.patch(
-        "/api/v1/experts/me", json={"capacity": {"email": 2}}, headers=market.experts[0]
-    )
-    assert changed.status_code == 200, changed.text
-    return market
-
-
-def add_mailbox(session: Session, market: Marketplace, **overrides: object) -> Mailbox:
-    fields: dict[str, object] = {
-        "brand_id": uuid.UUID(market.brand_id),
-        "program_id": uuid.UUID(market.program_id),
-        "address": f"help-{uuid.uuid4().hex[:8]}@brand.example",
-        "display_name": "Alpenglow Support",
-    }
-    fields.update(overrides)
-    mailbox = Mailbox(**fields)
-    session.add(mailbox)
-    session.commit()
-    return mailbox
-
-
-def take_in(client: TestClient, market: Marketplace, **body: object) -> str:
-    fields: dict[str, object] = {"channel": "email", "subject": "Charged twice"}
-    fields.update(body)
-    created = client.post(
-        "/api/v1/tickets", json=ticket_body(market, **fields), headers=market.api_key
-    )
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
-
-
-def accept(client: TestClient, expert: Headers) -> None:
-    offers = client.get("/api/v1/offers", headers=expert).json()
-    accepted = client.post(f"/api/v1/offers/{offers[0]['id']}/accept", headers=expert)
-    assert accepted.status_code == 200, accepted.text
-
-
-def answer(client: TestClient, ticket_id: str, expert: Headers, body: str, internal: bool) -> None:
-    sent = client.post(
-        f"/api/v1/tickets/{ticket_id}/messages",
-        json={"body": body, "is_internal": internal},
-        headers=expert,
-    )
-    assert sent.status_code == 201, sent.text
-
-
-def ids(header: object) -> list[str]:
-    """The Message-IDs of a header, however the sender folded it."""
-    return str(header or "").split()
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return str(body.get_content()).replace("\r\n", "\n")
 
 
 def test_a_mail_ticket_s_customer_gets_the_ack_the_answer_and_the_rating_request_threaded(
@@ -202,11 +149,8 @@ def test_no_acknowledgement_when_the_ticket_s_mail_may_not_be_answered(
     session: Session,
     factory: sessionmaker[Session],
     smtp_server: SmtpServer,
-    monkeypatch: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.setattr(notify, "should_acknowledge", lambda session, ticket: False)
     market = mail_market(client, session)
     ticket_id = take_in(client, market)
