@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.brands.models import Brand
 from gigcx.channels import events as channel_events
-from gigcx.channels.email import identity, notify
+from gigcx.channels.email import compose, identity, notify, words
 from gigcx.channels.email.enums import OutboundStatus
 from gigcx.channels.email.models import OutboundEmail
+from gigcx.config import get_settings
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.models import Job
+from gigcx.views import i18n
 from tests.api.helpers import build_marketplace
 from tests.channels.mail_helpers import (
     CUSTOMER,
@@ -224,3 +226,54 @@ def test_another_brand_s_staff_cannot_list_a_ticket_s_mail(
 
     assert asked.status_code == 404
     assert CUSTOMER not in asked.text
+
+
+def test_the_brand_s_mailbox_sends_through_its_own_smtp_server(
+    client: TestClient,
+    session: Session,
+    factory: sessionmaker[Session],
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    market = mail_market(client, session)
+    mailbox = add_mailbox(session, market, smtp_url=smtp_server.url)
+    monkeypatch.setattr(get_settings(), "smtp_url", "")
+    take_in(client, market)
+    run_jobs(factory)
+
+    [ack] = smtp_server.received.to(CUSTOMER)
+    assert ack["From"] == f"Alpenglow Support <{mailbox.address}>"
+    [stored] = session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == CUSTOMER))
+    assert stored.status == OutboundStatus.SENT
+
+
+def test_nothing_is_mailed_to_an_address_that_bounced(
+    client: TestClient,
+    session: Session,
+    factory: sessionmaker[Session],
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(notify, "is_undeliverable", lambda session, customer: True)
+    market = mail_market(client, session)
+    ticket_id = take_in(client, market)
+    accept(client, market.experts[0])
+    answer(client, ticket_id, market.experts[0], REPLY, internal=False)
+    run_jobs(factory)
+
+    assert smtp_server.received.messages == []
+    assert session.scalars(select(OutboundEmail)).all() == []
+
+
+def test_a_long_thread_references_its_first_and_latest_mail() -> None:
+    chain = [f"<m{n}@x>" for n in range(12)]
+
+    assert compose.references(chain) == ["<m0@x>", *chain[3:]]
+    assert compose.references(chain[:3]) == chain[:3]
+    assert len(compose.references(chain)) == compose.REFERENCES_LIMIT
+
+
+def test_every_language_has_every_mail_word() -> None:
+    for table in words.MESSAGES.values():
+        assert set(table) == set(words.EN)
+    assert set(words.MESSAGES) == set(i18n.MESSAGES)

@@ -9,6 +9,7 @@ brand's, else ``GIGCX_MAIL_FROM``); replies go to the signed reply address of th
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 
 from sqlalchemy import select
@@ -95,8 +96,8 @@ def envelope(session: Session, ticket: Ticket) -> Envelope:
     )
 
 
-def inbound_message_ids(session: Session, ticket: Ticket) -> list[tuple[str, str]]:
-    """The Message-IDs of the customer's mail on this ticket as (ISO time, Message-ID).
+def inbound_message_ids(session: Session, ticket: Ticket) -> list[tuple[datetime, str]]:
+    """The Message-IDs of the customer's mail on this ticket as (time received, Message-ID).
 
     Mail in is stored by the inbound side of the channel; until it stores any, there is none.
     """
@@ -115,7 +116,7 @@ def thread(session: Session, ticket: Ticket) -> list[str]:
         )
         .order_by(OutboundEmail.created_at, OutboundEmail.id)
     ).all()
-    timed = [(created.isoformat(), message_id) for created, message_id in ours]
+    timed = [(created, message_id) for created, message_id in ours]
     timed += inbound_message_ids(session, ticket)
     return [message_id for _, message_id in sorted(timed, key=lambda pair: pair[0])]
 
