@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gigcx.assist import service as assist_service
 from gigcx.assist.enums import BotAttemptStatus
 from gigcx.brands.enums import Channel
-from gigcx.brands.models import Program
+from gigcx.brands.models import Brand, Program
 from gigcx.channels.email import compose, outbound
 from gigcx.channels.email.enums import AutoSubmitted
 from gigcx.channels.email.models import OutboundEmail
@@ -44,8 +44,10 @@ def mails_customer(session: Session, ticket: Ticket) -> bool:
     Always when they wrote by mail. A chat (contact page, widget) customer too when the
     ticket's program lists email among its channels: the brand answers by mail as well, so a
     customer who left the page still gets the answer. Tickets taken in through the API never:
-    the brand's own system speaks to its customers.
+    the brand's own system speaks to its customers. Nor the simulated customers of a demo brand.
     """
+    if session.get_one(Brand, ticket.brand_id).is_demo:
+        return False
     if ticket.channel == Channel.EMAIL:
         return True
     if ticket.channel == Channel.CHAT:
