@@ -15,6 +15,7 @@ from gigcx.channels.email.models import OutboundEmail
 from gigcx.config import get_settings
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.models import Job
+from gigcx.tickets.models import Customer
 from gigcx.views import i18n
 from tests.api.helpers import build_marketplace
 from tests.channels.mail_helpers import (
@@ -27,6 +28,7 @@ from tests.channels.mail_helpers import (
     take_in,
     text_of,
 )
+from tests.factories.assist import make_answer, make_retail_program, write_in
 from tests.factories.tickets import run_jobs
 from tests.servers.smtp import SmtpServer
 from tests.web.helpers import web_sign_in
@@ -290,3 +292,29 @@ def test_a_demo_brand_s_simulated_customers_are_never_mailed(
 
     assert smtp_server.received.messages == []
     assert session.scalars(select(OutboundEmail)).all() == []
+
+
+def test_the_bot_s_answer_is_mailed_asking_whether_it_helped_and_no_rating_request_yet(
+    session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    program = make_retail_program(session)
+    answer = make_answer(session, program)
+    ticket = write_in(
+        session,
+        program,
+        "Where is my order? The tracking number has not updated for days.",
+        channel="email",
+    )
+    session.commit()
+    run_jobs(factory)
+
+    to = session.get_one(Customer, ticket.customer_id).email
+    ack, reply = smtp_server.received.to(to)
+    assert ack["Auto-Submitted"] == "auto-replied"
+    text = text_of(reply)
+    assert text.startswith(
+        f"{session.get_one(Brand, ticket.brand_id).name} automatic answer wrote:"
+    )
+    assert answer.body in text
+    assert "Did this answer help? Tell us on your private page:" in text
+    assert len(smtp_server.received.messages) == 2
