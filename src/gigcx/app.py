@@ -26,6 +26,7 @@ from gigcx.config import get_settings
 from gigcx.db.session import get_sessionmaker
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
+from gigcx.web import uploads
 from gigcx.web.app import error_page, install_web
 from gigcx.web.forms import plain_message
 
@@ -119,6 +120,9 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         routes=lambda: app.routes,
         refuse=refuse,
-        body_limits={INBOUND_EMAIL_PATH: settings.max_inbound_email_bytes},
+        body_limits={
+            INBOUND_EMAIL_PATH: settings.max_inbound_email_bytes,
+            **dict.fromkeys(uploads.UPLOAD_PATHS, uploads.upload_body_limit()),
+        },
     )
     return app

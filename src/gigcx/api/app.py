@@ -16,6 +16,7 @@ from gigcx.api.routes import (
     pay,
     programs,
     quality,
+    ticket_emails,
     tickets,
     training,
 )
@@ -30,6 +31,7 @@ def api_router() -> APIRouter:
         programs,
         experts,
         tickets,
+        ticket_emails,
         offers,
         earnings,
         pay,

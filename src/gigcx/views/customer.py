@@ -24,6 +24,7 @@ from gigcx.tickets.enums import AuthorKind, TicketStatus
 from gigcx.tickets.models import Message, Ticket
 from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
 from gigcx.views import _shared, i18n
+from gigcx.views.files import FileLine, files_by_message
 from gigcx.views.policy import ShownMessage, Sight, sight_of
 from gigcx.views.schemas import CustomerMessageRead, CustomerRatingRead, CustomerTicketRead
 
@@ -56,6 +57,8 @@ class CustomerMessage:
     author: str
     body: str
     created_at: datetime
+    # The files that came with it, each downloaded through the private link.
+    files: tuple[FileLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,8 @@ def customer_ticket(session: Session, ticket: Ticket) -> CustomerTicket:
     attempt = assist_service.bot_attempt_of(session, ticket.id)
     bot_pending = attempt is not None and attempt.status == BotAttemptStatus.PENDING
     rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+    shown_messages = sight.messages(ticket)
+    files = files_by_message(session, ticket, (shown.id for shown in shown_messages))
     messages = [
         CustomerMessage(
             id=shown.id,
@@ -146,8 +151,9 @@ def customer_ticket(session: Session, ticket: Ticket) -> CustomerTicket:
             author=_author(shown, brand_name, t),
             body=shown.body,
             created_at=shown.created_at,
+            files=tuple(files.get(shown.id, ())),
         )
-        for shown in sight.messages(ticket)
+        for shown in shown_messages
     ]
     return CustomerTicket(
         id=ticket.id,

@@ -19,6 +19,7 @@ from gigcx.web.routes import (
     expert_work,
     pay_statements,
     public,
+    ticket_files,
 )
 
 
@@ -41,6 +42,7 @@ def install_web(app: FastAPI) -> None:
         brand_console,
         admin_brands,
         pay_statements,
+        ticket_files,
     ):
         # Every form is checked for text no database can store before any route reads it.
         app.include_router(module.router, dependencies=[Depends(refuse_unstorable_text)])

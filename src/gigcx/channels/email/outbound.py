@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.channels.email.enums import AutoSubmitted, OutboundStatus
@@ -23,6 +25,7 @@ from gigcx.config import get_settings
 from gigcx.errors import InvalidInput
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
+from gigcx.tickets.models import Attachment
 
 SEND_JOB = "channels.email.send"
 # Waits before the 2nd, 3rd, ... attempt; after the last the mail is marked failed.
@@ -34,6 +37,8 @@ RETRY_DELAYS = (
     timedelta(hours=6),
 )
 SMTP_TIMEOUT_SECONDS = 30.0
+# Where a stored mail names the ticket attachments it carries (never sent as a header).
+ATTACHMENTS_KEY = "X-GigCX-Attachments"
 ERROR_LIMIT = 1000
 
 
@@ -96,9 +101,13 @@ def queue_email(
     references: Sequence[str] = (),
     auto_submitted: AutoSubmitted = AutoSubmitted.NO,
     smtp_url: str | None = None,
+    attachment_ids: Sequence[uuid.UUID] = (),
 ) -> OutboundEmail:
-    """Write a mail and queue its sending for once this transaction commits."""
-    headers: dict[str, str] = {}
+    """Write a mail and queue its sending for once this transaction commits.
+
+    ``attachment_ids`` name stored ticket attachments to send with it (read when it is sent).
+    """
+    headers: dict[str, Any] = {}
     if reply_to:
         headers["Reply-To"] = reply_to
     if in_reply_to:
@@ -111,6 +120,8 @@ def queue_email(
         headers["X-Auto-Response-Suppress"] = "All"
     if smtp_url:
         headers["X-GigCX-SMTP"] = smtp_url
+    if attachment_ids:
+        headers[ATTACHMENTS_KEY] = [str(attachment_id) for attachment_id in attachment_ids]
     email = OutboundEmail(
         brand_id=brand_id,
         ticket_id=ticket_id,
@@ -133,8 +144,8 @@ def queue_email(
     return email
 
 
-def build_message(email: OutboundEmail) -> EmailMessage:
-    """The MIME message for a stored mail, headers as recorded."""
+def build_message(email: OutboundEmail, attachments: Sequence[Attachment] = ()) -> EmailMessage:
+    """The MIME message for a stored mail, headers as recorded, files attached."""
     message = EmailMessage()
     message["From"] = email.from_address
     message["To"] = email.to_address
@@ -145,7 +156,19 @@ def build_message(email: OutboundEmail) -> EmailMessage:
         if not name.startswith("X-GigCX-"):
             message[name] = value
     message.set_content(email.text_body)
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
+
+
+def attachments_of(session: Session, email: OutboundEmail) -> list[Attachment]:
+    """The stored files a mail carries, in the order they were named."""
+    ids = [uuid.UUID(value) for value in email.headers.get(ATTACHMENTS_KEY, [])]
+    found = {a.id: a for a in session.scalars(select(Attachment).where(Attachment.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def _deliver(server: SmtpServer, message: EmailMessage) -> None:
@@ -181,7 +204,7 @@ def send_email(session: Session, email_id: uuid.UUID) -> None:
     email.attempts += 1
     try:
         url = email.headers.get("X-GigCX-SMTP") or get_settings().smtp_url
-        _deliver(parse_smtp_url(url), build_message(email))
+        _deliver(parse_smtp_url(url), build_message(email, attachments_of(session, email)))
     except (OSError, smtplib.SMTPException, InvalidInput) as error:
         email.last_error = f"attempt {email.attempts}: {error}"[:ERROR_LIMIT]
         if _is_permanent(error) or email.attempts > len(RETRY_DELAYS):

@@ -1,8 +1,9 @@
 import uuid
+from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from gigcx.channels.email.enums import InboundOutcome, InboundReason
+from gigcx.channels.email.enums import InboundOutcome, InboundReason, OutboundStatus
 from gigcx.kit.schemas import Schema
 
 MIN_POLL_SECONDS = 15
@@ -35,3 +36,21 @@ class InboundEmailRead(Schema):
     message_id: uuid.UUID | None = Field(description="the ticket message the mail became")
     may_acknowledge: bool = Field(description="whether an automatic answer may be sent")
     refused_files: list[str] = Field(description="attached files not stored, with why")
+
+
+class TicketEmailRead(Schema):
+    """A mail GigCX sent (or tried to send) to a ticket's customer, for the brand's staff."""
+
+    id: uuid.UUID
+    kind: str = Field(description="acknowledgement, reply or rating_request")
+    to: str
+    from_address: str
+    subject: str
+    status: OutboundStatus
+    status_text: str = Field(description="the status and any error in plain words")
+    error: str | None = Field(description="the mail server's last answer when a send failed")
+    attempts: int
+    message_id: str
+    in_reply_to: str | None
+    created_at: datetime
+    sent_at: datetime | None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
+from gigcx.channels.email import history as mail_history
 from gigcx.errors import InvalidInput
 from gigcx.experts.models import Expert
 from gigcx.payments import service as payments_service
@@ -23,6 +24,7 @@ from gigcx.tickets.enums import ALLOWED_TRANSITIONS, TicketStatus
 from gigcx.tickets.models import Customer, Offer, Ticket
 from gigcx.tickets.queries import matching_text, readable_tickets
 from gigcx.views import audit as audit_views
+from gigcx.views import files as file_views
 from gigcx.views import staff as staff_views
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import (
@@ -32,6 +34,7 @@ from gigcx.web.routes.brand_common import (
     programs_of,
     whole_number,
 )
+from gigcx.web.uploads import checked_uploads, plain, store_uploads
 
 router = APIRouter(include_in_schema=False)
 
@@ -204,13 +207,16 @@ def ticket_page(
     )
     allowed = ALLOWED_TRANSITIONS[TicketStatus(ticket.status)]
     escalation_marked = payments_service.is_escalation_marked(session, ticket.id)
+    messages = staff_views.conversation(session, user, ticket)
     context = page_context(
         user,
         ticket=ticket,
         program=program,
         customer=session.get_one(Customer, ticket.customer_id),
-        messages=staff_views.conversation(session, user, ticket),
+        messages=messages,
         undeliverable_notice=staff_views.undeliverable_notice(session, user, ticket),
+        files=file_views.files_by_message(session, ticket, (m.id for m in messages)),
+        mails=mail_history.mail_lines(session, user, ticket),
         assignee=names.get(ticket.assignee_id) if ticket.assignee_id else None,
         last_expert=names.get(ticket.last_expert_id) if ticket.last_expert_id else None,
         priority=PRIORITY_NAMES.get(ticket.priority, str(ticket.priority)),
@@ -247,12 +253,27 @@ def reply(
     ticket_id: uuid.UUID,
     body: Annotated[str, Form()] = "",
     is_internal: Annotated[bool, Form()] = False,
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
-    """Answer the customer, or leave a note only the team sees."""
+    """Answer the customer (files go along, and with the mail), or leave a note only the team
+    sees."""
     if not body.strip():
         errors = {"body": "Write a message first."}
         return ticket_page(request, session, user, ticket_id, errors=errors, status_code=400)
-    tickets_service.reply(session, user, ticket_id, body.strip(), is_internal=is_internal)
+    try:
+        uploads = checked_uploads(files)
+    except InvalidInput as error:
+        return ticket_page(
+            request,
+            session,
+            user,
+            ticket_id,
+            errors={"files": plain(error.detail)},
+            values={"body": body},
+            status_code=error.status_code,
+        )
+    message = tickets_service.reply(session, user, ticket_id, body.strip(), is_internal=is_internal)
+    store_uploads(session, tickets_service.get_ticket(session, user, ticket_id), message, uploads)
     return redirect(f"/brand/tickets/{ticket_id}#latest")
 
 

@@ -4,7 +4,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
@@ -15,7 +15,9 @@ from gigcx.assist.errors import AnswerAlreadyProposed, DraftFailed, DraftingNotC
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
+from gigcx.channels.email import history as mail_history
 from gigcx.config import get_settings
+from gigcx.errors import InvalidInput
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment
@@ -31,10 +33,12 @@ from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import readable_tickets
 from gigcx.training import service as training_service
 from gigcx.views import expert as expert_views
+from gigcx.views import files as file_views
 from gigcx.views import onboarding as onboarding_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 from gigcx.web.live import live_stream
 from gigcx.web.routes import expert_pay
+from gigcx.web.uploads import checked_uploads, plain, store_uploads
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,6 +169,8 @@ def _workspace(
     context = {
         "user": user,
         "work": work,
+        "files": file_views.files_by_message(session, ticket, (m.id for m in work.messages)),
+        "mails": mail_history.mail_lines(session, user, ticket),
         "ticket": work.ticket,
         "is_mine": is_mine,
         "can_propose": handled,
@@ -249,11 +255,26 @@ def reply(
     body: Annotated[str, Form()] = "",
     is_internal: Annotated[bool, Form()] = False,
     send_anyway: Annotated[bool, Form()] = False,
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
+    """Answer the customer (files go along, and with the mail) or leave an internal note."""
     if not body.strip():
         errors = {"body": "Write a reply first."}
         return _workspace(request, session, user, ticket_id, errors=errors, status_code=400)
     text = body.strip()
+    try:
+        uploads = checked_uploads(files)
+    except InvalidInput as error:
+        errors = {"files": plain(error.detail)}
+        return _workspace(
+            request,
+            session,
+            user,
+            ticket_id,
+            errors=errors,
+            draft=text,
+            status_code=error.status_code,
+        )
     if not is_internal:
         # Pre-send checks warn first; blocking ones (the program's choice) never let it through.
         findings = assist_service.check_reply(session, user, ticket_id, text)
@@ -262,7 +283,8 @@ def reply(
             return _workspace(
                 request, session, user, ticket_id, draft=text, findings=findings, status_code=400
             )
-    assist_service.send_reply(session, user, ticket_id, text, is_internal=is_internal)
+    message, _ = assist_service.send_reply(session, user, ticket_id, text, is_internal=is_internal)
+    store_uploads(session, tickets_service.get_ticket(session, user, ticket_id), message, uploads)
     return redirect(f"/expert/tickets/{ticket_id}#latest")
 
 
