@@ -90,5 +90,13 @@ def strip_quoted(text: str) -> str:
         latest = _reply_parser().parse_reply(text=text)
     except (ValueError, IndexError, RecursionError):
         return text
-    latest = clean_text(latest)
+    latest = clean_text(_without_trailing_quote(latest))
     return latest or text
+
+
+def _without_trailing_quote(text: str) -> str:
+    """Drop a ``>``-quoted block at the end (clients that quote without an "On ... wrote:")."""
+    lines = text.splitlines()
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith(">")):
+        lines.pop()
+    return "\n".join(lines) if lines else text
