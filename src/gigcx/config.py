@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     mail_domain: str = ""
     # The largest file taken with a message (mail, chat, contact page, expert reply).
     max_attachment_bytes: int = 10 * 1024 * 1024
+    # Outbound webhooks go to public HTTPS addresses only. For development, hosts (names as
+    # written in the endpoint URL) or IP addresses and networks (e.g. "127.0.0.1, 10.0.0.0/8")
+    # listed here may be private and may use plain http. Cloud metadata addresses never.
+    webhook_allowed_hosts: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"
