@@ -17,6 +17,7 @@ from gigcx.api.routes import (
     quality,
     tickets,
     training,
+    webhooks,
 )
 from gigcx.db import migrate
 
@@ -35,6 +36,7 @@ def api_router() -> APIRouter:
         training,
         quality,
         assist,
+        webhooks,
     ):
         router.include_router(module.router)
     return router

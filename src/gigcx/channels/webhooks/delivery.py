@@ -247,12 +247,13 @@ def deliver(session: Session, delivery_id: uuid.UUID, token: int) -> None:
             delivery.finished_at = done
         else:
             delivery.step += 1
-            wait = retry_wait(delivery.step)
+            # The schedule counts from the start of this attempt, a Retry-After from its answer.
+            next_at = now + retry_wait(delivery.step)
             asked = retry_after(response.retry_after if response else None, done)
-            if asked is not None and asked > wait:
-                wait = asked
-            attempt.next_attempt_at = done + wait
-            queue_send(session, delivery, run_at=done + wait)
+            if asked is not None and done + asked > next_at:
+                next_at = done + asked
+            attempt.next_attempt_at = next_at
+            queue_send(session, delivery, run_at=next_at)
     session.add(attempt)
     session.flush()
 
