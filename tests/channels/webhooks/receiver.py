@@ -79,7 +79,7 @@ def _verify(secret: str, body: bytes, headers: dict[str, str]) -> Any:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
@@ -90,9 +90,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 is_genuine = bool(verified) and all(
                     not isinstance(v, Exception) for v in verified.values()
                 )
-                if 200 <= answer.status < 300 and is_genuine:
-                    if headers["webhook-id"] not in receiver.handled:
-                        receiver.handled.append(headers["webhook-id"])
+                is_new = headers["webhook-id"] not in receiver.handled
+                if 200 <= answer.status < 300 and is_genuine and is_new:
+                    receiver.handled.append(headers["webhook-id"])
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)

@@ -188,7 +188,7 @@ def test_410_disables_the_endpoint_at_once_and_tells_the_admins(
     session: Session, factory: sessionmaker[Session], receiver: Receiver
 ) -> None:
     brand = make_brand(session)
-    endpoint, secret = make_endpoint(session, brand, receiver.url())
+    endpoint, _ = make_endpoint(session, brand, receiver.url())
     receiver.answer(Answer(410))
     emit(session, brand, EventType.TICKET_CREATED, ticket_id="t-1")
     emit(session, brand, EventType.TICKET_ASSIGNED, ticket_id="t-1")
