@@ -148,18 +148,19 @@ def url_problem(url: str, allowed: AllowList) -> str | None:
         return "the URL must not hold a user name or password"
     if parts.fragment:
         return "the URL must not have a #fragment"
-    if parts.scheme == "http" and not allowed.permits(host):
-        return "webhooks go over HTTPS only: write https://"
     literal = _ip_literal(host)
     if literal is not None:
         problem = address_problem(literal)
-        if literal in METADATA_ADDRESSES or (problem and not allowed.permits(host)):
-            return f"{host} is {problem}"
+        if problem and (not allowed.permits(host) or problem.startswith("a cloud metadata")):
+            return f"{host} is {problem}; webhooks go to public addresses only"
+    if parts.scheme == "http" and not allowed.permits(host):
+        return "webhooks go over HTTPS only: write https://"
     return None
 
 
-def check(url: str, *, resolve: Resolver = system_resolver) -> Target:
+def check(url: str, *, resolve: Resolver | None = None) -> Target:
     """Resolve the endpoint's host now and return the address to connect to, or refuse."""
+    resolve = resolve or system_resolver
     allowed = allow_list()
     problem = url_problem(url, allowed)
     if problem is not None:
@@ -182,7 +183,7 @@ def check(url: str, *, resolve: Resolver = system_resolver) -> Target:
         problem = address_problem(address)
         if problem is None:
             continue
-        if address in METADATA_ADDRESSES or not is_listed:
+        if problem.startswith("a cloud metadata") or not is_listed:
             shown = host if literal is not None else f"{host} resolves to {address}, which"
             raise Refused(f"{shown} is {problem}; webhooks go to public addresses only")
     path = parts.path or "/"

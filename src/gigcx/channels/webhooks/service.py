@@ -65,7 +65,7 @@ def check_url(url: str) -> str:
     url = url.strip()
     problem = guard.url_problem(url, guard.allow_list())
     if problem is not None:
-        raise EndpointUrlRefused(f"{problem}; give the public https:// address of your receiver")
+        raise EndpointUrlRefused(problem)
     return url
 
 
