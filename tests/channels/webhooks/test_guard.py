@@ -29,7 +29,7 @@ REFUSED = [
     ("224.0.0.1", "a multicast address"),
     ("[ff02::1]", "a multicast address"),
     ("240.0.0.1", "a reserved address"),
-    ("0.0.0.0", "the unspecified address"),
+    ("0.0.0.0", "the unspecified address"),  # noqa: S104 (refused, not bound)
     ("[::ffff:127.0.0.1]", "a loopback address (inside an IPv6 address)"),
     ("[::ffff:10.0.0.1]", "a private address (inside an IPv6 address)"),
     ("[::ffff:169.254.169.254]", "a cloud metadata address (inside an IPv6 address)"),
