@@ -109,7 +109,7 @@ def update_endpoint(
         endpoint.event_types = check_event_types(data.event_types)
     if data.status == EndpointStatus.DISABLED and endpoint.status == EndpointStatus.ACTIVE:
         disable(session, endpoint, DisabledReason.BY_BRAND)
-    elif data.status == EndpointStatus.ACTIVE:
+    elif data.status == EndpointStatus.ACTIVE and endpoint.status == EndpointStatus.DISABLED:
         enable(endpoint)
     endpoint.updated_at = clock.now()
     session.flush()
