@@ -85,8 +85,18 @@ def retry_after(value: str | None, now: datetime) -> timedelta | None:
 
 
 def body_of(message: WebhookMessage) -> bytes:
-    """The exact bytes POSTed (and signed) for a message, the same at every attempt."""
-    return json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes POSTed (and signed) for a message, the same at every attempt.
+
+    The stored JSON may come back with its keys in another order (PostgreSQL's JSONB), so the
+    order is set here: type, timestamp, data, and the data's keys sorted.
+    """
+    payload = message.payload
+    ordered = {
+        "type": payload["type"],
+        "timestamp": payload["timestamp"],
+        "data": json.loads(json.dumps(payload["data"], sort_keys=True)),
+    }
+    return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def secrets_in_use(session: Session, endpoint_id: uuid.UUID, now: datetime) -> list[str]:
