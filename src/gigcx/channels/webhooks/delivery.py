@@ -8,12 +8,14 @@ fail together are not retried together.
 
 import json
 import random
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import certifi
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,6 +126,14 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+def tls_context() -> ssl.SSLContext:
+    """Certificates are checked against the system's authorities (which ``SSL_CERT_FILE``
+    may name) and Mozilla's (certifi), so a company CA added to the system works too."""
+    context = ssl.create_default_context()
+    context.load_verify_locations(certifi.where())
+    return context
+
+
 def post(target: guard.Target, headers: dict[str, str], body: bytes) -> Response:
     """POST to the checked address; never follow a redirect; read at most 1 kB of the answer."""
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
@@ -132,7 +142,10 @@ def post(target: guard.Target, headers: dict[str, str], body: bytes) -> Response
     try:
         with (
             httpx.Client(
-                timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+                timeout=TIMEOUT_SECONDS,
+                follow_redirects=False,
+                trust_env=False,
+                verify=tls_context() if target.scheme == "https" else False,
             ) as client,
             client.stream(
                 "POST",
