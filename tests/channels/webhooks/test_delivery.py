@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from gigcx.channels.email.models import OutboundEmail
-from gigcx.channels.webhooks import delivery
+from gigcx.channels.webhooks import delivery, messages
 from gigcx.channels.webhooks.enums import (
     AttemptOutcome,
     DeliveryStatus,
@@ -26,7 +26,7 @@ from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from tests.channels.webhooks.helpers import attempts_of, deliveries_of, emit, make_endpoint
 from tests.channels.webhooks.receiver import Answer, Receiver
-from tests.factories.brands import make_brand, make_program
+from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.tickets import make_ticket, run_jobs
 from tests.servers.smtp import SmtpServer
 
@@ -354,3 +354,23 @@ def test_signatures_fail_with_another_secret(
     [request] = receiver.requests
     assert isinstance(request.verified[other_secret], WebhookVerificationError)
     assert receiver.handled == []
+
+
+def test_a_message_replayed_twice_before_the_runner_comes_is_sent_once_more(
+    session: Session, factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    brand = make_brand(session)
+    endpoint, _ = make_endpoint(session, brand, receiver.url())
+    emit(session, brand, EventType.TICKET_CREATED, ticket_id="t-1")
+    session.commit()
+    run_jobs(factory)
+    message_id = receiver.requests[0].headers["webhook-id"]
+
+    for _ in range(2):
+        messages.replay(session, brand_admin(brand), endpoint.id, message_id=message_id)
+    session.commit()
+    run_jobs(factory)
+
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [message_id, message_id]
+    [sent] = deliveries_of(session, endpoint)
+    assert (sent.status, sent.attempt_count) == (DeliveryStatus.SUCCEEDED, 2)
