@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     inbound_email_flood_limit: int = 5
     # When set, `gigcx serve` also takes mail over LMTP on 127.0.0.1 at this port.
     lmtp_port: int | None = None
+    # Outbound webhooks go to public HTTPS addresses only. For development, hosts (names as
+    # written in the endpoint URL) or IP addresses and networks (e.g. "127.0.0.1, 10.0.0.0/8")
+    # listed here may be private and may use plain http. Cloud metadata addresses never.
+    webhook_allowed_hosts: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

@@ -5,6 +5,7 @@ from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
 from gigcx.channels.email import models as email_models
+from gigcx.channels.webhooks import models as webhooks_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
@@ -30,4 +31,5 @@ __all__ = [
     "routing_models",
     "tickets_models",
     "training_models",
+    "webhooks_models",
 ]

@@ -70,7 +70,11 @@ def _real_ids(client: TestClient, session: Session) -> tuple[Any, dict[str, list
         headers=admin,
     )
     spare = client.post("/api/v1/api-keys", json={"name": "spare"}, headers=admin)
-    assert {answer.status_code, course.status_code, rule.status_code, spare.status_code} == {201}
+    hook = client.post(
+        "/api/v1/webhooks/endpoints", json={"url": "https://hooks.example.com/in"}, headers=admin
+    )
+    statuses = [answer, course, rule, spare, hook]
+    assert {response.status_code for response in statuses} == {201}
     enrollments = client.get("/api/v1/enrollments", headers=admin).json()["items"]
     ids = {
         "program_id": [program],
@@ -83,6 +87,7 @@ def _real_ids(client: TestClient, session: Session) -> tuple[Any, dict[str, list
         "rule_id": [rule.json()["id"]],
         # Only the spare key may be revoked: the others sign the fuzzing requests in.
         "key_id": [spare.json()["id"]],
+        "endpoint_id": [hook.json()["id"]],
         "earning_id": [str(e) for e in session.scalars(select(Earning.id))] or [str(uuid.uuid4())],
     }
     assert session.scalar(select(ApiKey.id).where(ApiKey.name == "spare")) is not None

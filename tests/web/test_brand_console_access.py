@@ -151,6 +151,7 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/staff",
         "/brand/api-keys",
         "/brand/mailboxes",
+        "/brand/webhooks",
         "/admin/brands",
     ]
     assert [p for p in every if p not in admin] == ["/admin/brands"]
@@ -158,4 +159,5 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/staff",
         "/brand/api-keys",
         "/brand/mailboxes",
+        "/brand/webhooks",
     ]

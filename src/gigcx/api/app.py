@@ -19,6 +19,7 @@ from gigcx.api.routes import (
     ticket_emails,
     tickets,
     training,
+    webhooks,
 )
 from gigcx.db import migrate
 
@@ -39,6 +40,7 @@ def api_router() -> APIRouter:
         quality,
         assist,
         inbound,
+        webhooks,
     ):
         router.include_router(module.router)
     return router

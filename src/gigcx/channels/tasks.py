@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 from gigcx.channels import events
 from gigcx.channels.email import notify as email_notify
 from gigcx.channels.email import tasks as email_tasks
+from gigcx.channels.webhooks import tasks as webhooks_tasks
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.registry import handler
 
-__all__ = ["email_notify", "email_tasks"]
+__all__ = ["email_notify", "email_tasks", "webhooks_tasks"]
 
 
 @handler(EVENT_JOB)

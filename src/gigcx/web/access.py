@@ -62,6 +62,7 @@ NAV_LINKS = (
     NavLink("/brand/staff", "Staff", Area.MANAGE),
     NavLink("/brand/api-keys", "API keys", Area.MANAGE),
     NavLink("/brand/mailboxes", "Mailboxes", Area.MANAGE),
+    NavLink("/brand/webhooks", "Webhooks", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

@@ -16,6 +16,7 @@ from gigcx.web.routes import (
     brand_staff,
     brand_tickets,
     brand_training,
+    brand_webhooks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -33,5 +34,6 @@ for module in (
     brand_answers,
     brand_program_ai,
     brand_mailboxes,
+    brand_webhooks,
 ):
     router.include_router(module.router)

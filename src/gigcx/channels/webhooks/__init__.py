@@ -1,0 +1,1 @@
+"""Outbound webhooks per the Standard Webhooks specification: signed, retried, guarded."""
