@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     mail_domain: str = ""
     # The largest file taken with a message (mail, chat, contact page, expert reply).
     max_attachment_bytes: int = 10 * 1024 * 1024
+    # Zendesk connections call https://<subdomain>.zendesk.com unless this is set (a test or
+    # staging server); "{subdomain}" in it is replaced by the connection's subdomain.
+    zendesk_base_url: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

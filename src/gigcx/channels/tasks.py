@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from gigcx.channels import events
 from gigcx.channels.email import tasks as email_tasks
+from gigcx.channels.helpdesk import tasks as helpdesk_tasks
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.registry import handler
 
-__all__ = ["email_tasks"]
+__all__ = ["email_tasks", "helpdesk_tasks"]
 
 
 @handler(EVENT_JOB)
