@@ -165,7 +165,7 @@ class Zendesk:
         return [c for c in self.tickets[ticket_id].comments if c.author_id == author_id]
 
     def ticket_json(self, ticket: Ticket) -> dict[str, Any]:
-        data = copy.deepcopy(fixture("ticket.json")["ticket"])
+        data: dict[str, Any] = copy.deepcopy(fixture("ticket.json")["ticket"])
         data.update(
             url=f"{self.url}/api/v2/tickets/{ticket.id}.json",
             id=ticket.id,
@@ -185,7 +185,7 @@ class Zendesk:
         return data
 
     def comment_json(self, comment: Comment) -> dict[str, Any]:
-        data = copy.deepcopy(fixture("comments.json")["comments"][0])
+        data: dict[str, Any] = copy.deepcopy(fixture("comments.json")["comments"][0])
         data.update(
             id=comment.id,
             author_id=comment.author_id,

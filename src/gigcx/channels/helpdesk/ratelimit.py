@@ -16,6 +16,8 @@ from gigcx.channels.helpdesk.errors import HelpdeskRateLimited
 
 # Longest a call waits for a token before its job is put off instead.
 MAX_WAIT_SECONDS = 5.0
+MIN_WAIT_SECONDS = 0.001
+EPSILON = 1e-6
 
 
 @dataclass
@@ -54,10 +56,11 @@ class TokenBucket:
             if now < self.paused_until:
                 return self.paused_until - now
             self._refill(now)
-            if self.tokens >= 1.0:
-                self.tokens -= 1.0
+            # A hair below a whole token counts as one: float steps must not wait forever.
+            if self.tokens >= 1.0 - EPSILON:
+                self.tokens = max(0.0, self.tokens - 1.0)
                 return 0.0
-            return (1.0 - self.tokens) * 60.0 / self.per_minute
+            return max((1.0 - self.tokens) * 60.0 / self.per_minute, MIN_WAIT_SECONDS)
 
     def acquire(self, *, max_wait: float = MAX_WAIT_SECONDS) -> None:
         """Take one token, waiting up to ``max_wait`` in all, or raise HelpdeskRateLimited."""

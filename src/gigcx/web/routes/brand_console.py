@@ -15,6 +15,7 @@ from gigcx.web.routes import (
     brand_staff,
     brand_tickets,
     brand_training,
+    brand_zendesk,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -31,5 +32,6 @@ for module in (
     brand_pay,
     brand_answers,
     brand_program_ai,
+    brand_zendesk,
 ):
     router.include_router(module.router)
