@@ -169,6 +169,12 @@ class ZendeskConnector:
             raise HelpdeskUnavailable(
                 f"{method} {path}: HTTP {response.status_code}: {_detail(response)}"
             )
+        if response.status_code in {401, 403}:
+            # Passing until the brand fixes its settings: writes wait for it.
+            raise HelpdeskUnavailable(
+                f"{method} {path}: Zendesk refused the sign-in (HTTP {response.status_code}); "
+                "check the agent email and API token"
+            )
         if response.status_code >= 300:
             raise HelpdeskRefused(response.status_code, f"{method} {path}: {_detail(response)}")
         try:
