@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.auth.principal import Principal
+from gigcx.brands.models import Brand
 from gigcx.channels.helpdesk import ratelimit
 from gigcx.channels.helpdesk import service as helpdesk_service
 from gigcx.channels.helpdesk.enums import SyncStatus
@@ -58,9 +60,7 @@ def agent_note(session: Session, link: HelpdeskLink, body: str) -> None:
     session.commit()
 
 
-def brand_admin_of(session: Session, ticket: Ticket) -> object:
-    from gigcx.brands.models import Brand
-
+def brand_admin_of(session: Session, ticket: Ticket) -> Principal:
     return brand_admin(session.get_one(Brand, ticket.brand_id))
 
 
@@ -166,7 +166,7 @@ def test_a_reply_on_a_ticket_zendesk_never_had_queues_nothing(
         brand_admin_of(session, ticket),
         ticket.id,
         "Hello",
-        is_internal=False,  # type: ignore[arg-type]
+        is_internal=False,
     )
     session.commit()
 
