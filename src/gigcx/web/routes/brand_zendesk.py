@@ -55,8 +55,10 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    assert user.brand_id is not None
-    connection = helpdesk_service.find_connection(session, user.brand_id)
+    # A platform admin (no brand of their own) sees the page without a connection.
+    connection = (
+        helpdesk_service.find_connection(session, user.brand_id) if user.brand_id else None
+    )
     context = page_context(
         user,
         connection=connection,
@@ -73,8 +75,6 @@ def _page(
 @router.get("/brand/zendesk", response_class=HTMLResponse)
 def zendesk_page(request: Request, session: SessionDep, user: WebStaff) -> Response:
     require(user, Area.CONSOLE)
-    if user.brand_id is None:
-        require_manager(user)
     return _page(request, session, user)
 
 
