@@ -4,7 +4,6 @@ Only Zendesk is fake (a real HTTP server replaying its documented payload shapes
 the job runner, intake, routing, the event subscribers and the push jobs are the real ones.
 """
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -29,7 +28,7 @@ from tests.factories.helpdesk import HANDBACK_GROUP, TAG, connect, helpdesk_prog
 from tests.factories.tickets import run_jobs
 from tests.servers.zendesk import AGENT_ID, FakeClock, Zendesk
 
-COUNT = int(os.environ.get("ZD_COUNT", "200"))
+COUNT = 200
 
 
 class ProcessKilled(BaseException):

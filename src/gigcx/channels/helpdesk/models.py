@@ -59,7 +59,7 @@ class HelpdeskLink(IdMixin, CreatedMixin, Base):
     external_ticket_id: Mapped[int] = mapped_column(BigInteger)
     ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id"), unique=True)
     requester_id: Mapped[int] = mapped_column(BigInteger)
-    # The helpdesk's updated_at last read, so an unchanged ticket is not read again.
+    # The helpdesk's updated_at when the ticket was last read (for the record).
     external_updated_at: Mapped[str] = mapped_column(String(40), default="")
 
     __table_args__ = (UniqueConstraint("connection_id", "external_ticket_id"),)

@@ -191,8 +191,8 @@ def _take_page(
                 skipped.append(taken)
                 continue
             link = taken
-        elif link.external_updated_at == external.updated_at:
-            continue
+        # Every ticket the export names is read again, even at an updated_at seen before:
+        # Zendesk's times have whole seconds, and a comment in the same second must not be lost.
         _take_comments(session, link, connector.list_comments(external.id), is_new=is_new)
         link.external_updated_at = external.updated_at
     return skipped
