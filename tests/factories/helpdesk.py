@@ -14,7 +14,13 @@ HANDBACK_GROUP = 360_000_111
 
 
 def helpdesk_program(session: Session, brand: Brand | None = None, **overrides: Any) -> Program:
-    """A program that takes helpdesk (API channel) tickets."""
+    """A program that takes helpdesk (API channel) tickets.
+
+    Offers and waits last a day unless told otherwise: a pull of many tickets on a loaded
+    machine, or a test moving the clock on for retries, must not expire what an expert holds.
+    """
+    overrides.setdefault("offer_ttl_seconds", 86_400)
+    overrides.setdefault("max_wait_seconds", 86_400)
     program = make_program(session, brand or make_brand(session), **overrides)
     program.channels = ["chat", "email", "api"]
     session.flush()

@@ -40,7 +40,7 @@ def linked(
     session: Session, factory: sessionmaker[Session], zendesk: Zendesk
 ) -> tuple[HelpdeskConnection, HelpdeskLink, int]:
     """A connection with one ticket taken in and offered to an expert."""
-    program = helpdesk_program(session, offer_ttl_seconds=3600)
+    program = helpdesk_program(session)
     make_expert(session, programs=[program], capacity={"api": 2})
     connection = connect(session, program)
     session.commit()
