@@ -56,9 +56,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     # A platform admin (no brand of their own) sees the page without a connection.
-    connection = (
-        helpdesk_service.find_connection(session, user.brand_id) if user.brand_id else None
-    )
+    connection = helpdesk_service.find_connection(session, user.brand_id) if user.brand_id else None
     context = page_context(
         user,
         connection=connection,
