@@ -1,11 +1,16 @@
 """A Zendesk ticket comes in, is answered here, and the answer lands in Zendesk once."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.channels.helpdesk import service as helpdesk_service
+from gigcx.channels.helpdesk import tasks as helpdesk_tasks
 from gigcx.channels.helpdesk.models import HelpdeskLink
 from gigcx.jobs import service as jobs_service
+from gigcx.jobs.models import Job
+from gigcx.kit import clock
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, OfferStatus, TicketStatus
@@ -72,3 +77,30 @@ def test_a_tagged_ticket_is_taken_in_answered_and_the_answer_lands_once(
     assert tickets == 1
     session.refresh(ticket)
     assert ticket.status == TicketStatus.ASSIGNED
+
+
+def test_the_tick_queues_a_pull_for_each_due_active_connection_once(
+    session: Session, factory: sessionmaker[Session], zendesk: Zendesk
+) -> None:
+    due = connect(session, helpdesk_program(session))
+    paused = connect(session, helpdesk_program(session), is_active=False)
+    helpdesk_tasks.schedule_tick(session)
+    helpdesk_tasks.schedule_tick(session)
+    session.commit()
+
+    with clock.shifted(timedelta(seconds=31)):
+        run_jobs(factory)
+
+    session.expire_all()
+    pulls = [
+        job.payload["connection_id"]
+        for job in session.scalars(select(Job).where(Job.name == helpdesk_service.PULL_JOB))
+    ]
+    assert pulls == [str(due.id)]
+    ticks = session.scalars(select(Job).where(Job.name == helpdesk_tasks.TICK_JOB)).all()
+    assert sorted(str(job.status) for job in ticks) == ["done", "queued"]
+    session.refresh(due)
+    assert due.last_pulled_at is not None and due.next_pull_at is not None
+    assert due.next_pull_at > due.last_pulled_at
+    session.refresh(paused)
+    assert paused.last_pulled_at is None
