@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # written in the endpoint URL) or IP addresses and networks (e.g. "127.0.0.1, 10.0.0.0/8")
     # listed here may be private and may use plain http. Cloud metadata addresses never.
     webhook_allowed_hosts: str = ""
+    # Zendesk connections call https://<subdomain>.zendesk.com unless this is set (a test or
+    # staging server); "{subdomain}" in it is replaced by the connection's subdomain.
+    zendesk_base_url: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

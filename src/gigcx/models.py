@@ -5,6 +5,7 @@ from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
 from gigcx.channels.email import models as email_models
+from gigcx.channels.helpdesk import models as helpdesk_models
 from gigcx.channels.webhooks import models as webhooks_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
@@ -24,6 +25,7 @@ __all__ = [
     "brands_models",
     "email_models",
     "experts_models",
+    "helpdesk_models",
     "jobs_models",
     "metadata",
     "payments_models",

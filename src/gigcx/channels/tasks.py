@@ -11,7 +11,14 @@ from gigcx.channels.webhooks import tasks as webhooks_tasks
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.registry import handler
 
-__all__ = ["email_notify", "email_tasks", "webhooks_tasks"]
+__all__ = [
+    "email_notify",
+    "email_tasks",
+    "helpdesk_tasks",
+    "webhooks_tasks",
+]
+
+from gigcx.channels.helpdesk import tasks as helpdesk_tasks
 
 
 @handler(EVENT_JOB)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from gigcx import server
 from gigcx.channels.email import lmtp
 from gigcx.channels.email import tasks as email_tasks
+from gigcx.channels.helpdesk import tasks as helpdesk_tasks
 from gigcx.cli.demo import seed_with_progress
 from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
 from gigcx.config import get_settings
@@ -34,6 +35,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     payments_tasks.schedule_floor_checks(session)
     jobs_tasks.schedule_purge(session)
     email_tasks.schedule_polls(session)
+    helpdesk_tasks.schedule_tick(session)
 
 
 def serve(

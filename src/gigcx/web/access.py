@@ -63,6 +63,7 @@ NAV_LINKS = (
     NavLink("/brand/api-keys", "API keys", Area.MANAGE),
     NavLink("/brand/mailboxes", "Mailboxes", Area.MANAGE),
     NavLink("/brand/webhooks", "Webhooks", Area.MANAGE),
+    NavLink("/brand/zendesk", "Zendesk", Area.CONSOLE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

@@ -17,6 +17,7 @@ from gigcx.web.routes import (
     brand_tickets,
     brand_training,
     brand_webhooks,
+    brand_zendesk,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -35,5 +36,6 @@ for module in (
     brand_program_ai,
     brand_mailboxes,
     brand_webhooks,
+    brand_zendesk,
 ):
     router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Helpdesk connectors: a brand's Zendesk (and later others) synced with GigCX both ways."""
