@@ -87,7 +87,9 @@ FR = {
     "answering": "Un expert vous répond.",
     "offline": "Désolés, personne ne peut répondre pour le moment.",
     "email_me": "Recevoir la réponse par e-mail",
-    "emailing": "Nous vous enverrons la réponse à l'adresse donnée ; vous pouvez fermer cette fenêtre.",
+    "emailing": (
+        "Nous vous enverrons la réponse à l'adresse donnée ; vous pouvez fermer cette fenêtre."
+    ),
     "bot_question": "Cette réponse a-t-elle résolu votre question ?",
     "helped": "Oui, merci",
     "didnt_help": "Cela ne m'a pas aidé",
@@ -117,7 +119,9 @@ DE = {
     "answering": "Jemand aus unserem Team antwortet Ihnen.",
     "offline": "Leider kann gerade niemand antworten.",
     "email_me": "Antwort per E-Mail senden",
-    "emailing": "Wir senden die Antwort an Ihre E-Mail-Adresse; Sie können dieses Fenster schließen.",
+    "emailing": (
+        "Wir senden die Antwort an Ihre E-Mail-Adresse; Sie können dieses Fenster schließen."
+    ),
     "bot_question": "Hat diese Antwort Ihre Frage gelöst?",
     "helped": "Ja, danke",
     "didnt_help": "Das hat nicht geholfen",

@@ -87,9 +87,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_chat_sessions_token_hash")),
     )
     op.create_index("ix_chat_sessions_ip_created", "chat_sessions", ["ip_hash", "created_at"])
-    op.create_index(
-        "ix_chat_sessions_widget_created", "chat_sessions", ["widget_id", "created_at"]
-    )
+    op.create_index("ix_chat_sessions_widget_created", "chat_sessions", ["widget_id", "created_at"])
     op.create_table(
         "chat_events",
         sa.Column("chat_session_id", sa.Uuid(), nullable=False),
@@ -115,7 +113,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_events")),
         sa.UniqueConstraint(
-            "chat_session_id", "idempotency_key", name=op.f("uq_chat_events_chat_session_id_idempotency_key")
+            "chat_session_id",
+            "idempotency_key",
+            name=op.f("uq_chat_events_chat_session_id_idempotency_key"),
         ),
         sa.UniqueConstraint(
             "chat_session_id", "message_id", name=op.f("uq_chat_events_chat_session_id_message_id")
