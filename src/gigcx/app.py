@@ -114,5 +114,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         routes=lambda: app.routes,
         refuse=refuse,
+        # The chat widget's API answers its own CORS preflights, per brand (api.routes.chat).
+        cors_prefixes=("/api/v1/chat/",),
     )
     return app
