@@ -14,15 +14,35 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The page that embeds this frame (only the brand's allowed sites can: CSP frame-ancestors).
+  var parentOrigin = location.ancestorOrigins && location.ancestorOrigins.length ?
+    location.ancestorOrigins[0] : (document.referrer ? new URL(document.referrer).origin : "");
+
+  // Keep the chat in this frame's storage; browsers that refuse storage to frames of another
+  // site get it kept by the snippet on the brand's page, which hands it back as #resume=.
   function remember(value) {
     try {
       if (value) { localStorage.setItem(storageKey, JSON.stringify(value)); }
       else { localStorage.removeItem(storageKey); }
-    } catch (e) { /* storage refused: the chat lasts as long as this page */ }
+    } catch (e) { /* refused to a frame of another site: the snippet keeps it */ }
+    if (parentOrigin && window.parent !== window) {
+      window.parent.postMessage(
+        { gigcxChat: "session", value: value ? value.id + "." + value.token : "" }, parentOrigin
+      );
+    }
   }
 
   function recall() {
-    try { return JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { return null; }
+    try {
+      var stored = JSON.parse(localStorage.getItem(storageKey) || "null");
+      if (stored) { return stored; }
+    } catch (e) { /* see remember */ }
+    var handed = /resume=([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,100})/.exec(location.hash);
+    if (handed) {
+      history.replaceState(null, "", location.pathname + location.search);
+      return { id: handed[1], token: handed[2] };
+    }
+    return null;
   }
 
   function newKey() {
@@ -139,7 +159,9 @@
         if (!response.ok) { showError("prechat-error", detail(payload)); return; }
         chat = { id: payload.session_id, token: payload.visitor_token };
         remember(chat);
-        payload.events.forEach(addMessage);
+        payload.events.forEach(function (event) {
+          addMessage(Object.assign({ id: event.id, kind: event.kind }, event.data));
+        });
         showChat();
       });
     }).catch(function () { showError("prechat-error", body.getAttribute("data-retry")); });

@@ -12,6 +12,7 @@
   var origin = new URL(script.src, window.location.href).origin;
   var language = navigator.language || "";
   var query = "key=" + encodeURIComponent(key) + "&lang=" + encodeURIComponent(language);
+  var storageKey = "gigcx-chat:" + key;
   var frame = null;
   var button = null;
 
@@ -19,10 +20,22 @@
     Object.keys(rules).forEach(function (name) { el.style[name] = rules[name]; });
   }
 
+  // The chat to resume, for browsers that refuse the frame its own storage (see frame.js).
+  function saved() {
+    try { return localStorage.getItem(storageKey) || ""; } catch (e) { return ""; }
+  }
+
+  function keep(value) {
+    try {
+      if (value) { localStorage.setItem(storageKey, value); } else { localStorage.removeItem(storageKey); }
+    } catch (e) { /* no storage: the chat lasts as long as this page */ }
+  }
+
   function open() {
     if (!frame) {
       frame = document.createElement("iframe");
-      frame.src = origin + "/chat/frame?" + query;
+      var resume = saved();
+      frame.src = origin + "/chat/frame?" + query + (resume ? "#resume=" + resume : "");
       frame.title = button.getAttribute("data-title");
       frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms allow-popups");
       frame.setAttribute("allow", "clipboard-write");
@@ -63,7 +76,11 @@
     });
     document.body.appendChild(button);
     window.addEventListener("message", function (event) {
-      if (event.origin === origin && event.data && event.data.gigcxChat === "close") { close(); }
+      if (event.origin !== origin || !event.data) { return; }
+      if (event.data.gigcxChat === "close") { close(); }
+      if (event.data.gigcxChat === "session" && typeof event.data.value === "string") {
+        keep(event.data.value);
+      }
     });
   }
 
