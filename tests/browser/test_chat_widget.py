@@ -24,7 +24,7 @@ class BrandSite:
         site = self
 
         class Page(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_GET(self) -> None:
                 body = (
                     "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
                     "<title>Trailhead shop</title></head><body><h1>Trailhead shop</h1>"
