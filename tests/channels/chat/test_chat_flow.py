@@ -16,8 +16,9 @@ from gigcx.auth.principal import Principal
 from gigcx.channels.chat import service as chat_service
 from gigcx.channels.chat import words
 from gigcx.channels.chat.models import ChatSession, ChatWidget
-from gigcx.channels.chat.tasks import MAIL_KIND
+from gigcx.channels.chat.tasks import MAIL_KIND, on_ticket_event
 from gigcx.channels.email.models import OutboundEmail
+from gigcx.channels.events import Event
 from gigcx.experts.enums import Presence
 from gigcx.kit import clock
 from gigcx.routing import service as routing_service
@@ -308,3 +309,29 @@ def test_the_console_saves_the_widget_and_refuses_a_bad_origin(
     renewed = post_form(client, "/brand/chat/key")
     session.refresh(widget)
     assert renewed.status_code == 303 and widget.public_key not in page.text
+
+
+def test_an_answer_to_a_visitor_who_left_is_mailed_once_even_if_the_event_comes_again(
+    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+) -> None:
+    site = make_chat_site(session)
+    start(client, site, email="lee@example.com")
+    ticket, expert = accepted(session, site)
+
+    with clock.shifted(timedelta(seconds=91)):
+        message = tickets_service.reply(session, expert, ticket.id, "Found it.", is_internal=False)
+        session.commit()
+        run_jobs(factory)
+        again = Event(
+            brand_id=site.brand.id,
+            type="ticket.replied",
+            occurred_at=clock.now(),
+            data={"ticket_id": str(ticket.id), "message_id": str(message.id)},
+        )
+        on_ticket_event(session, again)
+        session.commit()
+        run_jobs(factory)
+
+    [mail] = smtp_server.received.to("lee@example.com")
+    assert "Found it." in mail.get_content()
+    assert [e.kind for e in session.scalars(select(OutboundEmail))] == [MAIL_KIND]
