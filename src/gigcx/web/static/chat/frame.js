@@ -11,6 +11,7 @@
   var seenSent = 0;
   var source = null;
   var typingSentAt = 0;
+  var isShown = true;     // the snippet says when the visitor closes or opens the chat
 
   function $(id) { return document.getElementById(id); }
 
@@ -92,7 +93,9 @@
   }
 
   function markSeen() {
-    if (!chat || shown <= seenSent || document.visibilityState === "hidden") { return; }
+    if (!chat || shown <= seenSent || !isShown || document.visibilityState === "hidden") {
+      return;
+    }
     seenSent = shown;
     post("/seen", { event_id: shown }).catch(function () { seenSent = 0; });
   }
@@ -209,6 +212,11 @@
     window.parent.postMessage({ gigcxChat: "close" }, "*");
   });
   document.addEventListener("visibilitychange", markSeen);
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || event.origin !== parentOrigin || !event.data) { return; }
+    if (event.data.gigcxChat === "hidden") { isShown = false; }
+    if (event.data.gigcxChat === "shown") { isShown = true; markSeen(); }
+  });
 
   chat = recall();
   if (chat && chat.id && chat.token) { showChat(); }

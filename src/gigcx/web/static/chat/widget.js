@@ -31,6 +31,11 @@
     } catch (e) { /* no storage: the chat lasts as long as this page */ }
   }
 
+  // Whether the visitor can see the chat: only then does it mark answers "seen".
+  function tell(what) {
+    if (frame && frame.contentWindow) { frame.contentWindow.postMessage({ gigcxChat: what }, origin); }
+  }
+
   function open() {
     if (!frame) {
       frame = document.createElement("iframe");
@@ -50,10 +55,11 @@
     }
     frame.style.display = "block";
     button.setAttribute("aria-expanded", "true");
+    tell("shown");
   }
 
   function close() {
-    if (frame) { frame.style.display = "none"; }
+    if (frame) { frame.style.display = "none"; tell("hidden"); }
     button.setAttribute("aria-expanded", "false");
     button.focus();
   }
