@@ -124,5 +124,7 @@ def create_app(
             INBOUND_EMAIL_PATH: settings.max_inbound_email_bytes,
             **dict.fromkeys(uploads.UPLOAD_PATHS, uploads.upload_body_limit()),
         },
+        # The chat widget's API answers its own CORS preflights, per brand (api.routes.chat).
+        cors_prefixes=("/api/v1/chat/",),
     )
     return app

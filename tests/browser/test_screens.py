@@ -23,6 +23,7 @@ BRAND_PAGES = {
     "/brand/programs": "Programs",
     "/brand/experts": "Experts",
     "/brand/api-keys": "API keys",
+    "/brand/chat": "Live chat",
     "/brand/staff": "Staff",
 }
 

@@ -152,6 +152,7 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/api-keys",
         "/brand/mailboxes",
         "/brand/webhooks",
+        "/brand/chat",
         "/admin/brands",
     ]
     assert [p for p in every if p not in admin] == ["/admin/brands"]
@@ -160,4 +161,5 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/api-keys",
         "/brand/mailboxes",
         "/brand/webhooks",
+        "/brand/chat",
     ]

@@ -9,6 +9,7 @@ from gigcx.api.routes import (
     assist,
     auth,
     brands,
+    chat,
     earnings,
     experts,
     inbound,
@@ -41,6 +42,7 @@ def api_router() -> APIRouter:
         assist,
         inbound,
         webhooks,
+        chat,
     ):
         router.include_router(module.router)
     return router

@@ -25,7 +25,7 @@ class UnreadableRequest(DomainError):
 
 def error_response(error: DomainError) -> JSONResponse:
     """The JSON body of a domain error: its status and a detail that says how to fix it."""
-    headers = None
+    headers: dict[str, str] | None = getattr(error, "headers", None)
     if error.status_code == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     elif error.status_code == 503:

@@ -4,7 +4,8 @@
   from ``Content-Length``, and while streaming by counting the bytes received.
 - A NUL character in the path or query (``%00``) is refused with 400: no text can hold it.
 - ``OPTIONS`` on any route answers 204 with an ``Allow`` header naming every method the path
-  takes; a 405 names them all too.
+  takes; a 405 names them all too. A CORS preflight under ``cors_prefixes`` goes on to its
+  route instead, which decides which sites may call it.
 """
 
 import re
@@ -71,6 +72,7 @@ class RequestGuard:
         routes: Callable[[], Sequence[BaseRoute]],
         refuse: Refuse,
         body_limits: Mapping[str, int] | None = None,
+        cors_prefixes: Sequence[str] = (),
     ) -> None:
         """``body_limits`` maps path prefixes (e.g. an upload route) to caps of their own."""
         self.app = app
@@ -78,6 +80,7 @@ class RequestGuard:
         self.routes = routes
         self.refuse = refuse
         self.body_limits = dict(body_limits or {})
+        self.cors_prefixes = tuple(cors_prefixes)
 
     def limit_for(self, path: str) -> int:
         for prefix, limit in self.body_limits.items():
@@ -106,7 +109,9 @@ class RequestGuard:
         if "\x00" in path or b"%00" in query or b"\x00" in query:
             await self.refuse(scope, NulInAddress())(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS":
+        is_preflight = path.startswith(self.cors_prefixes) and bool(self.cors_prefixes)
+        is_preflight = is_preflight and "access-control-request-method" in Headers(scope=scope)
+        if scope["method"] == "OPTIONS" and not is_preflight:
             allowed = self.allowed_methods(scope)
             if allowed:
                 answer = Response(status_code=204, headers={"Allow": ", ".join(sorted(allowed))})

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gigcx.channels import events
+from gigcx.channels.chat import tasks as chat_tasks
 from gigcx.channels.email import notify as email_notify
 from gigcx.channels.email import tasks as email_tasks
 from gigcx.channels.webhooks import tasks as webhooks_tasks
@@ -12,11 +13,13 @@ from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.registry import handler
 
 __all__ = [
+    "chat_tasks",
     "email_notify",
     "email_tasks",
     "helpdesk_tasks",
     "webhooks_tasks",
 ]
+
 
 from gigcx.channels.helpdesk import tasks as helpdesk_tasks
 

@@ -64,6 +64,7 @@ NAV_LINKS = (
     NavLink("/brand/mailboxes", "Mailboxes", Area.MANAGE),
     NavLink("/brand/webhooks", "Webhooks", Area.MANAGE),
     NavLink("/brand/zendesk", "Zendesk", Area.CONSOLE),
+    NavLink("/brand/chat", "Live chat", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

@@ -11,8 +11,10 @@ from gigcx.web.deps import LoginRequired, login_redirect, refuse_unstorable_text
 from gigcx.web.routes import (
     admin_brands,
     brand_console,
+    chat_widget,
     customer,
     expert_account,
+    expert_chat,
     expert_pay,
     expert_profile,
     expert_quality,
@@ -34,7 +36,9 @@ def install_web(app: FastAPI) -> None:
     for module in (
         public,
         customer,
+        chat_widget,
         expert_work,
+        expert_chat,
         expert_profile,
         expert_account,
         expert_quality,

@@ -19,6 +19,7 @@ from gigcx.assist import service as assist_service
 from gigcx.assist.enums import BotAttemptStatus
 from gigcx.brands.enums import Channel
 from gigcx.brands.models import Brand, Program
+from gigcx.channels.chat.models import ChatSession
 from gigcx.channels.email import compose, inbound, outbound
 from gigcx.channels.email.enums import AutoSubmitted
 from gigcx.channels.email.models import OutboundEmail
@@ -45,8 +46,12 @@ def mails_customer(session: Session, ticket: Ticket) -> bool:
     ticket's program lists email among its channels: the brand answers by mail as well, so a
     customer who left the page still gets the answer. Tickets taken in through the API never:
     the brand's own system speaks to its customers. Nor the simulated customers of a demo brand.
+    A chat started in the widget mails its customer only once they have left it or asked for
+    mail, which the chat channel decides and sends itself (one mail per answer, not two).
     """
     if session.get_one(Brand, ticket.brand_id).is_demo:
+        return False
+    if session.scalar(select(ChatSession.id).where(ChatSession.ticket_id == ticket.id)):
         return False
     if ticket.channel == Channel.EMAIL:
         return True

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from gigcx.web.routes import (
     brand_answers,
     brand_api_keys,
+    brand_chat,
     brand_dashboard,
     brand_experts,
     brand_mailboxes,
@@ -30,6 +31,7 @@ for module in (
     brand_quality,
     brand_training,
     brand_api_keys,
+    brand_chat,
     brand_staff,
     brand_pay,
     brand_answers,

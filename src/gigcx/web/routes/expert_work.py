@@ -15,6 +15,7 @@ from gigcx.assist.errors import AnswerAlreadyProposed, DraftFailed, DraftingNotC
 from gigcx.assist.schemas import BestAnswerProposal
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
+from gigcx.channels.chat import service as chat_service
 from gigcx.channels.email import history as mail_history
 from gigcx.config import get_settings
 from gigcx.errors import InvalidInput
@@ -185,6 +186,7 @@ def _workspace(
         "findings": findings or [],
         "has_blocking": any(f.is_blocking for f in findings or []),
         "errors": errors or {},
+        "chat_state": chat_service.expert_chat_state(session, user, ticket.id),
     }
     return render(request, "expert/ticket.html", context, status_code=status_code)
 

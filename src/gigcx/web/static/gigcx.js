@@ -17,5 +17,16 @@
       var source = new EventSource(el.dataset.stream);
       source.addEventListener("html", function (event) { el.innerHTML = event.data; tick(); });
     });
+    // A reply box in a chat says "typing" to the customer's widget, at most every 5 seconds.
+    document.querySelectorAll("form[data-typing]").forEach(function (form) {
+      var sentAt = 0;
+      form.addEventListener("input", function () {
+        if (Date.now() - sentAt < 5000) { return; }
+        sentAt = Date.now();
+        var data = new URLSearchParams();
+        data.set("csrf_token", form.querySelector("[name=csrf_token]").value);
+        fetch(form.dataset.typing, { method: "POST", body: data, credentials: "same-origin" });
+      });
+    });
   });
 })();

@@ -1,0 +1,44 @@
+"""The chat in the expert's workspace: the expert's typing reaches the widget, and the
+workspace follows whether the customer is typing and has seen the latest answer."""
+
+import uuid
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx.api.deps import SessionDep
+from gigcx.auth.principal import Principal
+from gigcx.channels.chat import service as chat_service
+from gigcx.tickets import service as tickets_service
+from gigcx.web.deps import CsrfChecked, WebExpert, templates
+from gigcx.web.live import live_stream
+
+router = APIRouter(include_in_schema=False)
+
+
+def chat_state_html(state: chat_service.ExpertChatState | None) -> str:
+    return templates.get_template("expert/_chat_state.html").render(chat_state=state)
+
+
+def _render(factory: sessionmaker[Session], principal: Principal, ticket_id: uuid.UUID) -> str:
+    with factory() as session:
+        return chat_state_html(chat_service.expert_chat_state(session, principal, ticket_id))
+
+
+@router.get("/expert/tickets/{ticket_id}/chat/stream")
+def chat_state_stream(
+    request: Request, session: SessionDep, user: WebExpert, ticket_id: uuid.UUID
+) -> StreamingResponse:
+    """Push the chat's state (customer typing, "seen") whenever it changes."""
+    tickets_service.get_ticket(session, user, ticket_id)
+    render_now = partial(_render, request.app.state.sessionmaker, user, ticket_id)
+    return live_stream(request, render_now)
+
+
+@router.post("/expert/tickets/{ticket_id}/typing", dependencies=[CsrfChecked])
+def expert_typing(session: SessionDep, user: WebExpert, ticket_id: uuid.UUID) -> Response:
+    """The expert is typing an answer: the customer's widget says so for 30 seconds."""
+    chat_service.expert_typing(session, user, ticket_id)
+    return Response(status_code=204)
