@@ -4,6 +4,7 @@ from gigcx.assist import models as assist_models
 from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
+from gigcx.channels.community import models as community_models
 from gigcx.channels.email import models as email_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
@@ -21,6 +22,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "brands_models",
+    "community_models",
     "email_models",
     "experts_models",
     "jobs_models",

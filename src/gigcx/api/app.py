@@ -9,6 +9,7 @@ from gigcx.api.routes import (
     assist,
     auth,
     brands,
+    community,
     earnings,
     experts,
     offers,
@@ -35,6 +36,7 @@ def api_router() -> APIRouter:
         training,
         quality,
         assist,
+        community,
     ):
         router.include_router(module.router)
     return router

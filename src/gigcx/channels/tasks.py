@@ -5,11 +5,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gigcx.channels import events
+from gigcx.channels.community import tasks as community_tasks
 from gigcx.channels.email import tasks as email_tasks
 from gigcx.jobs.events import EVENT_JOB
 from gigcx.jobs.registry import handler
 
-__all__ = ["email_tasks"]
+__all__ = ["community_tasks", "email_tasks"]
 
 
 @handler(EVENT_JOB)

@@ -7,6 +7,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from gigcx import server
+from gigcx.channels.community import tasks as community_tasks
 from gigcx.cli.demo import seed_with_progress
 from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
 from gigcx.config import get_settings
@@ -31,6 +32,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     payments_tasks.schedule_weekly_payouts(session)
     payments_tasks.schedule_floor_checks(session)
     jobs_tasks.schedule_purge(session)
+    community_tasks.schedule_digests(session)
 
 
 def serve(
