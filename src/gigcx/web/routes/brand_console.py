@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from gigcx.web.routes import (
     brand_answers,
     brand_api_keys,
+    brand_community,
     brand_dashboard,
     brand_experts,
     brand_pay,
@@ -31,5 +32,6 @@ for module in (
     brand_pay,
     brand_answers,
     brand_program_ai,
+    brand_community,
 ):
     router.include_router(module.router)
