@@ -169,11 +169,10 @@ def feedback_inbox(
     items = community_service.list_feedback(session, user, status=_status_filter(shown))
     programs = programs_of(session, user)
     expert_ids = {item.expert_id for item in items}
-    names = dict(
-        session.execute(select(Expert.id, Expert.display_name).where(Expert.id.in_(expert_ids)))
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        select(Expert.id, Expert.display_name).where(Expert.id.in_(expert_ids))
+    ).all()
+    names = {expert_id: name for expert_id, name in rows}
     context = page_context(
         user,
         items=items,
