@@ -14,7 +14,7 @@ from tests.servers.smtp import SmtpServer
 
 
 def count(session: Session, model: type[object]) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
+    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def post_announcement(

@@ -11,7 +11,7 @@ from tests.web.helpers import post_form, web_sign_in
 
 
 def count(session: Session, model: type[object]) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
+    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_an_expert_opts_in_to_offer_alerts_on_the_profile(
