@@ -23,9 +23,9 @@ from gigcx.routing import tasks as routing_tasks
 def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
-    Demand is watched every minute, the routing roster checked hourly, floors daily, payouts
-    weekly, finished jobs purged daily; one queued job of each serves every process, and each
-    run queues the next (also when it fails).
+    Demand is watched every minute, the routing roster and missed-offer digests hourly, floors
+    daily, payouts weekly, finished jobs purged daily; one queued job of each serves every
+    process, and each run queues the next (also when it fails).
     """
     payments_tasks.schedule_surge_watch(session)
     routing_tasks.schedule_roster_reconcile(session)
