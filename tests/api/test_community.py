@@ -306,6 +306,15 @@ def test_bad_text_is_refused_plainly_and_nothing_is_stored(
 
     assert [r.status_code for r in (nul_title, huge_body, nul_feedback, huge_feedback)] == [422] * 4
     assert wrong_kind.status_code == 422
+    blank = client.post(
+        f"/api/v1/programs/{market.program_id}/announcements",
+        json={"title": " \t ", "body": "x"},
+        headers=market.brand_admin,
+    )
+    assert (blank.status_code, blank.json()["detail"][0]["msg"]) == (
+        422,
+        "write some words, not only spaces",
+    )
     assert huge_body.json()["detail"][0]["loc"] == ["body", "body"]
     assert (count(session, Announcement), count(session, Feedback)) == (0, 0)
 

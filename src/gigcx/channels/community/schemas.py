@@ -3,24 +3,45 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from gigcx.channels.community.enums import DigestFrequency, FeedbackKind, FeedbackStatus
-from gigcx.kit.text import NUL_FREE_PATTERN
+from gigcx.kit.schemas import Omittable, Schema
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 5000
+# What counts as a space in a blank text; the JSON Schema's pattern names the same characters,
+# so that the schema and the server agree on what is blank.
+SPACES = (
+    "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_SPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in SPACES)
+# Text with at least one character that is not a space, and no NUL character.
+WORDS_PATTERN = f"^[^\\u0000]*[^\\u0000{_SPACE_CLASS}][^\\u0000]*$"
+
+
+def _words(value: str) -> str:
+    trimmed = value.strip(SPACES)
+    if not trimmed:
+        raise ValueError("write some words, not only spaces")
+    return trimmed
+
 
 Title = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=TITLE_LIMIT, pattern=NUL_FREE_PATTERN
+    StringConstraints(min_length=1, max_length=TITLE_LIMIT),
+    AfterValidator(_words),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": TITLE_LIMIT, "pattern": WORDS_PATTERN}
     ),
 ]
 Body = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=BODY_LIMIT, pattern=NUL_FREE_PATTERN
+    StringConstraints(min_length=1, max_length=BODY_LIMIT),
+    AfterValidator(_words),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": BODY_LIMIT, "pattern": WORDS_PATTERN}
     ),
 ]
 
@@ -34,23 +55,23 @@ class AlertSettingsRead(BaseModel):
     digest: DigestFrequency
 
 
-class AlertSettingsUpdate(BaseModel):
-    is_browser_on: bool | None = None
-    is_sound_on: bool | None = None
-    is_email_on: bool | None = None
-    digest: DigestFrequency | None = None
+class AlertSettingsUpdate(Schema):
+    is_browser_on: Omittable[bool] = None
+    is_sound_on: Omittable[bool] = None
+    is_email_on: Omittable[bool] = None
+    digest: Omittable[DigestFrequency] = None
 
 
-class AnnouncementCreate(BaseModel):
+class AnnouncementCreate(Schema):
     title: Title
     body: Body
     is_emailed: bool = Field(False, description="also mail it to the program's active experts")
 
 
-class AnnouncementUpdate(BaseModel):
-    title: Title | None = None
-    body: Body | None = None
-    is_retired: bool | None = Field(None, description="true hides it from experts")
+class AnnouncementUpdate(Schema):
+    title: Omittable[Title] = None
+    body: Omittable[Body] = None
+    is_retired: Omittable[bool] = Field(None, description="true hides it from experts")
 
 
 class AnnouncementRead(BaseModel):
@@ -78,7 +99,7 @@ class ExpertAnnouncementRead(BaseModel):
     is_read: bool
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackCreate(Schema):
     kind: FeedbackKind
     body: Body
     program_id: uuid.UUID | None = Field(None, description="feedback on a program")
@@ -86,7 +107,7 @@ class FeedbackCreate(BaseModel):
     answer_id: uuid.UUID | None = Field(None, description="the approved answer it is about")
 
 
-class FeedbackAnswer(BaseModel):
+class FeedbackAnswer(Schema):
     reply: Body
     is_closing: bool = Field(False, description="close the feedback with this answer")
 
