@@ -86,6 +86,8 @@ def test_announcements_are_posted_edited_and_retired_in_the_console_and_read_by_
     listing = client.get(f"/brand/announcements?program_id={market.program_id}")
 
     assert page.status_code == 200 and "Post an announcement" in page.text
+    program_list = client.get("/brand/programs").text
+    assert f'href="/brand/announcements?program_id={market.program_id}"' in program_list
     assert empty_title.status_code == 400
     assert "Nothing was posted" in empty_title.text
     assert posted.status_code == 303
@@ -104,6 +106,8 @@ def test_announcements_are_posted_edited_and_retired_in_the_console_and_read_by_
     read = client.get("/expert/announcements")
 
     assert "1 new announcement from your programs." in dashboard.text
+    programs = client.get("/expert/programs")
+    assert f'<a href="/expert/announcements#a-{announcement.id}">' in programs.text
     assert "New returns policy (60 days)" in unread.text and "1 unread" in unread.text
     assert marked.status_code == 303
     assert "0 unread" in read.text and "Mark read" not in read.text

@@ -17,7 +17,11 @@ from gigcx.brands.models import Program
 from gigcx.channels.community import service as community_service
 from gigcx.channels.community.enums import FEEDBACK_KIND_LABELS, DigestFrequency
 from gigcx.channels.community.queries import enrolled_program_ids
-from gigcx.channels.community.schemas import AlertSettingsUpdate, FeedbackCreate
+from gigcx.channels.community.schemas import (
+    AlertSettingsUpdate,
+    ExpertAnnouncementRead,
+    FeedbackCreate,
+)
 from gigcx.errors import DomainError
 from gigcx.web.deps import CsrfChecked, WebExpert, redirect, render
 from gigcx.web.forms import field_errors
@@ -200,3 +204,13 @@ def ticket_feedback_context(
             session, principal, status=AnswerStatus.APPROVED
         ),
     }
+
+
+def announcements_by_program(
+    session: Session, principal: Principal
+) -> dict[uuid.UUID, list[ExpertAnnouncementRead]]:
+    """The expert's announcements per program (unread first), for the programs page."""
+    grouped: dict[uuid.UUID, list[ExpertAnnouncementRead]] = {}
+    for item in community_service.expert_announcements(session, principal).items:
+        grouped.setdefault(item.program_id, []).append(item)
+    return grouped
