@@ -5,6 +5,7 @@ from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
 from gigcx.channels.chat import models as chat_models
+from gigcx.channels.community import models as community_models
 from gigcx.channels.email import models as email_models
 from gigcx.channels.helpdesk import models as helpdesk_models
 from gigcx.channels.webhooks import models as webhooks_models
@@ -25,6 +26,7 @@ __all__ = [
     "auth_models",
     "brands_models",
     "chat_models",
+    "community_models",
     "email_models",
     "experts_models",
     "helpdesk_models",

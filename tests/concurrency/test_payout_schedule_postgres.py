@@ -55,6 +55,7 @@ def test_two_servers_starting_at_once_queue_one_weekly_payout_run(
     assert errors == []
     assert counts == {
         "channels.helpdesk.tick": 1,
+        "channels.community.digest": 1,
         "jobs.purge_finished": 1,
         "payments.alert_hourly_floors": 1,
         "payments.settle_week": 1,

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.channels.community import service as community_service
 from gigcx.jobs import runner
 from gigcx.jobs import service as jobs_service
 from gigcx.jobs.enums import JobStatus
@@ -43,6 +44,12 @@ RECURRING: list[tuple[str, dict[str, Any], tuple[ModuleType, str], datetime]] = 
         datetime(2026, 12, 14, tzinfo=UTC),
     ),
     ("jobs.purge_finished", {}, (jobs_service, "purge_finished"), NOW + timedelta(days=1)),
+    (
+        "channels.community.digest",
+        {},
+        (community_service, "send_digests"),
+        NOW + timedelta(hours=1),
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ from gigcx.api.routes import (
     auth,
     brands,
     chat,
+    community,
     earnings,
     experts,
     inbound,
@@ -43,6 +44,7 @@ def api_router() -> APIRouter:
         inbound,
         webhooks,
         chat,
+        community,
     ):
         router.include_router(module.router)
     return router

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.channels import events
 from gigcx.channels.chat import tasks as chat_tasks
+from gigcx.channels.community import tasks as community_tasks
 from gigcx.channels.email import notify as email_notify
 from gigcx.channels.email import tasks as email_tasks
 from gigcx.channels.webhooks import tasks as webhooks_tasks
@@ -14,6 +15,7 @@ from gigcx.jobs.registry import handler
 
 __all__ = [
     "chat_tasks",
+    "community_tasks",
     "email_notify",
     "email_tasks",
     "helpdesk_tasks",

@@ -7,6 +7,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from gigcx import server
+from gigcx.channels.community import tasks as community_tasks
 from gigcx.channels.email import lmtp
 from gigcx.channels.email import tasks as email_tasks
 from gigcx.channels.helpdesk import tasks as helpdesk_tasks
@@ -25,9 +26,10 @@ from gigcx.routing import tasks as routing_tasks
 def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
-    Demand is watched every minute, the routing roster checked hourly, floors daily, payouts
-    weekly, finished jobs purged daily, each mailbox with IMAP polled at its interval; one
-    queued job of each serves every process, and each run queues the next (also when it fails).
+    Demand is watched every minute, the routing roster and missed-offer digests hourly, floors
+    daily, payouts weekly, finished jobs purged daily, each mailbox with IMAP polled at its
+    interval, Zendesk connections pulled when due; one queued job of each serves every process,
+    and each run queues the next (also when it fails).
     """
     payments_tasks.schedule_surge_watch(session)
     routing_tasks.schedule_roster_reconcile(session)
@@ -36,6 +38,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     jobs_tasks.schedule_purge(session)
     email_tasks.schedule_polls(session)
     helpdesk_tasks.schedule_tick(session)
+    community_tasks.schedule_digests(session)
 
 
 def serve(

@@ -367,3 +367,33 @@ def shown_reviews(
         )
         for r in reviews
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSummary:
+    """What a mail or a digest may tell of an offer: where, what topic, which language, the pay
+    and the deadline; never the ticket's subject or text, nothing of the customer."""
+
+    offer_id: uuid.UUID
+    brand: str
+    program: str
+    topic: str
+    language: str
+    pay: PayQuoteRead | None
+    expires_at: datetime
+
+
+def offer_summary(session: Session, offer: Offer) -> OfferSummary:
+    ticket = session.get_one(Ticket, offer.ticket_id)
+    program = session.get_one(Program, ticket.program_id)
+    basis = offer.pay_basis or {}
+    category = str(basis.get("category", ticket.category))
+    return OfferSummary(
+        offer_id=offer.id,
+        brand=session.get_one(Brand, ticket.brand_id).name,
+        program=program.name,
+        topic=program.category_name(category),
+        language=str(basis.get("language", ticket.language)),
+        pay=pay_read(payments_service.quote_offer(session, offer)),
+        expires_at=offer.expires_at,
+    )

@@ -59,6 +59,8 @@ NAV_LINKS = (
     NavLink("/brand/pay", "Pay", Area.CONSOLE),
     NavLink("/brand/experts", "Experts", Area.CONSOLE),
     NavLink("/brand/quality", "Quality & training", Area.CONSOLE),
+    NavLink("/brand/announcements", "Announcements", Area.CONSOLE),
+    NavLink("/brand/feedback", "Feedback", Area.CONSOLE),
     NavLink("/brand/staff", "Staff", Area.MANAGE),
     NavLink("/brand/api-keys", "API keys", Area.MANAGE),
     NavLink("/brand/mailboxes", "Mailboxes", Area.MANAGE),

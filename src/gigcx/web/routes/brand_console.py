@@ -6,6 +6,7 @@ from gigcx.web.routes import (
     brand_answers,
     brand_api_keys,
     brand_chat,
+    brand_community,
     brand_dashboard,
     brand_experts,
     brand_mailboxes,
@@ -39,5 +40,6 @@ for module in (
     brand_mailboxes,
     brand_webhooks,
     brand_zendesk,
+    brand_community,
 ):
     router.include_router(module.router)

@@ -29,7 +29,7 @@ from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.tickets.models import Ticket
 from gigcx.views import expert as expert_views
 from gigcx.web.deps import CsrfChecked, WebExpert, redirect, render
-from gigcx.web.routes import expert_pay
+from gigcx.web.routes import expert_community, expert_pay
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,6 +160,7 @@ def _programs_page(
         "volume_days": VOLUME_DAYS,
         "refusal": refusal,
         "language_name": language_name,
+        "announcements": expert_community.announcements_by_program(session, user),
     }
     return render(request, "expert/programs.html", context, status_code=409 if refusal else 200)
 

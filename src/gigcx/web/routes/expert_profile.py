@@ -22,6 +22,7 @@ from gigcx.experts.schemas import ExpertCreate, ExpertUpdate
 from gigcx.kit.languages import language_name
 from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render
 from gigcx.web.forms import field_errors
+from gigcx.web.routes import expert_community
 
 router = APIRouter(include_in_schema=False)
 
@@ -308,6 +309,7 @@ def _profile_context(
         "skill_groups": skill_groups(programs, form),
         "channels": [(c.value, CHANNEL_LABELS[c]) for c in Channel],
         "common_timezones": COMMON_TIMEZONES,
+        **expert_community.alert_context(session, user),
         **extra,
     }
 

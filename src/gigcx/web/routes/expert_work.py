@@ -38,7 +38,7 @@ from gigcx.views import files as file_views
 from gigcx.views import onboarding as onboarding_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 from gigcx.web.live import live_stream
-from gigcx.web.routes import expert_pay
+from gigcx.web.routes import expert_community, expert_pay
 from gigcx.web.uploads import checked_uploads, plain, store_uploads
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +72,7 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "surges": expert_pay.surge_notices(session, user, expert.id),
         "surge_rule": payments_service.SURGE_RULE,
         "now": clock.now(),
+        **expert_community.alert_context(session, user),
     }
     return render(request, "expert/dashboard.html", context)
 
@@ -112,6 +113,7 @@ def expert_notices(session: Session, principal: Principal) -> list[tuple[str, st
         (f"{w.kind.capitalize()} warning: {w.improve}", "/expert/quality")
         for w in quality_service.list_warnings(session, principal, status=WarningStatus.OPEN)
     ]
+    notices += expert_community.community_notices(session, principal)
     return notices
 
 
@@ -187,6 +189,7 @@ def _workspace(
         "has_blocking": any(f.is_blocking for f in findings or []),
         "errors": errors or {},
         "chat_state": chat_service.expert_chat_state(session, user, ticket.id),
+        **expert_community.ticket_feedback_context(session, user, ticket.id),
     }
     return render(request, "expert/ticket.html", context, status_code=status_code)
 
