@@ -5,6 +5,7 @@ from gigcx.audit import models as audit_models
 from gigcx.auth import models as auth_models
 from gigcx.brands import models as brands_models
 from gigcx.channels.email import models as email_models
+from gigcx.channels.sso import models as sso_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
@@ -28,6 +29,7 @@ __all__ = [
     "payments_models",
     "quality_models",
     "routing_models",
+    "sso_models",
     "tickets_models",
     "training_models",
 ]

@@ -61,6 +61,7 @@ NAV_LINKS = (
     NavLink("/brand/quality", "Quality & training", Area.CONSOLE),
     NavLink("/brand/staff", "Staff", Area.MANAGE),
     NavLink("/brand/api-keys", "API keys", Area.MANAGE),
+    NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

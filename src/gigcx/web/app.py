@@ -17,8 +17,10 @@ from gigcx.web.routes import (
     expert_profile,
     expert_quality,
     expert_work,
+    passwords,
     pay_statements,
     public,
+    sso,
 )
 
 
@@ -32,6 +34,8 @@ def install_web(app: FastAPI) -> None:
 
     for module in (
         public,
+        sso,
+        passwords,
         customer,
         expert_work,
         expert_profile,

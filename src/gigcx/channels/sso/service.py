@@ -1,0 +1,411 @@
+"""Single sign-on per brand: its settings, the sign-ins under way, linking company accounts.
+
+A sign-in takes three short units of work with the provider's network calls between them
+(see ``gigcx.web.routes.sso``): ``begin_sign_in`` writes the pending sign-in, ``claim_sign_in``
+uses it up when the browser comes back, ``complete_sign_in`` links or creates the user.
+"""
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gigcx.audit import service as audit_service
+from gigcx.auth import service as auth_service
+from gigcx.auth.enums import Role
+from gigcx.auth.models import User
+from gigcx.auth.principal import Principal
+from gigcx.brands import staff as staff_service
+from gigcx.brands.models import Brand
+from gigcx.channels.sso import oidc
+from gigcx.channels.sso.errors import SsoFailed, SsoNotConfigured
+from gigcx.channels.sso.models import SsoConfig, SsoIdentity, SsoLogin
+from gigcx.errors import InvalidInput, PermissionDenied
+from gigcx.kit import clock
+from gigcx.kit.ids import new_secret, sha256_hex
+
+LOGIN_TTL = timedelta(minutes=10)
+MAX_DOMAINS = 20
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+NEW_STAFF_ROLES = {
+    "": "nobody: only existing staff may sign in",
+    **{role.value: name for role, name in staff_service.ROLE_NAMES.items()},
+}
+
+
+class SsoRequired(PermissionDenied):
+    def __init__(self, brand_name: str) -> None:
+        super().__init__(
+            f"{brand_name} asks its staff to sign in with their company account: use "
+            "\u201cSign in with your company account\u201d instead of a password"
+        )
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """What a sign-in needs of a brand's settings, read before the provider is called."""
+
+    brand_id: uuid.UUID
+    brand_name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    allowed_domains: tuple[str, ...]
+    new_staff_role: str
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    provider: ProviderSettings
+    state: str
+    nonce: str
+    code_challenge: str
+    redirect_uri: str
+
+
+@dataclass(frozen=True)
+class ClaimedSignIn:
+    provider: ProviderSettings
+    nonce: str
+    code_verifier: str
+    redirect_uri: str
+    next_path: str
+
+
+# Settings -----------------------------------------------------------------------------------
+
+
+def _managed_brand(actor: Principal) -> uuid.UUID:
+    if not actor.can_manage_brand or actor.brand_id is None:
+        raise PermissionDenied("only the brand's admins change its single sign-on")
+    return actor.brand_id
+
+
+def get_config(session: Session, actor: Principal) -> SsoConfig | None:
+    """The brand's single sign-on settings, if any."""
+    brand_id = _managed_brand(actor)
+    return session.scalar(select(SsoConfig).where(SsoConfig.brand_id == brand_id))
+
+
+def parse_domains(text: str) -> list[str]:
+    """Read "example.com, example.org" into a list of lower-case domains."""
+    domains: list[str] = []
+    for part in re.split(r"[\s,;]+", text.strip().lower()):
+        domain = part.removeprefix("@")
+        if not domain:
+            continue
+        if not _DOMAIN.match(domain):
+            raise InvalidInput(f"{part!r} is not an email domain such as example.com")
+        if domain not in domains:
+            domains.append(domain)
+    if not domains:
+        raise InvalidInput("list at least one email domain of your staff, such as example.com")
+    if len(domains) > MAX_DOMAINS:
+        raise InvalidInput(f"list at most {MAX_DOMAINS} email domains")
+    return domains
+
+
+def save_config(
+    session: Session,
+    actor: Principal,
+    *,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    allowed_domains: str,
+    new_staff_role: str,
+    is_required: bool,
+    is_enabled: bool,
+) -> SsoConfig:
+    """Set the brand's provider and who may sign in through it; an empty secret keeps the old."""
+    brand_id = _managed_brand(actor)
+    issuer = issuer.strip().rstrip("/")
+    if not issuer or len(issuer) > 500:
+        raise InvalidInput("enter the provider's issuer URL, such as https://id.example.com")
+    oidc.check_url(issuer, what="issuer URL")
+    client_id = client_id.strip()
+    if not client_id or len(client_id) > 255:
+        raise InvalidInput("enter the client ID the provider gave GigCX (1 to 255 characters)")
+    if len(client_secret) > 500:
+        raise InvalidInput("the client secret is longer than 500 characters; check it")
+    if new_staff_role not in NEW_STAFF_ROLES:
+        raise InvalidInput("pick who a first sign-in makes: nobody, an in-house agent or an admin")
+    domains = parse_domains(allowed_domains)
+    config = session.scalar(
+        select(SsoConfig).where(SsoConfig.brand_id == brand_id).with_for_update()
+    )
+    for other in session.scalars(select(SsoConfig).where(SsoConfig.brand_id != brand_id)):
+        taken = set(domains) & set(other.allowed_domains)
+        if taken:
+            raise InvalidInput(
+                f"{sorted(taken)[0]} is already the single sign-on domain of another brand; "
+                "ask the platform's operator if it is yours"
+            )
+    if config is None:
+        if not client_secret:
+            raise InvalidInput("enter the client secret the provider gave GigCX")
+        config = SsoConfig(brand_id=brand_id, client_secret=client_secret)
+        session.add(config)
+    elif client_secret:
+        config.client_secret = client_secret
+    config.issuer = issuer
+    config.client_id = client_id
+    config.allowed_domains = domains
+    config.new_staff_role = new_staff_role
+    config.is_required = is_required and is_enabled
+    config.is_enabled = is_enabled
+    config.updated_at = clock.now()
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="sso.settings_changed",
+        subject_type="brand",
+        subject_id=brand_id,
+        brand_id=brand_id,
+        data={
+            "issuer": issuer,
+            "allowed_domains": domains,
+            "new_staff_role": new_staff_role,
+            "is_required": config.is_required,
+            "is_enabled": is_enabled,
+        },
+    )
+    return config
+
+
+def linked_accounts(session: Session, actor: Principal) -> dict[uuid.UUID, SsoIdentity]:
+    """The company accounts linked to the brand's staff, by user id."""
+    brand_id = _managed_brand(actor)
+    rows = session.scalars(
+        select(SsoIdentity)
+        .join(User, User.id == SsoIdentity.user_id)
+        .where(User.brand_id == brand_id)
+    )
+    return {identity.user_id: identity for identity in rows}
+
+
+# Signing in --------------------------------------------------------------------------------
+
+
+def _settings_of(config: SsoConfig, brand: Brand) -> ProviderSettings:
+    return ProviderSettings(
+        brand_id=brand.id,
+        brand_name=brand.name,
+        issuer=config.issuer,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        allowed_domains=tuple(config.allowed_domains),
+        new_staff_role=config.new_staff_role,
+    )
+
+
+def find_provider(session: Session, company: str) -> ProviderSettings:
+    """The provider for a brand named by its slug, a staff email address or an email domain."""
+    text = company.strip().lower()
+    if not text or len(text) > 254:
+        raise SsoNotConfigured(
+            "enter your work email address or your company's GigCX name to sign in with your "
+            "company account"
+        )
+    rows = session.execute(
+        select(SsoConfig, Brand)
+        .join(Brand, Brand.id == SsoConfig.brand_id)
+        .where(SsoConfig.is_enabled.is_(True))
+    ).all()
+    domain = text.rpartition("@")[2]
+    for config, brand in rows:
+        if brand.slug == text or domain in config.allowed_domains:
+            return _settings_of(config, brand)
+    raise SsoNotConfigured(
+        f"no company signs in with its own accounts at {company.strip()!r}; check the "
+        "address, or sign in with your email and password"
+    )
+
+
+def begin_sign_in(
+    session: Session, provider: ProviderSettings, *, redirect_uri: str, next_path: str
+) -> PendingSignIn:
+    """Write a sign-in under way with fresh state, nonce and PKCE verifier."""
+    now = clock.now()
+    session.execute(delete(SsoLogin).where(SsoLogin.expires_at < now - timedelta(days=1)))
+    state = new_secret()
+    nonce = new_secret()
+    verifier, challenge = oidc.new_pkce_pair()
+    session.add(
+        SsoLogin(
+            brand_id=provider.brand_id,
+            state_hash=sha256_hex(state),
+            nonce=nonce,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            next_path=next_path[:500],
+            expires_at=now + LOGIN_TTL,
+        )
+    )
+    session.flush()
+    return PendingSignIn(
+        provider=provider,
+        state=state,
+        nonce=nonce,
+        code_challenge=challenge,
+        redirect_uri=redirect_uri,
+    )
+
+
+START_AGAIN = (
+    "this sign-in link has expired or was already used (or began in another browser); "
+    "start again with \u201cSign in with your company account\u201d"
+)
+
+
+def claim_sign_in(session: Session, *, state: str, browser_state: str) -> ClaimedSignIn:
+    """Use up the sign-in the provider sent the browser back for; each state works once."""
+    if not state or not browser_state or not secrets.compare_digest(state, browser_state):
+        raise SsoFailed(START_AGAIN)
+    login = session.scalar(
+        select(SsoLogin).where(SsoLogin.state_hash == sha256_hex(state)).with_for_update()
+    )
+    if login is None or login.used_at is not None or login.expires_at <= clock.now():
+        raise SsoFailed(START_AGAIN)
+    login.used_at = clock.now()
+    row = session.execute(
+        select(SsoConfig, Brand)
+        .join(Brand, Brand.id == SsoConfig.brand_id)
+        .where(SsoConfig.brand_id == login.brand_id, SsoConfig.is_enabled.is_(True))
+    ).first()
+    if row is None:
+        raise SsoFailed("single sign-on was turned off for this brand; sign in with a password")
+    session.flush()
+    return ClaimedSignIn(
+        provider=_settings_of(*row),
+        nonce=login.nonce,
+        code_verifier=login.code_verifier,
+        redirect_uri=login.redirect_uri,
+        next_path=login.next_path,
+    )
+
+
+def _verified_email(claims: dict[str, Any], provider: ProviderSettings) -> str:
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+        raise SsoFailed(
+            "your company account did not share its email address with GigCX; ask your admin "
+            "to allow the \u201cemail\u201d scope for GigCX at your identity provider"
+        )
+    email = auth_service.normalize_email(email)
+    if claims.get("email_verified") not in (True, "true"):
+        raise SsoFailed(
+            f"your company account's email {email} is not verified at your identity provider; "
+            "verify it there, then sign in again"
+        )
+    if email.rpartition("@")[2] not in provider.allowed_domains:
+        allowed = ", ".join(provider.allowed_domains)
+        raise SsoFailed(
+            f"your company account's email {email} is not allowed for {provider.brand_name}: "
+            f"it takes addresses at {allowed}"
+        )
+    return email
+
+
+def _is_staff_of(user: User, brand_id: uuid.UUID) -> bool:
+    return user.brand_id == brand_id and user.role in staff_service.STAFF_ROLES
+
+
+def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[str, Any]) -> User:
+    """Find (by subject, then by verified email) or create the staff user of verified claims."""
+    email = _verified_email(claims, provider)
+    subject = str(claims["sub"])
+    name = str(claims.get("name") or "").strip()[:120]
+    identity = session.scalar(
+        select(SsoIdentity).where(
+            SsoIdentity.issuer == provider.issuer, SsoIdentity.subject == subject
+        )
+    )
+    action = "sso.signed_in"
+    if identity is not None:
+        user = session.get_one(User, identity.user_id)
+        if not _is_staff_of(user, provider.brand_id):
+            raise SsoFailed(
+                f"your company account is linked to a GigCX account that is not staff of "
+                f"{provider.brand_name}; ask its admin"
+            )
+    else:
+        user_or_none = session.scalar(select(User).where(User.email == email))
+        if user_or_none is not None:
+            user = user_or_none
+            if not _is_staff_of(user, provider.brand_id):
+                raise SsoFailed(
+                    f"the GigCX account of {email} is not staff of {provider.brand_name}, so it "
+                    "cannot sign in with this company account; sign in with its password"
+                )
+            other = session.scalar(
+                select(SsoIdentity.id).where(
+                    SsoIdentity.user_id == user.id, SsoIdentity.issuer == provider.issuer
+                )
+            )
+            if other is not None:
+                raise SsoFailed(
+                    f"the GigCX account of {email} is linked to another company account; "
+                    f"ask an admin of {provider.brand_name}"
+                )
+            action = "sso.linked"
+        elif provider.new_staff_role:
+            user = auth_service.create_user(
+                session,
+                email=email,
+                # Nobody knows this password: the person signs in with the company account,
+                # or chooses a password through "Forgot your password?".
+                password=new_secret(),
+                role=Role(provider.new_staff_role),
+                display_name=name or email.partition("@")[0],
+                brand_id=provider.brand_id,
+            )
+            action = "sso.staff_created"
+        else:
+            raise SsoFailed(
+                f"{email} is not yet staff of {provider.brand_name}, and only existing staff may "
+                "sign in with their company account; ask one of its admins to invite you"
+            )
+        identity = SsoIdentity(user_id=user.id, issuer=provider.issuer, subject=subject)
+        session.add(identity)
+    if not user.is_active:
+        raise SsoFailed(
+            f"your GigCX account at {provider.brand_name} is deactivated; ask one of its admins"
+        )
+    identity.email = email
+    identity.last_signed_in_at = clock.now()
+    session.flush()
+    actor = auth_service.principal_for_user(user)
+    data = {"email": email, "role": str(user.role)}
+    for kind in dict.fromkeys((action, "sso.signed_in")):
+        audit_service.record(
+            session,
+            actor=actor,
+            action=kind,
+            subject_type="user",
+            subject_id=user.id,
+            brand_id=user.brand_id,
+            data=data,
+        )
+    return user
+
+
+def password_sign_in(session: Session, *, email: str, password: str) -> User:
+    """Check a password; refuse it for staff of a brand that requires single sign-on."""
+    user = auth_service.authenticate_password(session, email=email, password=password)
+    if user.brand_id is None or user.role not in staff_service.STAFF_ROLES:
+        return user
+    row = session.execute(
+        select(SsoConfig.is_required, Brand.name)
+        .join(Brand, Brand.id == SsoConfig.brand_id)
+        .where(SsoConfig.brand_id == user.brand_id, SsoConfig.is_enabled.is_(True))
+    ).first()
+    if row is not None and row[0]:
+        raise SsoRequired(row[1])
+    return user
