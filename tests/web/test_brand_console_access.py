@@ -150,7 +150,8 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
     assert [p for p in every if p not in agent] == [
         "/brand/staff",
         "/brand/api-keys",
+        "/brand/sso",
         "/admin/brands",
     ]
     assert [p for p in every if p not in admin] == ["/admin/brands"]
-    assert [p for p in every if p not in root] == ["/brand/staff", "/brand/api-keys"]
+    assert [p for p in every if p not in root] == ["/brand/staff", "/brand/api-keys", "/brand/sso"]

@@ -327,7 +327,7 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
             SsoIdentity.issuer == provider.issuer, SsoIdentity.subject == subject
         )
     )
-    action = "sso.signed_in"
+    first_time = ""
     if identity is not None:
         user = session.get_one(User, identity.user_id)
         if not _is_staff_of(user, provider.brand_id):
@@ -354,7 +354,7 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
                     f"the GigCX account of {email} is linked to another company account; "
                     f"ask an admin of {provider.brand_name}"
                 )
-            action = "sso.linked"
+            first_time = "linked"
         elif provider.new_staff_role:
             user = auth_service.create_user(
                 session,
@@ -366,7 +366,7 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
                 display_name=name or email.partition("@")[0],
                 brand_id=provider.brand_id,
             )
-            action = "sso.staff_created"
+            first_time = "created"
         else:
             raise SsoFailed(
                 f"{email} is not yet staff of {provider.brand_name}, and only existing staff may "
@@ -381,18 +381,18 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
     identity.email = email
     identity.last_signed_in_at = clock.now()
     session.flush()
-    actor = auth_service.principal_for_user(user)
-    data = {"email": email, "role": str(user.role)}
-    for kind in dict.fromkeys((action, "sso.signed_in")):
-        audit_service.record(
-            session,
-            actor=actor,
-            action=kind,
-            subject_type="user",
-            subject_id=user.id,
-            brand_id=user.brand_id,
-            data=data,
-        )
+    about: dict[str, Any] = {
+        "actor": auth_service.principal_for_user(user),
+        "subject_type": "user",
+        "subject_id": user.id,
+        "brand_id": user.brand_id,
+        "data": {"email": email, "role": str(user.role)},
+    }
+    if first_time == "created":
+        audit_service.record(session, action="sso.staff_created", **about)
+    elif first_time == "linked":
+        audit_service.record(session, action="sso.linked", **about)
+    audit_service.record(session, action="sso.signed_in", **about)
     return user
 
 
