@@ -164,8 +164,10 @@ def test_an_id_token_that_fails_a_check_signs_nobody_in(
             "your company account's email ana@elsewhere.example is not allowed for Brand",
         ),
         ({"email": None}, "your company account did not share its email address"),
+        ({"email": "ana\x00@acme.example"}, "did not share its email address"),
+        ({"sub": "employee\x00"}, "subject (sub) is not text GigCX can store"),
     ],
-    ids=["unverified", "other-domain", "no-email"],
+    ids=["unverified", "other-domain", "no-email", "nul-in-email", "nul-in-subject"],
 )
 def test_the_email_must_be_verified_and_in_an_allowed_domain(
     client: TestClient,

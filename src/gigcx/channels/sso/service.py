@@ -28,6 +28,7 @@ from gigcx.channels.sso.models import SsoConfig, SsoIdentity, SsoLogin
 from gigcx.errors import InvalidInput, PermissionDenied
 from gigcx.kit import clock
 from gigcx.kit.ids import new_secret, sha256_hex
+from gigcx.kit.text import text_problem
 
 LOGIN_TTL = timedelta(minutes=10)
 MAX_DOMAINS = 20
@@ -293,7 +294,12 @@ def claim_sign_in(session: Session, *, state: str, browser_state: str) -> Claime
 
 def _verified_email(claims: dict[str, Any], provider: ProviderSettings) -> str:
     email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+    if (
+        not isinstance(email, str)
+        or "@" not in email
+        or len(email) > 254
+        or text_problem(email) is not None
+    ):
         raise SsoFailed(
             "your company account did not share its email address with GigCX; ask your admin "
             "to allow the \u201cemail\u201d scope for GigCX at your identity provider"
@@ -321,7 +327,11 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
     """Find (by subject, then by verified email) or create the staff user of verified claims."""
     email = _verified_email(claims, provider)
     subject = str(claims["sub"])
+    if text_problem(subject) is not None:
+        raise SsoFailed("your company account's subject (sub) is not text GigCX can store")
     name = str(claims.get("name") or "").strip()[:120]
+    if text_problem(name) is not None:
+        name = ""
     identity = session.scalar(
         select(SsoIdentity).where(
             SsoIdentity.issuer == provider.issuer, SsoIdentity.subject == subject
