@@ -414,3 +414,18 @@ def test_an_unreachable_provider_is_told_plainly(
     assert start.status_code == 502
     assert "your company's identity provider could not be reached" in html.unescape(start.text)
     assert oidc_provider.state.authorize_requests == []
+
+
+@pytest.mark.parametrize("path", ["/brand/sso", "/brand/staff"])
+def test_console_forms_carry_the_browsers_csrf_token(
+    client: TestClient, session: Session, oidc_provider: OidcProvider, path: str
+) -> None:
+    brand = sso_brand(client, session, oidc_provider)
+    web_sign_in(client, admin_email_of(session, brand))
+
+    page = client.get(path)
+
+    token = client.cookies["gigcx_csrf"]
+    assert page.status_code == 200
+    forms = page.text.count("<form")
+    assert page.text.count(f'name="csrf_token" value="{token}"') == forms
