@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.auth.enums import Role
 from gigcx.auth.models import User
 from gigcx.brands.models import Brand
 from tests.factories.brands import make_brand
@@ -13,7 +14,9 @@ from tests.web.helpers import post_form, web_sign_in
 
 
 def admin_email_of(session: Session, brand: Brand) -> str:
-    return session.scalars(select(User.email).where(User.brand_id == brand.id)).one()
+    return session.scalars(
+        select(User.email).where(User.brand_id == brand.id, User.role == Role.BRAND_ADMIN)
+    ).one()
 
 
 def sso_brand(

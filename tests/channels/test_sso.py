@@ -339,6 +339,9 @@ def test_the_console_page_keeps_the_secret_and_refuses_bad_settings(
     )
     client.cookies.clear()
     still_works = sso_brand_sign_in_as_existing(client, session, brand.id)
+    client.cookies.clear()
+    web_sign_in(client, admin_email_of(session, brand))
+    listing = client.get("/brand/sso")
 
     assert page.status_code == 200
     assert 'value="http://testserver/login/sso/callback"' in page.text
@@ -349,6 +352,8 @@ def test_the_console_page_keeps_the_secret_and_refuses_bad_settings(
     assert bad_domain.status_code == 400
     assert "is not an email domain such as example.com" in bad_domain.text
     assert still_works == 303
+    assert "Nobody yet." in page.text
+    assert "<td>ana@acme.example</td><td>ana@acme.example</td>" in listing.text
 
 
 def sso_brand_sign_in_as_existing(client: TestClient, session: Session, brand_id: Any) -> int:

@@ -77,6 +77,9 @@ def request_reset(session: Session, *, email: str, ip_address: str) -> ResetIssu
     now = clock.now()
     since = now - LIMIT_WINDOW
     session.execute(delete(PasswordResetRequest).where(PasswordResetRequest.created_at < since))
+    session.execute(
+        delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1))
+    )
     for column, value, limit in (
         (PasswordResetRequest.email_hash, email_hash, REQUESTS_PER_ADDRESS),
         (PasswordResetRequest.ip_address, ip_address, REQUESTS_PER_IP),

@@ -180,15 +180,16 @@ def save_config(
     return config
 
 
-def linked_accounts(session: Session, actor: Principal) -> dict[uuid.UUID, SsoIdentity]:
-    """The company accounts linked to the brand's staff, by user id."""
+def linked_accounts(session: Session, actor: Principal) -> list[tuple[User, SsoIdentity]]:
+    """The brand's staff who signed in with a company account, most recent first."""
     brand_id = _managed_brand(actor)
-    rows = session.scalars(
-        select(SsoIdentity)
-        .join(User, User.id == SsoIdentity.user_id)
+    rows = session.execute(
+        select(User, SsoIdentity)
+        .join(SsoIdentity, SsoIdentity.user_id == User.id)
         .where(User.brand_id == brand_id)
-    )
-    return {identity.user_id: identity for identity in rows}
+        .order_by(SsoIdentity.last_signed_in_at.desc(), User.email)
+    ).all()
+    return [(user, identity) for user, identity in rows]
 
 
 # Signing in --------------------------------------------------------------------------------

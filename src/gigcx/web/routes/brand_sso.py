@@ -42,6 +42,7 @@ def _page(
     context = page_context(
         user,
         config=config,
+        linked=sso_service.linked_accounts(session, user),
         values=values,
         role_options=ROLE_OPTIONS,
         callback_url=callback_url(request),
