@@ -20,7 +20,7 @@ from gigcx.channels.sso import oidc
 from gigcx.channels.sso.errors import SsoFailed
 from gigcx.channels.sso.models import SsoConfig, SsoIdentity, SsoLogin
 from gigcx.config import get_settings
-from tests.api.helpers import PASSWORD
+from tests.api.helpers import PASSWORD, sign_in
 from tests.channels.sso_helpers import (
     admin_email_of,
     at_provider,
@@ -29,6 +29,7 @@ from tests.channels.sso_helpers import (
     start_sso,
     user_by_email,
 )
+from tests.factories.brands import make_brand
 from tests.servers.oidc import OidcProvider
 from tests.web.helpers import post_form, web_sign_in
 
@@ -434,3 +435,42 @@ def test_console_forms_carry_the_browsers_csrf_token(
     assert page.status_code == 200
     forms = page.text.count("<form")
     assert page.text.count(f'name="csrf_token" value="{token}"') == forms
+
+
+def test_the_api_sets_and_reads_single_sign_on_settings(
+    client: TestClient, session: Session, oidc_provider: OidcProvider
+) -> None:
+    brand = make_brand(session)
+    session.commit()
+    admin = sign_in(client, admin_email_of(session, brand))
+    body = {
+        "issuer": oidc_provider.issuer,
+        "client_id": "gigcx-test-client",
+        "client_secret": "a-client-secret-for-tests",
+        "allowed_domains": ["Acme.example"],
+        "new_staff_role": "inhouse_agent",
+    }
+
+    missing = client.get("/api/v1/sso-settings", headers=admin)
+    saved = client.put("/api/v1/sso-settings", json=body, headers=admin)
+    read = client.get("/api/v1/sso-settings", headers=admin)
+    bad = client.put(
+        "/api/v1/sso-settings", json={**body, "issuer": "ftp://id.example"}, headers=admin
+    )
+    signed_in = sso_sign_in(client, "ana@acme.example")
+
+    assert missing.status_code == 404
+    assert saved.status_code == 200
+    assert read.json() == {
+        "issuer": oidc_provider.issuer,
+        "client_id": "gigcx-test-client",
+        "has_client_secret": True,
+        "allowed_domains": ["acme.example"],
+        "new_staff_role": "inhouse_agent",
+        "is_required": False,
+        "is_enabled": True,
+        "redirect_uri": "http://testserver/login/sso/callback",
+    }
+    assert bad.status_code == 400
+    assert "must start with https://" in bad.json()["detail"]
+    assert signed_in.status_code == 303

@@ -15,6 +15,7 @@ from gigcx.api.routes import (
     pay,
     programs,
     quality,
+    sso,
     tickets,
     training,
 )
@@ -35,6 +36,7 @@ def api_router() -> APIRouter:
         training,
         quality,
         assist,
+        sso,
     ):
         router.include_router(module.router)
     return router

@@ -128,7 +128,10 @@ def save_config(
     issuer = issuer.strip().rstrip("/")
     if not issuer or len(issuer) > 500:
         raise InvalidInput("enter the provider's issuer URL, such as https://id.example.com")
-    oidc.check_url(issuer, what="issuer URL")
+    try:
+        oidc.check_url(issuer, what="issuer URL")
+    except SsoFailed as error:
+        raise InvalidInput(error.detail) from None
     client_id = client_id.strip()
     if not client_id or len(client_id) > 255:
         raise InvalidInput("enter the client ID the provider gave GigCX (1 to 255 characters)")
