@@ -7,7 +7,7 @@ from pydantic import Field
 
 from gigcx.api.deps import BrandManager, SessionDep
 from gigcx.api.errors import ERROR_RESPONSES
-from gigcx.channels.sso import service as sso_service
+from gigcx.channels.sso import settings as sso_settings
 from gigcx.channels.sso.models import SsoConfig
 from gigcx.config import get_settings
 from gigcx.errors import NotFound
@@ -30,7 +30,7 @@ class SsoSettingsWrite(Schema):
         default="", max_length=500, description="Empty keeps the saved secret"
     )
     allowed_domains: list[str] = Field(
-        min_length=1, max_length=sso_service.MAX_DOMAINS, description="Staff email domains"
+        min_length=1, max_length=sso_settings.MAX_DOMAINS, description="Staff email domains"
     )
     new_staff_role: NewStaffRole = Field(
         default="", description="What a first sign-in makes; empty: only existing staff sign in"
@@ -71,7 +71,7 @@ def get_sso_settings(
     session: SessionDep, principal: BrandManager, request: Request
 ) -> SsoSettingsRead:
     """The brand's single sign-on settings (the client secret is never shown)."""
-    config = sso_service.get_config(session, principal)
+    config = sso_settings.get_config(session, principal)
     if config is None:
         raise NotFound("single sign-on is not set up for this brand; PUT /api/v1/sso-settings")
     return _read(config, request)
@@ -82,7 +82,7 @@ def put_sso_settings(
     session: SessionDep, principal: BrandManager, body: SsoSettingsWrite, request: Request
 ) -> SsoSettingsRead:
     """Set the brand's OpenID Connect provider and who may sign in through it."""
-    config = sso_service.save_config(
+    config = sso_settings.save_config(
         session,
         principal,
         issuer=body.issuer,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
-from gigcx.channels.sso import service as sso_service
+from gigcx.channels.sso import settings as sso_settings
 from gigcx.errors import DomainError
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import page_context, require_manager
@@ -16,7 +16,7 @@ from gigcx.web.routes.sso import callback_url
 
 router = APIRouter(include_in_schema=False)
 
-ROLE_OPTIONS = list(sso_service.NEW_STAFF_ROLES.items())
+ROLE_OPTIONS = list(sso_settings.NEW_STAFF_ROLES.items())
 
 
 def _page(
@@ -29,7 +29,7 @@ def _page(
     saved: bool = False,
     status_code: int = 200,
 ) -> Response:
-    config = sso_service.get_config(session, user)
+    config = sso_settings.get_config(session, user)
     if values is None:
         values = {
             "issuer": config.issuer if config else "",
@@ -42,7 +42,7 @@ def _page(
     context = page_context(
         user,
         config=config,
-        linked=sso_service.linked_accounts(session, user),
+        linked=sso_settings.linked_accounts(session, user),
         values=values,
         role_options=ROLE_OPTIONS,
         callback_url=callback_url(request),
@@ -84,7 +84,7 @@ def save(
         "is_enabled": is_enabled,
     }
     try:
-        sso_service.save_config(
+        sso_settings.save_config(
             session,
             user,
             issuer=issuer,

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.auth import service as auth_service
@@ -43,7 +44,8 @@ def callback_url(request: Request) -> str:
 def _refused(
     request: Request, error: DomainError, *, company: str = "", next: str = ""
 ) -> Response:
-    logger.info("single sign-on refused: %s", error.detail)
+    # Not the detail: it may name a person's email address.
+    logger.info("single sign-on refused (%s)", type(error).__name__)
     return login_page(
         request,
         next=next,
@@ -134,6 +136,9 @@ def callback(
             ttl = timedelta(hours=get_settings().token_ttl_hours)
             plain, _ = auth_service.issue_token(session, user=user, ttl=ttl)
             principal = auth_service.principal_for_user(user)
+    except IntegrityError:
+        # The same company account finished two sign-ins at the same moment; one linked it.
+        return _refused(request, SsoFailed(sso_service.START_AGAIN))
     except DomainError as refusal:
         response = _refused(request, refusal)
         response.delete_cookie(SSO_COOKIE, path=CALLBACK_PATH)
