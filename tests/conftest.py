@@ -27,8 +27,8 @@ from gigcx.db.session import make_engine
 
 assert tasks  # registers job handlers
 
-# Real servers the tests start: SMTP (aiosmtpd).
-pytest_plugins = ["tests.servers.smtp"]
+# Real servers the tests start: SMTP (aiosmtpd), an OpenID Connect provider.
+pytest_plugins = ["tests.servers.smtp", "tests.servers.oidc"]
 
 TEST_DATABASE_URL = os.environ.get("GIGCX_TEST_DATABASE_URL", "")
 IS_CI = os.environ.get("CI", "").lower() == "true"

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Message-IDs and reply addresses GigCX makes up (empty: base_url's host).
     mail_from: str = "GigCX <no-reply@gigcx.localhost>"
     mail_domain: str = ""
+    # Single sign-on: hosts of OpenID providers that may be reached over plain http or at a
+    # loopback or private address (comma-separated, e.g. "127.0.0.1,keycloak.internal"). Every
+    # other issuer must be https on a public address.
+    sso_trusted_hosts: str = ""
     # The largest file taken with a message (mail, chat, contact page, expert reply).
     max_attachment_bytes: int = 10 * 1024 * 1024
     # Incoming mail: the largest mail taken (413 on the raw endpoint, 552 over LMTP, kept as

@@ -8,6 +8,7 @@ from gigcx.channels.chat import models as chat_models
 from gigcx.channels.community import models as community_models
 from gigcx.channels.email import models as email_models
 from gigcx.channels.helpdesk import models as helpdesk_models
+from gigcx.channels.sso import models as sso_models
 from gigcx.channels.webhooks import models as webhooks_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
@@ -35,6 +36,7 @@ __all__ = [
     "payments_models",
     "quality_models",
     "routing_models",
+    "sso_models",
     "tickets_models",
     "training_models",
     "webhooks_models",

@@ -167,6 +167,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "GIGCX_DATABASE_URL": url,
         "GIGCX_SECRET_KEY": "browser-test-secret",
         "GIGCX_JOB_POLL_SECONDS": "0.2",
+        # The test OpenID provider (tests/servers/oidc.py) listens on 127.0.0.1.
+        "GIGCX_SSO_TRUSTED_HOSTS": "127.0.0.1",
     }
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(

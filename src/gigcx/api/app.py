@@ -18,6 +18,7 @@ from gigcx.api.routes import (
     pay,
     programs,
     quality,
+    sso,
     ticket_emails,
     tickets,
     training,
@@ -45,6 +46,7 @@ def api_router() -> APIRouter:
         webhooks,
         chat,
         community,
+        sso,
     ):
         router.include_router(module.router)
     return router

@@ -46,3 +46,29 @@ class ApiKey(IdMixin, CreatedMixin, Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class PasswordResetToken(IdMixin, CreatedMixin, Base):
+    """A mailed link to choose a new password: single use, expiring, only its SHA-256 stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PasswordResetRequest(IdMixin, CreatedMixin, Base):
+    """One "forgot your password" request, counted against limits per address and per IP.
+
+    Kept for known and unknown addresses alike, so the limits say nothing about which exist.
+    """
+
+    __tablename__ = "password_reset_requests"
+
+    # SHA-256 of the normalised address: the limit works without keeping the address.
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    ip_address: Mapped[str] = mapped_column(String(64), index=True)

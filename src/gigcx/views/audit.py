@@ -222,6 +222,21 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     ),
     "staff.deactivated": _plain("Deactivated"),
     "staff.reactivated": _plain("Reactivated"),
+    "auth.password_reset_requested": _plain("Asked for a password reset link by mail", by=False),
+    "auth.password_reset": _plain("Chose a new password with a mailed link", by=False),
+    "auth.password_changed": _plain("Changed their password", by=False),
+    "sso.settings_changed": _plain("Single sign-on settings changed"),
+    "sso.signed_in": lambda e, n: (
+        f"Signed in with the company account {e.data.get('email', '')}".rstrip()
+    ),
+    "sso.staff_created": lambda e, n: (
+        f"Joined as {_role(e.data.get('role'))} through single sign-on"
+    ),
+    "sso.linked": lambda e, n: (
+        f"Company account {e.data.get('email', '')} linked at first single sign-on".replace(
+            "  ", " "
+        )
+    ),
     "auth.sign_up_with_existing_email": _plain(
         "Someone tried to sign up with this account's email", by=False
     ),

@@ -67,6 +67,7 @@ NAV_LINKS = (
     NavLink("/brand/webhooks", "Webhooks", Area.MANAGE),
     NavLink("/brand/zendesk", "Zendesk", Area.CONSOLE),
     NavLink("/brand/chat", "Live chat", Area.MANAGE),
+    NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

@@ -20,8 +20,10 @@ from gigcx.web.routes import (
     expert_profile,
     expert_quality,
     expert_work,
+    passwords,
     pay_statements,
     public,
+    sso,
     ticket_files,
 )
 
@@ -36,6 +38,8 @@ def install_web(app: FastAPI) -> None:
 
     for module in (
         public,
+        sso,
+        passwords,
         customer,
         chat_widget,
         expert_work,

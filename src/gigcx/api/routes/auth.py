@@ -5,9 +5,13 @@ from pydantic import Field
 
 from gigcx.api.deps import CurrentPrincipal, SessionDep
 from gigcx.api.errors import ERROR_RESPONSES
+from gigcx.auth import passwords
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
+from gigcx.channels import accounts
+from gigcx.channels.sso import service as sso_service
 from gigcx.config import get_settings
+from gigcx.errors import PermissionDenied
 from gigcx.kit.schemas import Schema
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -36,7 +40,7 @@ class MeRead(Schema):
 @router.post("/login")
 def login(session: SessionDep, body: LoginRequest) -> TokenRead:
     """Sign in with email and password; the token goes in 'Authorization: Bearer'. Public."""
-    user = auth_service.authenticate_password(session, email=body.email, password=body.password)
+    user = sso_service.password_sign_in(session, email=body.email, password=body.password)
     ttl = timedelta(hours=get_settings().token_ttl_hours)
     plain, token = auth_service.issue_token(session, user=user, ttl=ttl)
     return TokenRead(access_token=plain, expires_at=token.expires_at, role=Role(user.role))
@@ -57,4 +61,67 @@ def me(principal: CurrentPrincipal) -> MeRead:
         user_id=str(principal.user_id) if principal.user_id else None,
         brand_id=str(principal.brand_id) if principal.brand_id else None,
         expert_id=str(principal.expert_id) if principal.expert_id else None,
+    )
+
+
+class PasswordResetRequest(Schema):
+    email: str = Field(min_length=3, max_length=254)
+
+
+class PasswordResetConfirm(Schema):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=passwords.PASSWORD_MIN, max_length=passwords.PASSWORD_MAX)
+
+
+class PasswordChange(Schema):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=passwords.PASSWORD_MIN, max_length=passwords.PASSWORD_MAX)
+
+
+class Accepted(Schema):
+    detail: str
+
+
+@router.post(
+    "/password-reset",
+    status_code=202,
+    responses={429: {"description": "Too many requests; the detail says when to try again"}},
+)
+def request_password_reset(
+    session: SessionDep, body: PasswordResetRequest, request: Request
+) -> Accepted:
+    """Mail a link to choose a new password, if the address has an account. Public.
+
+    The answer is the same whether or not it has one; too many requests for one address or
+    from one IP address within an hour are refused with 429.
+    """
+    accounts.request_password_reset(
+        session,
+        email=body.email,
+        ip_address=request.client.host if request.client else "unknown",
+        base_url=get_settings().base_url or str(request.base_url),
+    )
+    return Accepted(detail=accounts.RESET_REQUESTED)
+
+
+@router.post("/password-reset/confirm", status_code=204)
+def confirm_password_reset(session: SessionDep, body: PasswordResetConfirm) -> None:
+    """Set a new password with the mailed token; the token and every session end. Public."""
+    accounts.reset_password(session, token=body.token, new_password=body.password)
+
+
+@router.post("/password", status_code=204)
+def change_password(
+    session: SessionDep, principal: CurrentPrincipal, body: PasswordChange, request: Request
+) -> None:
+    """Change the signed-in user's password; their other tokens are revoked, this one stays."""
+    if principal.user_id is None:
+        raise PermissionDenied("an API key has no password; sign in as a user to change one")
+    _scheme, _, plain = request.headers.get("authorization", "").partition(" ")
+    accounts.change_password(
+        session,
+        user_id=principal.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_token_id=passwords.token_id_of(session, plain.strip()),
     )

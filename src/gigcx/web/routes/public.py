@@ -11,6 +11,7 @@ from gigcx.api.deps import SessionDep
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
+from gigcx.channels.sso import service as sso_service
 from gigcx.config import get_settings
 from gigcx.errors import DomainError
 from gigcx.experts import service as experts_service
@@ -48,19 +49,51 @@ def landing(request: Request, session: SessionDep, user: WebUser) -> Response:
     return render(request, "landing.html", {"user": user, "programs": programs, "demo": bool(rows)})
 
 
+NOTICES = {
+    "signed_up": experts_service.SIGN_UP_RECEIVED,
+    "password_reset": "Your new password is set and every earlier session has ended. Sign in.",
+}
+
+
+def login_page(
+    request: Request,
+    *,
+    next: str = "",
+    email: str = "",
+    company: str = "",
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The sign-in page: password, company account, and the way to a new password."""
+    context: dict[str, object] = {
+        "next": next,
+        "email": email,
+        "company": company,
+        "errors": errors or {},
+        "notice": notice,
+    }
+    return render(request, "login.html", context, status_code=status_code)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
-    request: Request, user: WebUser, next: str = "", signed_up: bool = False
+    request: Request,
+    user: WebUser,
+    next: str = "",
+    signed_up: bool = False,
+    password_reset: bool = False,
 ) -> Response:
-    if user is not None:
-        return redirect(_safe_next(next) or home_for(user))
-    notice = experts_service.SIGN_UP_RECEIVED if signed_up else None
-    context: dict[str, object] = {"next": next, "email": "", "errors": {}, "notice": notice}
-    return render(request, "login.html", context)
+    if user is not None and not password_reset:
+        return redirect(safe_next(next) or home_for(user))
+    notice = NOTICES["signed_up"] if signed_up else None
+    if password_reset:
+        notice = NOTICES["password_reset"]
+    return login_page(request, next=next, notice=notice)
 
 
-def _safe_next(path: str) -> str:
-    # Only paths on this site: never an open redirect.
+def safe_next(path: str) -> str:
+    """Only paths on this site: never an open redirect."""
     return path if path.startswith("/") and not path.startswith("//") else ""
 
 
@@ -73,14 +106,19 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        user = auth_service.authenticate_password(session, email=email, password=password)
+        user = sso_service.password_sign_in(session, email=email, password=password)
     except DomainError as error:
-        context = {"next": next, "email": email, "errors": {"form": error.detail}}
-        return render(request, "login.html", context, status_code=401)
+        return login_page(
+            request,
+            next=next,
+            email=email,
+            errors={"form": error.detail},
+            status_code=error.status_code,
+        )
     ttl = timedelta(hours=get_settings().token_ttl_hours)
     plain, _ = auth_service.issue_token(session, user=user, ttl=ttl)
     principal = auth_service.principal_for_user(user)
-    response = redirect(_safe_next(next) or home_for(principal))
+    response = redirect(safe_next(next) or home_for(principal))
     start_session(request, response, plain)
     return response
 

@@ -1,0 +1,1 @@
+"""Single sign-on for a brand's staff with the brand's OpenID Connect provider."""
