@@ -7,12 +7,12 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_FLAGS ?= -p no:cacheprovider
 UV_VERSION := 0.13.9
 
-.PHONY: run test install vendor lock lint types contracts test-sqlite test-postgres bench clean
+.PHONY: run test install vendor browser mailserver lock lint types contracts test-sqlite test-postgres bench clean
 
 run: install
 	$(BIN)/gigcx serve
 
-test: install browser lint types contracts test-sqlite test-postgres
+test: install browser mailserver lint types contracts test-sqlite test-postgres
 
 install: $(STAMP)
 
@@ -41,6 +41,14 @@ vendor:
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Dovecot (Debian's package) is the real IMAP server the mail tests start on a free port; the
+# system service the package would start is kept from starting (policy-rc.d), it is not needed.
+mailserver:
+	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || { apt-get update -qq && \
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
+		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
 # Re-pin every dependency after changing pyproject.toml: resolved against PyPI alone, for every
 # platform and Python version pyproject allows (uv applies [tool.uv] override-dependencies).
