@@ -21,6 +21,13 @@ class Event:
     occurred_at: datetime
     data: dict[str, Any]
 
+    def id_of(self, key: str) -> uuid.UUID | None:
+        """The id under ``key``, or None when the event carries none (or not an id)."""
+        try:
+            return uuid.UUID(str(self.data[key]))
+        except (KeyError, ValueError):
+            return None
+
 
 Subscriber = Callable[[Session, Event], None]
 

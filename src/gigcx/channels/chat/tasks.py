@@ -25,16 +25,20 @@ MAIL_KIND = "chat_reply"
 @subscriber("chat")
 def on_ticket_event(session: Session, event: Event) -> None:
     """Tell the chat of a new message on its ticket; mail an answer to a visitor who left."""
-    if event.type not in MESSAGE_EVENTS:
+    ticket_id = event.id_of("ticket_id")
+    if event.type not in MESSAGE_EVENTS or ticket_id is None:
         return
-    chat = session.scalar(
-        select(ChatSession).where(ChatSession.ticket_id == uuid.UUID(event.data["ticket_id"]))
-    )
+    chat = session.scalar(select(ChatSession).where(ChatSession.ticket_id == ticket_id))
     if chat is None:
         return
     chat_service.sync_messages(session, chat)
-    if event.type == EventType.TICKET_REPLIED and chat_service.is_visitor_gone(chat, clock.now()):
-        _mail_answer(session, chat, uuid.UUID(event.data["message_id"]))
+    message_id = event.id_of("message_id")
+    if (
+        event.type == EventType.TICKET_REPLIED
+        and message_id is not None
+        and chat_service.is_visitor_gone(chat, clock.now())
+    ):
+        _mail_answer(session, chat, message_id)
 
 
 def _mail_answer(session: Session, chat: ChatSession, message_id: uuid.UUID) -> None:

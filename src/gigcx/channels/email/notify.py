@@ -191,12 +191,13 @@ def customer_mail(session: Session, event: Event) -> None:
     """Mail the customer the acknowledgement, each public answer and the rating request."""
     if event.type not in HEARD:
         return
-    ticket = session.get(Ticket, uuid.UUID(str(event.data["ticket_id"])))
+    ticket_id = event.id_of("ticket_id")
+    ticket = session.get(Ticket, ticket_id) if ticket_id is not None else None
     if ticket is None or ticket.brand_id != event.brand_id or not mails_customer(session, ticket):
         return
     if event.type == EventType.TICKET_CREATED:
         _acknowledge(session, ticket)
-    elif event.type == EventType.TICKET_REPLIED:
-        _send_reply(session, ticket, uuid.UUID(str(event.data["message_id"])))
+    elif event.type == EventType.TICKET_REPLIED and (message_id := event.id_of("message_id")):
+        _send_reply(session, ticket, message_id)
     elif event.type == EventType.TICKET_RESOLVED:
         _request_rating(session, ticket)

@@ -62,12 +62,10 @@ def new_marker() -> str:
 def queue_for_event(session: Session, event: Event) -> HelpdeskSync | None:
     """Queue the helpdesk write an event on a linked ticket calls for (once per event)."""
     kind = _KINDS.get(event.type)
-    ticket_id = event.data.get("ticket_id")
-    if kind is None or not isinstance(ticket_id, str):
+    ticket_id = event.id_of("ticket_id")
+    if kind is None or ticket_id is None:
         return None
-    link = session.scalar(
-        select(HelpdeskLink).where(HelpdeskLink.ticket_id == uuid.UUID(ticket_id))
-    )
+    link = session.scalar(select(HelpdeskLink).where(HelpdeskLink.ticket_id == ticket_id))
     if link is None:
         return None
     connection = session.get_one(HelpdeskConnection, link.connection_id)
