@@ -1,9 +1,12 @@
-"""Done when of the email channel: a customer's mail, sent with smtplib and handed to the raw
-endpoint as an MTA pipe would, becomes a ticket, is offered, the expert's answer reaches the
-customer's mailbox threaded to the original, and the customer's mail reply lands on the same
-ticket. Real servers: the test SMTP server carries both ways, the API takes the raw mail."""
+"""Done when of the email channel: a customer's mail, sent with smtplib, becomes a ticket, is
+offered, the expert's answer reaches the customer's mailbox threaded to the original, and the
+customer's mail reply lands on the same ticket. Real servers: the test SMTP server carries mail
+both ways; the brand takes it in through the raw endpoint (as an MTA pipe would) or from the
+test IMAP server (Dovecot), where the mail is delivered and the job runner polls it."""
 
 import smtplib
+import uuid
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 import pytest
@@ -11,14 +14,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gigcx.channels.email import identity
+from gigcx.channels.email import identity, mailboxes
+from gigcx.channels.email.models import Mailbox
+from gigcx.kit import clock
 from gigcx.tickets.models import Customer, Message, Ticket
 from tests.api.helpers import Marketplace
 from tests.channels.mail_helpers import CUSTOMER, add_mailbox, ids, mail_market, text_of
 from tests.factories.tickets import run_jobs
+from tests.servers.imap import ImapServer, imap_server
 from tests.servers.smtp import SmtpServer
 
-pytest.importorskip("gigcx.channels.email.inbound")
+__all__ = ["imap_server"]
 
 ORIGINAL_ID = "<first.mail.1234@customer.example>"
 FOLLOW_UP_ID = "<second.mail.5678@customer.example>"
@@ -29,6 +35,25 @@ def mail_through_smtp(smtp_server: SmtpServer, message: EmailMessage, to: str) -
     with smtplib.SMTP(smtp_server.host, smtp_server.port) as smtp:
         smtp.send_message(message)
     return smtp_server.received.to(to)[-1].as_bytes()
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How the brand's mailbox takes the customer's mail in."""
+
+    client: TestClient
+    market: Marketplace
+    mailbox: Mailbox
+    imap: ImapServer | None
+    folder: str
+
+    def take(self, session: Session, raw: bytes) -> None:
+        if self.imap is None:
+            hand_to_endpoint(self.client, self.market, self.mailbox.address, raw)
+            return
+        self.imap.append(self.folder, raw)
+        mailboxes.schedule_poll(session, self.mailbox, run_at=clock.now())
+        session.commit()
 
 
 def hand_to_endpoint(client: TestClient, market: Marketplace, mailbox: str, raw: bytes) -> None:
@@ -42,11 +67,25 @@ def hand_to_endpoint(client: TestClient, market: Marketplace, mailbox: str, raw:
     assert response.status_code in (200, 201, 202), response.text
 
 
+@pytest.mark.parametrize("transport", ["raw endpoint", "imap"])
 def test_a_customer_mail_becomes_a_ticket_answered_and_replied_to_by_mail(
-    client: TestClient, session: Session, factory: sessionmaker[Session], smtp_server: SmtpServer
+    client: TestClient,
+    session: Session,
+    factory: sessionmaker[Session],
+    smtp_server: SmtpServer,
+    request: pytest.FixtureRequest,
+    transport: str,
 ) -> None:
     market = mail_market(client, session)
     mailbox = add_mailbox(session, market)
+    imap: ImapServer | None = None
+    folder = f"e2e-{uuid.uuid4().hex[:8]}"
+    if transport == "imap":
+        imap = request.getfixturevalue("imap_server")
+        imap.create_folder(folder)
+        mailbox.imap_url = imap.url(folder)
+        session.commit()
+    intake = Intake(client=client, market=market, mailbox=mailbox, imap=imap, folder=folder)
     expert = market.experts[0]
     first = EmailMessage()
     first["From"] = f"Carla Mendes <{CUSTOMER}>"
@@ -55,9 +94,7 @@ def test_a_customer_mail_becomes_a_ticket_answered_and_replied_to_by_mail(
     first["Message-ID"] = ORIGINAL_ID
     first.set_content("I was charged twice for order 1234. Please refund one.")
 
-    hand_to_endpoint(
-        client, market, mailbox.address, mail_through_smtp(smtp_server, first, mailbox.address)
-    )
+    intake.take(session, mail_through_smtp(smtp_server, first, mailbox.address))
     run_jobs(factory)
 
     [ticket] = session.scalars(
@@ -92,7 +129,7 @@ def test_a_customer_mail_becomes_a_ticket_answered_and_replied_to_by_mail(
     follow_up["In-Reply-To"] = str(reply["Message-ID"]).strip()
     follow_up.set_content("Thank you, I see the refund now.\n\n> Refunded one charge today.\n")
     raw = mail_through_smtp(smtp_server, follow_up, str(reply["Reply-To"]))
-    hand_to_endpoint(client, market, mailbox.address, raw)
+    intake.take(session, raw)
     run_jobs(factory)
 
     session.expire_all()
