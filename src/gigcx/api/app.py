@@ -70,7 +70,9 @@ def install_docs(app: FastAPI) -> None:
             swagger_css_url=f"{VENDOR}/swagger-ui.css",
             swagger_favicon_url=FAVICON,
             # No badge that asks swagger.io to validate the schema.
-            swagger_ui_parameters={"validatorUrl": None},
+            # Sections start folded: over a hundred operations unfolded at once are slow to
+            # read and, past about 135 of them, the bundled Swagger UI stops rendering the rest.
+            swagger_ui_parameters={"validatorUrl": None, "docExpansion": "none"},
         )
 
     @app.get("/redoc", include_in_schema=False)

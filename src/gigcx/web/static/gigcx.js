@@ -23,6 +23,20 @@
     });
   });
 
+  document.addEventListener("DOMContentLoaded", function () {
+    // A reply box in a chat says "typing" to the customer's widget, at most every 5 seconds.
+    document.querySelectorAll("form[data-typing]").forEach(function (form) {
+      var sentAt = 0;
+      form.addEventListener("input", function () {
+        if (Date.now() - sentAt < 5000) { return; }
+        sentAt = Date.now();
+        var data = new URLSearchParams();
+        data.set("csrf_token", form.querySelector("[name=csrf_token]").value);
+        fetch(form.dataset.typing, { method: "POST", body: data, credentials: "same-origin" });
+      });
+    });
+  });
+
   // Offer alerts, as the expert chose on their profile: the number of pending offers in the
   // tab's title, and for each new offer a browser notification and a short synthesised sound.
   // The browser is asked for permission only when the expert presses the button.
@@ -104,17 +118,6 @@
       if (!fresh.length) { return; }
       if (wantsSound) { beep(); }
       fresh.forEach(notify);
-    });
-    // A reply box in a chat says "typing" to the customer's widget, at most every 5 seconds.
-    document.querySelectorAll("form[data-typing]").forEach(function (form) {
-      var sentAt = 0;
-      form.addEventListener("input", function () {
-        if (Date.now() - sentAt < 5000) { return; }
-        sentAt = Date.now();
-        var data = new URLSearchParams();
-        data.set("csrf_token", form.querySelector("[name=csrf_token]").value);
-        fetch(form.dataset.typing, { method: "POST", body: data, credentials: "same-origin" });
-      });
     });
   });
 })();
