@@ -63,8 +63,9 @@ def test_a_dispatch_that_waited_for_another_still_offers_the_ticket_to_a_free_ex
             wait_until_blocked(factory, runner, event="advisory")
             first_dispatch.commit()
             runner.join()
-        # pay_resolution, dispatch and the QA sampling of the resolved ticket
-        assert [(s.done, s.failed) for s in stats] == [(3, 0)]
+        # pay_resolution, dispatch and the QA sampling of the resolved ticket, and the events
+        # handed on: the resolution, and the offer the dispatch made
+        assert [(s.done, s.failed) for s in stats] == [(5, 0)]
 
         # Then the waiting ticket should be offered to the now free expert (it stays queued)
         with factory() as session:
