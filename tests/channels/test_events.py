@@ -17,17 +17,22 @@ from tests.factories.experts import as_expert, make_expert
 from tests.factories.tickets import make_ticket, run_jobs
 
 HEARD: list[channel_events.Event] = []
+# The recorder stays registered once imported; it listens only during this module's tests.
+LISTENING: list[bool] = []
 
 
 @channel_events.subscriber("tests.recorder")
 def _record(session: Session, event: channel_events.Event) -> None:
-    HEARD.append(event)
+    if LISTENING:
+        HEARD.append(event)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_ears() -> Iterator[None]:
     HEARD.clear()
+    LISTENING.append(True)
     yield
+    LISTENING.clear()
     HEARD.clear()
 
 
