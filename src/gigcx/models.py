@@ -15,6 +15,7 @@ from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.quality import models as quality_models
+from gigcx.rights import models as rights_models
 from gigcx.routing import models as routing_models
 from gigcx.tickets import models as tickets_models
 from gigcx.training import models as training_models
@@ -35,6 +36,7 @@ __all__ = [
     "metadata",
     "payments_models",
     "quality_models",
+    "rights_models",
     "routing_models",
     "sso_models",
     "tickets_models",

@@ -6,6 +6,7 @@ from gigcx.demo import tasks as demo_tasks
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.quality import tasks as quality_tasks
+from gigcx.rights import tasks as rights_tasks
 from gigcx.routing import tasks as routing_tasks
 from gigcx.tickets import tasks as tickets_tasks
 from gigcx.training import tasks as training_tasks
@@ -17,6 +18,7 @@ __all__ = [
     "jobs_tasks",
     "payments_tasks",
     "quality_tasks",
+    "rights_tasks",
     "routing_tasks",
     "tickets_tasks",
     "training_tasks",

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gigcx.audit.models import AuditEvent
@@ -45,3 +46,11 @@ def list_events(
         .order_by(AuditEvent.created_at, AuditEvent.id)
     )
     return session.scalars(statement).all()
+
+
+def prune(session: Session, *, brand_id: uuid.UUID, before: datetime) -> int:
+    """Delete the brand's audit events older than ``before`` (retention); return how many."""
+    result = session.execute(
+        delete(AuditEvent).where(AuditEvent.brand_id == brand_id, AuditEvent.created_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

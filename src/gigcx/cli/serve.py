@@ -20,6 +20,7 @@ from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
+from gigcx.rights import tasks as rights_tasks
 from gigcx.routing import tasks as routing_tasks
 
 
@@ -27,7 +28,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
     Demand is watched every minute, the routing roster and missed-offer digests hourly, floors
-    daily, payouts weekly, finished jobs purged daily, each mailbox with IMAP polled at its
+    daily, payouts weekly, finished jobs purged and retention applied daily, each mailbox with IMAP polled at its
     interval, Zendesk connections pulled when due; one queued job of each serves every process,
     and each run queues the next (also when it fails).
     """
@@ -39,6 +40,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     email_tasks.schedule_polls(session)
     helpdesk_tasks.schedule_tick(session)
     community_tasks.schedule_digests(session)
+    rights_tasks.schedule_retention(session)
 
 
 def serve(

@@ -2,6 +2,7 @@ import re
 import uuid
 
 from sqlalchemy import ColumnElement, Select, String, cast, exists, or_, select, true
+from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import Principal
 from gigcx.kit import clock
@@ -95,3 +96,16 @@ def matching_text(text: str) -> ColumnElement[bool]:
             # digits, PostgreSQL's text form starts with the same 8 before its first dash.
             clauses.append(cast(Ticket.id, String).startswith(short.group(1)))
     return or_(*clauses)
+
+
+def customer_by_email(session: Session, *, brand_id: uuid.UUID, email: str) -> Customer | None:
+    """The brand's customer with this email (compared lower-cased and stripped), if any.
+
+    Every lookup of a customer by email goes through here, so how emails are stored (in the
+    clear today) can change in this one place.
+    """
+    return session.scalar(
+        select(Customer).where(
+            Customer.brand_id == brand_id, Customer.email == email.strip().lower()
+        )
+    )

@@ -1,0 +1,87 @@
+"""Erase a customer of a brand: anonymise them and wipe what their tickets said."""
+
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from gigcx.channels.email.models import InboundEmail, OutboundEmail
+from gigcx.rights.enums import ErasureCause, RequestStatus
+from gigcx.rights.models import LegalHold, PrivacyRequest
+from gigcx.rights.service._subjects import ERASED, erased_email
+from gigcx.rights.service._wipe import (
+    Counts,
+    needles_for,
+    redact,
+    wipe_tickets,
+    wipe_webhook_payloads,
+)
+from gigcx.tickets.models import Customer, Ticket
+
+
+def erase_customer(session: Session, customer: Customer) -> dict[str, int]:
+    """Anonymise the customer and wipe their tickets' content; numbers, pay and audit stay."""
+    needles = needles_for(customer.email, customer.name)
+    ticket_ids = list(session.scalars(select(Ticket.id).where(Ticket.customer_id == customer.id)))
+    counts = wipe_tickets(session, ticket_ids, cause=ErasureCause.REQUEST, needles=needles)
+    anonymise_customer(session, customer, counts=counts, needles=needles)
+    return counts.values
+
+
+def anonymise_customer(
+    session: Session, customer: Customer, *, counts: Counts, needles: list[str] | None = None
+) -> None:
+    """Replace the customer's identity and wipe the mail, payloads and archives that name them."""
+    email = customer.email.strip().lower()
+    needles = needles if needles is not None else needles_for(customer.email, customer.name)
+    counts.add(
+        "inbound_mails",
+        _rowcount(
+            session.execute(
+                update(InboundEmail)
+                .where(
+                    InboundEmail.brand_id == customer.brand_id,
+                    func.lower(InboundEmail.sender) == email,
+                )
+                .values(raw=b"", sender="", subject=ERASED, detail="", header_message_id=None)
+            )
+        ),
+    )
+    for mail in session.scalars(
+        select(OutboundEmail).where(
+            OutboundEmail.brand_id == customer.brand_id,
+            func.lower(OutboundEmail.to_address) == email,
+        )
+    ):
+        mail.to_address = erased_email(customer.id)
+        mail.subject = ERASED
+        mail.text_body = ERASED
+        mail.headers = {}
+        mail.last_error = None
+        counts.add("outbound_mails", 1)
+    wipe_webhook_payloads(
+        session, [str(customer.id), email], counts=counts, brand_id=customer.brand_id
+    )
+    for hold in session.scalars(select(LegalHold).where(LegalHold.customer_id == customer.id)):
+        hold.reason = redact(hold.reason, needles)
+        hold.release_reason = redact(hold.release_reason, needles)
+    counts.add("exports", expire_archives(session, customer.id))
+    customer.email = erased_email(customer.id)
+    customer.name = ""
+    customer.email_undeliverable_reason = None
+    counts.add("customers", 1)
+    session.flush()
+
+
+def expire_archives(session: Session, subject_id: uuid.UUID) -> int:
+    """Delete the export archives made of a person (after an erasure they must go too)."""
+    result = session.execute(
+        update(PrivacyRequest)
+        .where(PrivacyRequest.subject_id == subject_id, PrivacyRequest.archive.is_not(None))
+        .values(archive=None, status=RequestStatus.EXPIRED)
+    )
+    return _rowcount(result)
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
