@@ -56,7 +56,7 @@ def customer_everywhere(
     )
     session.add_all([mailbox, widget])
     session.flush()
-    for n in range(tickets):
+    for _ in range(tickets):
         ticket = make_ticket(
             session,
             program,

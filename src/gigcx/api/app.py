@@ -16,6 +16,7 @@ from gigcx.api.routes import (
     inbound,
     offers,
     pay,
+    privacy,
     programs,
     quality,
     sso,
@@ -47,6 +48,7 @@ def api_router() -> APIRouter:
         chat,
         community,
         sso,
+        privacy,
     ):
         router.include_router(module.router)
     return router
