@@ -16,6 +16,7 @@ from gigcx.jobs.models import Job
 from gigcx.kit import clock
 from gigcx.payments import service as payments_service
 from gigcx.quality import service as quality_service
+from gigcx.rights import service as rights_service
 from tests.factories.tickets import run_jobs
 
 # A Wednesday; its ISO week ends on Monday 2026-12-14.
@@ -49,6 +50,12 @@ RECURRING: list[tuple[str, dict[str, Any], tuple[ModuleType, str], datetime]] = 
         {},
         (community_service, "send_digests"),
         NOW + timedelta(hours=1),
+    ),
+    (
+        "privacy.retention",
+        {},
+        (rights_service, "brands_with_policies"),
+        NOW + timedelta(days=1),
     ),
 ]
 

@@ -48,6 +48,7 @@ def test_serve_queues_each_recurring_job_once_however_often_it_starts(session: S
         "payments.alert_hourly_floors",
         "payments.settle_week",
         "payments.watch_demand",
+        "privacy.retention",
         "routing.reconcile_roster",
     ]
     assert [at for name, at in queued(session) if name == "payments.settle_week"] == [

@@ -28,9 +28,9 @@ def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
     Demand is watched every minute, the routing roster and missed-offer digests hourly, floors
-    daily, payouts weekly, finished jobs purged and retention applied daily, each mailbox with IMAP polled at its
-    interval, Zendesk connections pulled when due; one queued job of each serves every process,
-    and each run queues the next (also when it fails).
+    daily, payouts weekly, finished jobs purged and retention policies applied daily, each
+    mailbox with IMAP polled at its interval, Zendesk connections pulled when due; one queued
+    job of each serves every process, and each run queues the next (also when it fails).
     """
     payments_tasks.schedule_surge_watch(session)
     routing_tasks.schedule_roster_reconcile(session)
