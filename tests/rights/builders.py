@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.assist.enums import IntentSource
@@ -51,9 +52,11 @@ def customer_everywhere(
         program_id=program.id,
         address=f"help-{uuid.uuid4().hex[:8]}@b.example",
     )
-    widget = ChatWidget(
-        brand_id=program.brand_id, program_id=program.id, public_key=uuid.uuid4().hex
-    )
+    widget = session.scalar(select(ChatWidget).where(ChatWidget.brand_id == program.brand_id))
+    if widget is None:
+        widget = ChatWidget(
+            brand_id=program.brand_id, program_id=program.id, public_key=uuid.uuid4().hex
+        )
     session.add_all([mailbox, widget])
     session.flush()
     for _ in range(tickets):
