@@ -68,6 +68,7 @@ NAV_LINKS = (
     NavLink("/brand/zendesk", "Zendesk", Area.CONSOLE),
     NavLink("/brand/chat", "Live chat", Area.MANAGE),
     NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
+    NavLink("/brand/privacy", "Privacy", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

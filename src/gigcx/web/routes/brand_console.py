@@ -11,6 +11,7 @@ from gigcx.web.routes import (
     brand_experts,
     brand_mailboxes,
     brand_pay,
+    brand_privacy,
     brand_program_ai,
     brand_programs,
     brand_quality,
@@ -43,5 +44,6 @@ for module in (
     brand_webhooks,
     brand_zendesk,
     brand_community,
+    brand_privacy,
 ):
     router.include_router(module.router)
