@@ -29,7 +29,7 @@ def _setup(path: Path) -> tuple[str, str]:
 
 
 def _customer(session: Session) -> Customer:
-    customer = session.scalar(select(Customer))
+    customer: Customer | None = session.scalar(select(Customer))
     assert customer is not None
     return customer
 

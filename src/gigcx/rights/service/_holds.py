@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
@@ -151,7 +151,9 @@ def refuse_if_held(session: Session, customer: Customer) -> None:
     )
 
 
-def held_ticket_filter(brand_id: uuid.UUID) -> tuple[object, object]:
+def held_ticket_filter(
+    brand_id: uuid.UUID,
+) -> tuple[Select[uuid.UUID | None], Select[uuid.UUID | None]]:
     """Selects of held ticket ids and held customer ids of a brand (active holds)."""
     active = (LegalHold.brand_id == brand_id, LegalHold.released_at.is_(None))
     held_tickets = select(LegalHold.ticket_id).where(*active, LegalHold.ticket_id.is_not(None))

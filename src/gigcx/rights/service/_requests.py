@@ -181,7 +181,7 @@ def run_request(session: Session, request_id: uuid.UUID) -> PrivacyRequest | Non
     audit_service.record(
         session,
         actor=SYSTEM,
-        action=f"privacy.{row.kind}_{'done' if row.status == RequestStatus.DONE else row.status}",
+        action=f"privacy.{row.kind}_{_outcome(row)}",
         subject_type=row.subject_kind,
         subject_id=row.subject_id,
         brand_id=row.brand_id,
@@ -189,6 +189,10 @@ def run_request(session: Session, request_id: uuid.UUID) -> PrivacyRequest | Non
     )
     session.flush()
     return row
+
+
+def _outcome(row: PrivacyRequest) -> str:
+    return "done" if row.status == RequestStatus.DONE else str(row.status)
 
 
 def _run_export(session: Session, row: PrivacyRequest) -> None:

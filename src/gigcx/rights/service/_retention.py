@@ -120,7 +120,7 @@ def _due_tickets(
         func.coalesce(Ticket.closed_at, Ticket.status_changed_at) < before,
         Ticket.id.not_in(erased),
     )
-    free = (Ticket.id.not_in(held_tickets), Ticket.customer_id.not_in(held_customers))  # type: ignore[arg-type]
+    free = (Ticket.id.not_in(held_tickets), Ticket.customer_id.not_in(held_customers))
     ids = list(session.scalars(select(Ticket.id).where(*due, *free).order_by(Ticket.created_at)))
     held = session.scalar(select(func.count()).select_from(Ticket).where(*due)) or 0
     return ids, held - len(ids)
@@ -128,9 +128,9 @@ def _due_tickets(
 
 def _unheld(brand_id: uuid.UUID, ticket_column: Any) -> Any:
     held_tickets, held_customers = held_ticket_filter(brand_id)
-    of_held_customers = select(Ticket.id).where(Ticket.customer_id.in_(held_customers))  # type: ignore[arg-type]
+    of_held_customers = select(Ticket.id).where(Ticket.customer_id.in_(held_customers))
     return (ticket_column.is_(None)) | (
-        ticket_column.not_in(held_tickets) & ticket_column.not_in(of_held_customers)  # type: ignore[arg-type]
+        ticket_column.not_in(held_tickets) & ticket_column.not_in(of_held_customers)
     )
 
 
@@ -230,7 +230,7 @@ def _anonymise_emptied_customers(session: Session, brand_id: uuid.UUID, counts: 
             Customer.brand_id == brand_id,
             Customer.id.in_(wiped),
             Customer.id.not_in(with_content),
-            Customer.id.not_in(held_customers),  # type: ignore[arg-type]
+            Customer.id.not_in(held_customers),
         )
     ).all()
     done = 0
