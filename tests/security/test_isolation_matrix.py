@@ -39,8 +39,18 @@ WITHOUT_ROWS = {
     "dispute_id",
     "attachment_id",
 }
-# (path, caller) pairs allowed through, with the reason: the open marketplace of programs.
+BYSTANDER = "an expert of brand A not on the ticket"
+# (path, caller) pairs allowed through, with the reason: the open marketplace of programs, and
+# what an expert enrolled in brand A's program shares with every other expert of it.
 ALLOWED = {
+    ("/api/v1/programs/{program_id}", BYSTANDER): "the expert's own program",
+    ("/api/v1/programs/{program_id}/bonus-rules", BYSTANDER): "the own program's bonus rules",
+    ("/api/v1/programs/{program_id}/courses", BYSTANDER): "the own program's courses",
+    ("/api/v1/programs/{program_id}/announcements", BYSTANDER): "announcements to the program",
+    ("/api/v1/me/announcements/{announcement_id}/read", BYSTANDER): "an announcement to them",
+    ("/expert/announcements/{announcement_id}/read", BYSTANDER): "an announcement to them",
+    ("/api/v1/programs/{program_id}/enrollments", BYSTANDER): "already enrolled: 409",
+    ("/expert/programs/{program_id}/apply", BYSTANDER): "already enrolled: 409",
     ("/api/v1/programs/{program_id}", "an expert of brand B only"): "experts browse open programs",
     ("/api/v1/programs/{program_id}/bonus-rules", "an expert of brand B only"): (
         "an open program's bonus rules are part of its offer to experts"
@@ -91,8 +101,10 @@ def bearer(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
 
-def callers(b: BrandWorld) -> dict[str, Caller]:
+def callers(a: BrandWorld, b: BrandWorld) -> dict[str, Caller]:
+    bystander = a.market.experts[0]  # enrolled in brand A's program, never offered the ticket
     return {
+        "an expert of brand A not on the ticket": Caller(bystander, bearer(bystander)),
         "brand B admin": Caller(b.market.brand_admin, bearer(b.market.brand_admin)),
         "brand B agent": Caller(b.agent, bearer(b.agent)),
         "brand B API key": Caller(b.market.api_key),
@@ -199,7 +211,7 @@ def test_every_id_route_refuses_everyone_outside_the_tenant(
         if path in PUBLIC:
             continue
         url = fill(path, a.ids, token=b.link_token)
-        for name, caller in callers(b).items():
+        for name, caller in callers(a, b).items():
             client.cookies.clear()
             client.cookies.set(CSRF_COOKIE, "matrix-csrf")
             if caller.session_token:

@@ -156,7 +156,9 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         "ticket_id": ticket["id"],
         "offer_id": str(offer),
         "expert_id": market.expert_ids[1],
-        "enrollment_id": enrollments[0]["id"],
+        "enrollment_id": next(
+            e["id"] for e in enrollments if e["expert_id"] == market.expert_ids[1]
+        ),
         "answer_id": answer["id"],
         "course_id": course["id"],
         "rule_id": rule["id"],
