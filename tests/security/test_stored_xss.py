@@ -6,12 +6,15 @@ new page is probed the day it is added.
 """
 
 import uuid
+from email.message import EmailMessage
+from email.utils import formataddr
 
 from fastapi import routing
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from gigcx.web.deps import SESSION_COOKIE
+from tests.channels.mail_helpers import add_mailbox
 from tests.security.world import BrandWorld, build_brand
 from tests.web.helpers import post_form
 
@@ -36,6 +39,27 @@ def page_paths(client: TestClient, ids: dict[str, str]) -> list[str]:
             path = path.replace("{" + name + "}", ids.get(name, str(uuid.uuid4())))
         paths.append(path)
     return paths
+
+
+def mail_in(client: TestClient, session: Session, world: BrandWorld) -> str:
+    """A customer's mail whose sender name, subject, text and HTML parts all carry the markup;
+    the ticket it opened."""
+    mailbox = add_mailbox(session, world.market)
+    mail = EmailMessage()
+    mail["From"] = formataddr((PAYLOAD, "erin@example.com"))
+    mail["To"] = mailbox.address
+    mail["Subject"] = PAYLOAD
+    mail["Message-ID"] = f"<{uuid.uuid4().hex}@example.com>"
+    mail.set_content(PAYLOAD)
+    mail.add_alternative(f"<html><body><p>Hello</p>{PAYLOAD}</body></html>", subtype="html")
+    response = client.post(
+        "/api/v1/inbound/email",
+        content=mail.as_bytes(),
+        headers={**world.market.api_key, "Content-Type": "message/rfc822"},
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["outcome"] == "new_ticket", response.text
+    return str(response.json()["ticket_id"])
 
 
 def write_everywhere(client: TestClient, world: BrandWorld) -> None:
@@ -76,6 +100,7 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
 ) -> None:
     world = build_brand(client, session, text=PAYLOAD)
     write_everywhere(client, world)
+    mail_ticket = mail_in(client, session, world)
     market = world.market
     viewers = {
         "brand admin": market.brand_admin,
@@ -85,7 +110,7 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
         "platform admin": market.admin,
         "customer": {},
     }
-    paths = page_paths(client, world.ids)
+    paths = page_paths(client, world.ids) + [f"/brand/tickets/{mail_ticket}"]
     raw_pages = []
     shown_on = set()
     for viewer, headers in viewers.items():
@@ -109,6 +134,7 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
         f"/c/{world.link_token}".replace(world.ids["ticket_id"], "{ticket_id}"),
         "/expert/tickets/{ticket_id}",
         "/brand/tickets/{ticket_id}",
+        f"/brand/tickets/{mail_ticket}",
         "/brand/tickets",
         "/brand/answers",
         "/brand/feedback",

@@ -34,7 +34,7 @@ def _ok(response: Any, *statuses: int) -> Any:
 
 def build_brand(client: TestClient, session: Session, text: str = "Plain words") -> BrandWorld:
     """A brand whose text fields all hold ``text``; its rows' ids by path parameter name."""
-    market = build_marketplace(client, session, experts=2)
+    market = build_marketplace(client, session, experts=2, channels=["chat", "email"])
     admin, key, program = market.brand_admin, market.api_key, market.program_id
     n = uuid.uuid4().hex[:8]
     agent_user = auth_service.create_user(
