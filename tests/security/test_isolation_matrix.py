@@ -136,7 +136,9 @@ def is_refusal(status: int, location: str, caller: Caller) -> bool:
 def example(schema: dict[str, Any], spec: dict[str, Any], ids: dict[str, str], name: str) -> Any:
     """The smallest value the schema accepts, with brand A's ids for id fields."""
     if "$ref" in schema:
-        return example(spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], spec, ids, name)
+        return example(
+            spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], spec, ids, name
+        )
     for key in ("anyOf", "oneOf"):
         if key in schema:
             options = [o for o in schema[key] if o.get("type") != "null"]
@@ -150,9 +152,7 @@ def example(schema: dict[str, Any], spec: dict[str, Any], ids: dict[str, str], n
     kind = schema.get("type", "object")
     if kind == "object":
         properties = schema.get("properties", {})
-        return {
-            key: example(properties[key], spec, ids, key) for key in schema.get("required", [])
-        }
+        return {key: example(properties[key], spec, ids, key) for key in schema.get("required", [])}
     if kind == "array":
         item = example(schema.get("items", {}), spec, ids, name)
         return [item] * max(1, schema.get("minItems", 0))
@@ -231,7 +231,9 @@ def test_every_id_route_refuses_everyone_outside_the_tenant(
             if (path, name) in ALLOWED and response.status_code < 500:
                 continue
             if not is_refusal(response.status_code, location, caller):
-                holes.append(f"{method} {path} as {name}: {response.status_code} {response.text:.120}")
+                holes.append(
+                    f"{method} {path} as {name}: {response.status_code} {response.text:.120}"
+                )
     client.cookies.clear()
 
     assert tried > 500

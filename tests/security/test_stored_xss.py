@@ -110,7 +110,7 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
         "platform admin": market.admin,
         "customer": {},
     }
-    paths = page_paths(client, world.ids) + [f"/brand/tickets/{mail_ticket}"]
+    paths = [*page_paths(client, world.ids), f"/brand/tickets/{mail_ticket}"]
     raw_pages = []
     shown_on = set()
     for viewer, headers in viewers.items():
