@@ -110,7 +110,11 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
         "platform admin": market.admin,
         "customer": {},
     }
-    paths = [*page_paths(client, world.ids), f"/brand/tickets/{mail_ticket}"]
+    paths = [
+        *page_paths(client, world.ids),
+        f"/brand/tickets/{mail_ticket}",
+        f"/chat/frame?key={world.widget_key}",
+    ]
     raw_pages = []
     shown_on = set()
     for viewer, headers in viewers.items():
@@ -143,4 +147,5 @@ def test_markup_in_every_text_field_is_escaped_on_every_page(
         "/brand/api-keys",
         "/brand/webhooks",
         "/expert/announcements",
+        "/brand/chat",
     } <= shown_on, sorted(shown_on)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
 from gigcx.channels.chat import service as chat_service
-from gigcx.tickets.models import Offer
+from gigcx.tickets.models import Attachment, Offer
+from gigcx.web.deps import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE
 from tests.api.helpers import PASSWORD, Marketplace, build_marketplace, sign_in, ticket_body
 
 
@@ -24,6 +25,7 @@ class BrandWorld:
     ticket_id: str
     link_token: str
     chat: dict[str, Any]
+    widget_key: str
     ids: dict[str, str] = field(default_factory=dict)
 
 
@@ -64,12 +66,30 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
     assert offer is not None
     worker = market.experts[1]
     _ok(client.post(f"/api/v1/offers/{offer}/accept", headers=worker))
-    _ok(
-        client.post(
-            f"/api/v1/tickets/{ticket['id']}/messages", json={"body": text}, headers=worker
-        ),
-        201,
+    for is_internal in (False, True):  # a reply and an internal note
+        _ok(
+            client.post(
+                f"/api/v1/tickets/{ticket['id']}/messages",
+                json={"body": text, "is_internal": is_internal},
+                headers=worker,
+            ),
+            201,
+        )
+    # A reply with a file, through the expert's workspace (files go only that way).
+    client.cookies.set(SESSION_COOKIE, worker["Authorization"].removeprefix("Bearer "))
+    client.cookies.set(CSRF_COOKIE, "world-csrf")
+    replied = client.post(
+        f"/expert/tickets/{ticket['id']}/reply",
+        data={"body": text, CSRF_FIELD: "world-csrf", "send_anyway": "true"},
+        files=[("files", ("note.txt", text.encode(), "text/plain"))],
+        follow_redirects=False,
     )
+    client.cookies.clear()
+    assert replied.status_code == 303, replied.text
+    attachment = session.scalar(
+        select(Attachment.id).where(Attachment.ticket_id == uuid.UUID(ticket["id"]))
+    )
+    assert attachment is not None
     view = _ok(client.get(f"/api/v1/tickets/{ticket['id']}/customer-view", headers=admin))
     answer = _ok(
         client.post(
@@ -132,6 +152,7 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
             allowed_origins=["https://shop.example.com"],
             asks_name=True,
             asks_topic=False,
+            offline_message=text,
         ),
     )
     session.commit()
@@ -149,6 +170,7 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         ticket_id=ticket["id"],
         link_token=view["link"].rsplit("/c/", 1)[1],
         chat=chat,
+        widget_key=widget_key,
     )
     world.ids = {
         "brand_id": market.brand_id,
@@ -169,5 +191,6 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         "session_id": chat["session_id"],
         "user_id": str(agent_user.id),
         "token": world.link_token,
+        "attachment_id": str(attachment),
     }
     return world
