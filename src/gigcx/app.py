@@ -29,6 +29,7 @@ from gigcx.jobs import runner
 from gigcx.web import uploads
 from gigcx.web.app import error_page, install_web
 from gigcx.web.forms import plain_message
+from gigcx.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
@@ -127,4 +128,6 @@ def create_app(
         # The chat widget's API answers its own CORS preflights, per brand (api.routes.chat).
         cors_prefixes=("/api/v1/chat/",),
     )
+    # Outermost, so the guard's refusals carry the headers too.
+    app.add_middleware(SecurityHeaders)
     return app

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.checks import response_schema_conformance
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,6 +145,12 @@ class Fuzzing:
         status = response.status_code
         if status >= 500 or (mode == GenerationMode.POSITIVE and status == 422):
             self.failures.append(f"{label}: {status} {request} -> {response.text:.300}")
+            return
+        try:
+            # What the schema documents for this status (a 200's body, a 404's detail) holds.
+            case.validate_response(response, checks=[response_schema_conformance])
+        except (AssertionError, FailureGroup) as error:
+            self.failures.append(f"{label}: {status} off its schema: {error!s:.600} {request}")
 
 
 def test_no_generated_request_ends_in_a_server_error(client: TestClient, session: Session) -> None:

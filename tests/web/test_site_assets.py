@@ -16,6 +16,7 @@ def test_the_api_docs_load_only_from_this_server(client: TestClient) -> None:
     assert (swagger.status_code, redoc.status_code) == (200, 200)
     assert _referenced(swagger.text) == [
         "/openapi.json",
+        "/static/api-docs.js",
         "/static/favicon.svg",
         "/static/vendor/swagger-ui-bundle.js",
         "/static/vendor/swagger-ui.css",

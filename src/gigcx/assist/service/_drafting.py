@@ -55,12 +55,13 @@ def prepare_draft(session: Session, principal: Principal, ticket_id: uuid.UUID) 
     The model sees the conversation (no internal notes) and the top approved answers, with every
     kind of personal data masked whatever the program grants: nothing identifying leaves.
     """
-    llm = language_model()
-    if llm is None:
-        raise DraftingNotConfigured()
+    # Who may draft is decided before whether drafting is set up: a stranger learns nothing.
     ticket = tickets_service.get_ticket(session, principal, ticket_id)
     if principal.is_expert and ticket.assignee_id != principal.expert_id:
         raise PermissionDenied("only the expert working this ticket can draft its reply")
+    llm = language_model()
+    if llm is None:
+        raise DraftingNotConfigured()
     customer = session.get_one(Customer, ticket.customer_id)
     names = [customer.name] if customer.name else []
     conversation = [

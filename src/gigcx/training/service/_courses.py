@@ -47,6 +47,8 @@ def list_courses(
 ) -> list[Course]:
     statement = readable_courses(principal)
     if program_id is not None:
+        # Another brand's program is not found, rather than found without courses.
+        brands_service.get_program(session, principal, program_id)
         statement = statement.where(Course.program_id == program_id)
     return list(session.scalars(statement.order_by(Course.created_at, Course.id)))
 

@@ -10,6 +10,13 @@
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
 
+  // Bars sized from data-percent: set through the DOM, since the CSP allows no inline style.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".bar[data-percent]").forEach(function (el) {
+      el.style.width = Math.min(100, Math.max(0, Number(el.dataset.percent) || 0)) + "%";
+    });
+  });
+
   // Live regions: an element with data-stream="URL" is replaced by each server-sent "html" event.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-stream]").forEach(function (el) {
