@@ -60,3 +60,12 @@ def is_busy(error: BaseException) -> bool:
     if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
     return "database is locked" in str(original)
+
+
+def snapshot(session: Session) -> None:
+    """Read one consistent view of the database for the rest of this (reading) transaction.
+
+    Call it first in the session. SQLite's read transactions already see one snapshot.
+    """
+    if is_postgres(session):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
