@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from gigcx.audit import _chain
 from gigcx.audit import service as audit_service
 from gigcx.audit.models import AuditChain, AuditEvent
 from gigcx.auth.principal import SYSTEM
@@ -92,7 +93,7 @@ def test_a_changed_event_with_its_hashes_recomputed_still_breaks_the_chain(
     audit_service.seal(session)
     forged = session.get_one(AuditEvent, events[1].id)
     forged.data = {"n": 99}
-    forged.content_hash = audit_service._chain.content_hash(forged)
+    forged.content_hash = _chain.content_hash(forged)
     session.flush()
     session.expire_all()
 

@@ -22,6 +22,7 @@ from gigcx.audit import _chain
 from gigcx.audit._chain import Break, ChainReport, chain_of, chains, seal, verify_chain
 from gigcx.audit._export import brand_events, csv_lines
 from gigcx.audit.models import AuditChain, AuditEvent
+from gigcx.auth.models import ApiKey
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.config import get_secret_key
 from gigcx.kit import clock
@@ -36,9 +37,11 @@ __all__ = [
     "csv_lines",
     "email_digest",
     "list_events",
+    "note",
     "note_view",
     "prune",
     "record",
+    "record_key_change",
     "record_pending",
     "seal",
     "take_pending",
@@ -104,6 +107,19 @@ def record(
     return event
 
 
+def record_key_change(session: Session, *, actor: Principal, key: ApiKey, action: str) -> None:
+    """Audit an API key created or revoked (its name and prefix, never the key)."""
+    record(
+        session,
+        actor=actor,
+        action=action,
+        subject_type="api_key",
+        subject_id=key.id,
+        brand_id=key.brand_id,
+        data={"name": key.name, "prefix": key.prefix},
+    )
+
+
 def email_digest(email: str) -> str:
     """A keyed hash of an email address, to audit who it was without storing it in clear."""
     key = get_secret_key().encode()
@@ -164,15 +180,36 @@ def note_view(
         tickets.append(str(ticket_id))
 
 
+def note(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    brand_id: uuid.UUID | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Like ``record``, for a request that only reads: written once its answer is ready."""
+    pending: dict[Any, PendingEvent] = session.info.setdefault(_PENDING, {})
+    pending[(action, subject_id, len(pending))] = PendingEvent(
+        actor_role=actor.role,
+        actor_id=actor.actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        brand_id=brand_id,
+        data=dict(data or {}),
+    )
+
+
 def take_pending(session: Session) -> list[PendingEvent]:
     """The events noted in this session so far, forgotten by it."""
     pending: dict[Any, PendingEvent] = session.info.pop(_PENDING, {})
     return list(pending.values())
 
 
-def refusal(
-    principal: Principal | None, *, method: str, path: str, status: int, route: str | None
-) -> PendingEvent:
+def refusal(principal: Principal | None, *, method: str, path: str, status: int) -> PendingEvent:
     """A failed authorisation: who was refused what (the path, never the query or body)."""
     actor_id = principal.actor_id if principal is not None else None
     subject_id = actor_id or (principal.expert_id if principal is not None else None)
@@ -183,7 +220,7 @@ def refusal(
         subject_type="principal",
         subject_id=subject_id or uuid.UUID(int=0),
         brand_id=principal.brand_id if principal is not None else None,
-        data={"method": method, "path": path[:300], "route": route, "status": status},
+        data={"method": method, "path": path[:300], "status": status},
     )
 
 
