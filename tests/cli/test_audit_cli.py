@@ -104,3 +104,18 @@ def test_export_writes_the_brands_events_with_formulas_neutralised(
             select(AuditEvent.data).where(AuditEvent.action == "audit.exported")
         ).all()
     assert [d["events"] for d in exported] == [4]
+
+
+def test_a_platform_admin_made_from_the_command_line_is_audited(tmp_path: Path) -> None:
+    with database(tmp_path / "admin.db") as engine:
+        assert invoke("db", "upgrade").exit_code == 0
+
+        result = invoke(
+            "users", "create-admin", "--email", "ops@example.com", "--password", "pw-12345"
+        )
+
+        assert result.exit_code == 0, result.output
+        with Session(engine) as session:
+            [event] = session.scalars(select(AuditEvent)).all()
+        assert (event.action, event.actor_role, event.brand_id) == ("admin.created", "system", None)
+        assert "ops@example.com" not in str(event.data)

@@ -59,6 +59,7 @@ def places(factory: sessionmaker[Session]) -> dict[str, list[int]]:
         ).all()
     found: dict[str, list[int]] = {}
     for chain, seq in rows:
+        assert seq is not None, "every event is sealed by now"
         found.setdefault(str(chain), []).append(seq)
     return found
 

@@ -31,6 +31,11 @@ def remember_principal(state: Any, principal: Principal) -> None:
     state.principal = principal
 
 
+def _has_pending(scope: Scope) -> bool:
+    session = (scope.get("state") or {}).get(UNIT_OF_WORK)
+    return isinstance(session, Session) and audit_service.has_pending(session)
+
+
 class AuditTrail:
     def __init__(self, app: ASGIApp, *, factory: Callable[[], sessionmaker[Session]]) -> None:
         self.app = app
@@ -65,7 +70,9 @@ class AuditTrail:
 
         async def audited_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                await run_in_threadpool(self._write, scope, int(message["status"]))
+                status = int(message["status"])
+                if status == 403 or _has_pending(scope):
+                    await run_in_threadpool(self._write, scope, status)
             await send(message)
 
         await self.app(scope, receive, audited_send)

@@ -36,6 +36,7 @@ __all__ = [
     "chains",
     "csv_lines",
     "email_digest",
+    "has_pending",
     "list_events",
     "note",
     "note_view",
@@ -201,6 +202,11 @@ def note(
         brand_id=brand_id,
         data=dict(data or {}),
     )
+
+
+def has_pending(session: Session) -> bool:
+    """Whether events were noted in this session and not taken yet."""
+    return bool(session.info.get(_PENDING))
 
 
 def take_pending(session: Session) -> list[PendingEvent]:

@@ -5,8 +5,10 @@ from typing import Annotated
 import typer
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
+from gigcx.auth.principal import SYSTEM
 from gigcx.cli import ai, audit, demo, jobs, mail, payouts, privacy, quality, serve, tickets
 from gigcx.cli.output import console, domain_errors, fail, require_schema, safe_url
 from gigcx.config import get_settings
@@ -73,5 +75,14 @@ def create_admin(
             password=password,
             role=Role.PLATFORM_ADMIN,
             display_name="Platform admin",
+        )
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="admin.created",
+            subject_type="user",
+            subject_id=user.id,
+            brand_id=None,
+            data={"role": Role.PLATFORM_ADMIN.value, "via": "cli"},
         )
     console().print(f"created platform admin {user.email}")

@@ -286,6 +286,7 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
         f"Refused{_by(e, n)}: {e.data.get('method', '')} {e.data.get('path', '')}"
     ),
     "audit.exported": _plain("Audit log exported"),
+    "admin.created": _plain("Made a platform admin from the command line", by=False),
     "audit.pruned": lambda e, n: (
         f"Audit events before {e.data.get('before')} pruned ({e.data.get('deleted')} events)"
     ),
