@@ -134,7 +134,12 @@ def written_kinds() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = ast.unparse(node.func)
-            if name.endswith("audit_service.record") or name == "record":
+            recorders = (
+                "audit_service.record",
+                "audit_service.record_key_change",
+                "audit_service.note",
+            )
+            if name.endswith(recorders) or name in {"record", "PendingEvent"}:
                 for keyword in node.keywords:
                     if keyword.arg == "action":
                         kinds.update(_text(keyword.value, constants))
