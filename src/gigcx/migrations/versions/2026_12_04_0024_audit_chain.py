@@ -1,7 +1,7 @@
 """tamper-evident audit: hash chains per brand and for the platform
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-04 02:20:00.000000
 
 audit_events: content_hash (SHA-256 of the event, written with it), chain, seq and chain_hash
@@ -18,7 +18,7 @@ from alembic import op
 import gigcx.db.base
 
 revision: str = "0024"
-down_revision: str | None = "0019"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
