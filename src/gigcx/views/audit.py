@@ -287,6 +287,16 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     ),
     "audit.exported": _plain("Audit log exported"),
     "admin.created": _plain("Made a platform admin from the command line", by=False),
+    "privacy.export_requested": _plain("Export of a person's data requested"),
+    "privacy.erasure_requested": _plain("Erasure of a person's data requested"),
+    "privacy.export_done": _plain("Export of a person's data made", by=False),
+    "privacy.erasure_done": _plain("A person's data erased", by=False),
+    "privacy.erasure_refused": _plain("Erasure refused: a legal hold applies", by=False),
+    "privacy.export_downloaded": _plain("Export of a person's data downloaded"),
+    "privacy.hold_set": _plain("Legal hold set"),
+    "privacy.hold_released": _plain("Legal hold released"),
+    "privacy.retention_set": _plain("Retention policy changed"),
+    "privacy.retention_applied": _plain("Retention applied"),
     "audit.pruned": lambda e, n: (
         f"Audit events before {e.data.get('before')} pruned ({e.data.get('deleted')} events)"
     ),
