@@ -13,6 +13,7 @@ from starlette.types import Scope
 
 from gigcx import __version__, tasks
 from gigcx.api.app import install_api
+from gigcx.api.audit_trail import AuditTrail
 from gigcx.api.errors import (
     UnreadableRequest,
     error_response,
@@ -116,6 +117,8 @@ def create_app(
             ),
         )
 
+    # Inside the guard: what the guard refuses never reached a route, so nothing was shown.
+    app.add_middleware(AuditTrail, factory=lambda: app.state.sessionmaker)
     app.add_middleware(
         RequestGuard,
         max_body_bytes=settings.max_body_bytes,

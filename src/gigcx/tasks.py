@@ -5,6 +5,7 @@ from gigcx.channels import tasks as channels_tasks
 from gigcx.demo import tasks as demo_tasks
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
+from gigcx.privacy import audit_tasks
 from gigcx.quality import tasks as quality_tasks
 from gigcx.rights import tasks as rights_tasks
 from gigcx.routing import tasks as routing_tasks
@@ -13,6 +14,7 @@ from gigcx.training import tasks as training_tasks
 
 __all__ = [
     "assist_tasks",
+    "audit_tasks",
     "channels_tasks",
     "demo_tasks",
     "jobs_tasks",

@@ -54,6 +54,7 @@ def test_two_servers_starting_at_once_queue_one_weekly_payout_run(
     engine.dispose()
     assert errors == []
     assert counts == {
+        "audit.seal": 1,
         "channels.helpdesk.tick": 1,
         "channels.community.digest": 1,
         "jobs.purge_finished": 1,

@@ -42,6 +42,7 @@ def test_serve_queues_each_recurring_job_once_however_often_it_starts(session: S
 
     names = [name for name, _ in queued(session)]
     assert names == [
+        "audit.seal",
         "channels.community.digest",
         "channels.helpdesk.tick",
         "jobs.purge_finished",

@@ -88,11 +88,13 @@ def test_a_declined_offer_and_an_escalation_by_rule_read_as_sentences(
 
 
 # Kinds written with an f-string, and every value their placeholders take.
-TEMPLATED_KINDS = {
+TEMPLATED_KINDS: dict[str, list[str] | list[tuple[str, str]]] = {
     "tier.{}": ["promoted", "warned", "warned_earlier", "demoted", "removed", "resolved"],
     "assist.answer_{}": ["proposed", "approved", "rejected"],
     "sla.{}.at_risk": ["first_response", "resolution"],
     "sla.{}.breached": ["first_response", "resolution"],
+    "privacy.{}_requested": ["export", "erasure"],
+    "privacy.{}_{}": [("export", "done"), ("erasure", "done"), ("erasure", "refused")],
 }
 
 
@@ -107,7 +109,8 @@ def _text(node: ast.expr, constants: dict[str, str]) -> list[str]:
             str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
         )
         assert shape in TEMPLATED_KINDS, f"list the kinds of {shape!r} in TEMPLATED_KINDS"
-        return [shape.format(value) for value in TEMPLATED_KINDS[shape]]
+        values = TEMPLATED_KINDS[shape]
+        return [shape.format(*v) if isinstance(v, tuple) else shape.format(v) for v in values]
     return []
 
 
@@ -134,7 +137,12 @@ def written_kinds() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = ast.unparse(node.func)
-            if name.endswith("audit_service.record") or name == "record":
+            recorders = (
+                "audit_service.record",
+                "audit_service.record_key_change",
+                "audit_service.note",
+            )
+            if name.endswith(recorders) or name in {"record", "PendingEvent"}:
                 for keyword in node.keywords:
                     if keyword.arg == "action":
                         kinds.update(_text(keyword.value, constants))

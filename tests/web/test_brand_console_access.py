@@ -155,6 +155,7 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/chat",
         "/brand/sso",
         "/brand/privacy",
+        "/brand/audit",
     ]
     assert [p for p in every if p not in agent] == [*managing, "/admin/brands"]
     assert [p for p in every if p not in admin] == ["/admin/brands"]

@@ -6,6 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from gigcx.api.routes import (
     assist,
+    audit,
     auth,
     brands,
     chat,
@@ -48,6 +49,7 @@ def api_router() -> APIRouter:
         community,
         sso,
         privacy,
+        audit,
     ):
         router.include_router(module.router)
     return router

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from gigcx.api.audit_trail import remember_principal
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.config import get_settings
@@ -76,6 +77,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -84,7 +86,9 @@ def get_principal(
             "sign in first: send 'Authorization: Bearer <token or API key>' "
             "(tokens come from POST /api/v1/auth/login)"
         )
-    return auth_service.authenticate_bearer(session, credentials.credentials)
+    principal = auth_service.authenticate_bearer(session, credentials.credentials)
+    remember_principal(request.state, principal)
+    return principal
 
 
 def get_expert(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -5,9 +5,11 @@ from typing import Annotated
 import typer
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
-from gigcx.cli import ai, demo, jobs, mail, payouts, privacy, quality, serve, tickets
+from gigcx.auth.principal import SYSTEM
+from gigcx.cli import ai, audit, demo, jobs, mail, payouts, privacy, quality, serve, tickets
 from gigcx.cli.output import console, domain_errors, fail, require_schema, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
@@ -33,6 +35,7 @@ app.add_typer(payouts.app, name="payouts")
 app.add_typer(ai.app, name="ai")
 app.add_typer(mail.app, name="mail")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(audit.app, name="audit")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -72,5 +75,14 @@ def create_admin(
             password=password,
             role=Role.PLATFORM_ADMIN,
             display_name="Platform admin",
+        )
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="admin.created",
+            subject_type="user",
+            subject_id=user.id,
+            brand_id=None,
+            data={"role": Role.PLATFORM_ADMIN.value, "via": "cli"},
         )
     console().print(f"created platform admin {user.email}")

@@ -20,6 +20,7 @@ from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
+from gigcx.privacy import audit_tasks
 from gigcx.rights import tasks as rights_tasks
 from gigcx.routing import tasks as routing_tasks
 
@@ -41,6 +42,8 @@ def schedule_recurring_jobs(session: Session) -> None:
     helpdesk_tasks.schedule_tick(session)
     community_tasks.schedule_digests(session)
     rights_tasks.schedule_retention(session)
+    # New audit events get their place in their hash chain every 30 seconds.
+    audit_tasks.schedule_seal(session)
 
 
 def serve(

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, func, text
+from sqlalchemy import ColumnElement, Connection, Select, func, text
 from sqlalchemy.orm import Session
 
 Ts = TypeVarTuple("Ts")
@@ -60,3 +60,16 @@ def is_busy(error: BaseException) -> bool:
     if getattr(original, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
     return "database is locked" in str(original)
+
+
+def snapshot(session: Session) -> None:
+    """Read one consistent view of the database for the rest of this (reading) transaction.
+
+    Call it first in the session. SQLite's read transactions already see one snapshot; a session
+    that joins a transaction begun outside it (tests) keeps that transaction's level.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Connection) and bind.in_transaction():
+        return
+    if is_postgres(session):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

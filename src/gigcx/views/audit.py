@@ -7,6 +7,7 @@ available to show behind a toggle.
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -270,6 +271,35 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "bonus_rule.retired": _plain("Bonus rule retired"),
     "earning.reversed": _plain("Earning reversed"),
     "surge.announced": _plain("Surge pay announced", by=False),
+    "api_key.created": lambda e, n: f"API key \u201c{e.data.get('name')}\u201d created{_by(e, n)}",
+    "api_key.revoked": lambda e, n: f"API key \u201c{e.data.get('name')}\u201d revoked{_by(e, n)}",
+    "privacy.masking_grant_changed": lambda e, n: (
+        "Experts now see unmasked: "
+        + (", ".join(e.data.get("to") or []) or "nothing")
+        + f" (was: {', '.join(e.data.get('from') or []) or 'nothing'}){_by(e, n)}"
+    ),
+    "privacy.unmasked_viewed": lambda e, n: (
+        f"Customer's personal data seen unmasked{_by(e, n)} "
+        f"({len(e.data.get('ticket_ids') or [])} ticket(s))"
+    ),
+    "auth.refused": lambda e, n: (
+        f"Refused{_by(e, n)}: {e.data.get('method', '')} {e.data.get('path', '')}"
+    ),
+    "audit.exported": _plain("Audit log exported"),
+    "admin.created": _plain("Made a platform admin from the command line", by=False),
+    "privacy.export_requested": _plain("Export of a person's data requested"),
+    "privacy.erasure_requested": _plain("Erasure of a person's data requested"),
+    "privacy.export_done": _plain("Export of a person's data made", by=False),
+    "privacy.erasure_done": _plain("A person's data erased", by=False),
+    "privacy.erasure_refused": _plain("Erasure refused: a legal hold applies", by=False),
+    "privacy.export_downloaded": _plain("Export of a person's data downloaded"),
+    "privacy.hold_set": _plain("Legal hold set"),
+    "privacy.hold_released": _plain("Legal hold released"),
+    "privacy.retention_set": _plain("Retention policy changed"),
+    "privacy.retention_applied": _plain("Retention applied"),
+    "audit.pruned": lambda e, n: (
+        f"Audit events before {e.data.get('before')} pruned ({e.data.get('deleted')} events)"
+    ),
 }
 
 
@@ -290,8 +320,14 @@ class TrailLine:
     who: str
 
 
-def names_for(session: Session, events: Iterable[AuditEvent]) -> Names:
-    """Look up every name the events mention, in one query per kind of thing."""
+def names_for(
+    session: Session, events: Iterable[AuditEvent], *, with_customer_names: bool = True
+) -> Names:
+    """Look up every name the events mention, in one query per kind of thing.
+
+    Without customer names a customer is "the customer": the brand's audit log names the
+    brand's people, never its customers.
+    """
     events = list(events)
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
     expert_ids: set[uuid.UUID] = set()
@@ -313,7 +349,8 @@ def names_for(session: Session, events: Iterable[AuditEvent]) -> Names:
         for customer_id, name in session.execute(
             select(Customer.id, Customer.name).where(Customer.id.in_(actor_ids))
         ):
-            actors[customer_id] = f"the customer, {name}" if name else "the customer"
+            named = name and with_customer_names
+            actors[customer_id] = f"the customer, {name}" if named else "the customer"
     experts: dict[uuid.UUID, str] = {}
     if expert_ids:
         experts.update(
@@ -332,4 +369,28 @@ def trail(
         raise PermissionDenied("the audit trail is for the brand's people")
     events = audit_service.list_events(session, subject_type=subject_type, subject_id=subject_id)
     names = names_for(session, events)
+    return [TrailLine(e, describe(e, names), names.actor(e)) for e in events]
+
+
+LOG_LIMIT = 200
+
+
+def brand_log(
+    session: Session,
+    principal: Principal,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    action: str | None = None,
+    limit: int = LOG_LIMIT,
+) -> list[TrailLine]:
+    """The brand's newest audit events in sentences, for its admins (customers unnamed)."""
+    if not principal.can_manage_brand or principal.brand_id is None:
+        raise PermissionDenied("the brand's audit log is for its admins")
+    statement = audit_service.brand_events(
+        principal.brand_id, since=since, until=until, action=action
+    )
+    statement = statement.order_by(None).order_by(AuditEvent.created_at.desc(), AuditEvent.id)
+    events = session.scalars(statement.limit(limit)).all()
+    names = names_for(session, events, with_customer_names=False)
     return [TrailLine(e, describe(e, names), names.actor(e)) for e in events]

@@ -14,6 +14,10 @@ themselves.
   offer shows nothing.
 - A senior expert reviewing a peer's ticket sees the conversation the customer saw up to the
   review's opening, with every kind of personal data masked and no internal notes.
+
+Each sight that shows a person (staff, or an expert whose program grants some kinds) the
+customer's personal data unmasked is noted for the audit log, once per customer per request
+(not an API key's: see ``_note_unmasked``).
 """
 
 import uuid
@@ -25,6 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.assist import service as assist_service
+from gigcx.audit import service as audit_service
+from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.kit import clock
 from gigcx.privacy import pii
@@ -166,16 +172,39 @@ def _expert_window(
     return False, False, None
 
 
+def _note_unmasked(
+    session: Session, principal: Principal, ticket: Ticket, unmasked: frozenset[str]
+) -> None:
+    """Audit a person's view of the customer's data unmasked.
+
+    GigCX's own work is no view, and neither is an API key's: a machine (intake, a helpdesk
+    sync) reads what it was made for, and its key's creation is audited.
+    """
+    if principal.is_system or principal.role is Role.API_KEY or not unmasked:
+        return
+    audit_service.note_view(
+        session,
+        viewer=principal,
+        customer_id=ticket.customer_id,
+        brand_id=ticket.brand_id,
+        ticket_id=ticket.id,
+        kinds=sorted(unmasked),
+    )
+
+
 def sight_of(session: Session, principal: Principal, ticket: Ticket) -> Sight:
     """What ``principal`` may see of ``ticket`` (read access itself is readable_tickets')."""
     customer = session.get_one(Customer, ticket.customer_id)
     if principal.can_see_brand(ticket.brand_id):
+        _note_unmasked(session, principal, ticket, ALL_KINDS)
         return _sight(customer, Viewer.BRAND, ALL_KINDS, shows_internal=True)
     if principal.is_customer and principal.customer_id == ticket.customer_id:
         return _sight(customer, Viewer.CUSTOMER, ALL_KINDS, shows_internal=False)
     if principal.is_expert:
         shows, held, until = _expert_window(session, principal, ticket)
         unmasked = assist_service.unmasked_pii(session, principal, ticket.program_id)
+        if shows:
+            _note_unmasked(session, principal, ticket, unmasked)
         return _sight(
             customer,
             Viewer.EXPERT,

@@ -69,6 +69,7 @@ NAV_LINKS = (
     NavLink("/brand/chat", "Live chat", Area.MANAGE),
     NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
     NavLink("/brand/privacy", "Privacy", Area.MANAGE),
+    NavLink("/brand/audit", "Audit log", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
 )
 

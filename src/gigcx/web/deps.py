@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from gigcx.api.audit_trail import remember_principal
 from gigcx.api.deps import SessionDep, refuse
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
@@ -107,9 +108,11 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     if not token:
         return None
     try:
-        return auth_service.authenticate_bearer(session, token)
+        principal = auth_service.authenticate_bearer(session, token)
     except DomainError:
         return None
+    remember_principal(request.state, principal)
+    return principal
 
 
 def signed_in(

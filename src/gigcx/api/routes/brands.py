@@ -15,6 +15,7 @@ from gigcx.api.deps import (
     paginate,
 )
 from gigcx.api.errors import ERROR_RESPONSES
+from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
 from gigcx.auth.models import ApiKey
@@ -101,6 +102,7 @@ def create_api_key(
     """Create an API key for intake and management; the key is shown once."""
     assert principal.brand_id is not None
     plain, key = auth_service.create_api_key(session, brand_id=principal.brand_id, name=body.name)
+    audit_service.record_key_change(session, actor=principal, key=key, action="api_key.created")
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=plain)
 
 
@@ -112,3 +114,4 @@ def revoke_api_key(session: SessionDep, principal: BrandManager, key_id: uuid.UU
     if key is None:
         raise NotFound("API key not found")
     auth_service.revoke_api_key(session, key)
+    audit_service.record_key_change(session, actor=principal, key=key, action="api_key.revoked")

@@ -82,10 +82,22 @@ def update_settings(
         raise InvalidInput(
             f"{', '.join(nulled)} cannot be null; leave a setting out to keep its current value"
         )
+    granted_before = sorted(settings.granted_pii or [])
     for name, value in changes.items():
         if name in {"granted_pii", "forbidden_phrases", "blocking_checks"}:
             value = [str(v).strip() for v in value or [] if str(v).strip()]
         setattr(settings, name, value)
+    if sorted(settings.granted_pii or []) != granted_before:
+        # Who let experts see which personal data unmasked, and since when.
+        audit_service.record(
+            session,
+            actor=principal,
+            action="privacy.masking_grant_changed",
+            subject_type="program",
+            subject_id=program.id,
+            brand_id=program.brand_id,
+            data={"from": granted_before, "to": sorted(settings.granted_pii or [])},
+        )
     audit_service.record(
         session,
         actor=principal,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
+from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.models import ApiKey
 from gigcx.auth.principal import Principal
@@ -62,6 +63,7 @@ def create_api_key(
             request, session, user, brand_id, errors=errors, name=name, status_code=400
         )
     plain, key = auth_service.create_api_key(session, brand_id=brand_id, name=name)
+    audit_service.record_key_change(session, actor=user, key=key, action="api_key.created")
     return _keys_page(request, session, user, brand_id, created=(plain, key), status_code=201)
 
 
@@ -83,4 +85,5 @@ def revoke_api_key(
     if confirm != "yes":
         return render(request, "brand/api_key_revoke.html", page_context(user, key=key))
     auth_service.revoke_api_key(session, key)
+    audit_service.record_key_change(session, actor=user, key=key, action="api_key.revoked")
     return redirect("/brand/api-keys")

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from gigcx.web.routes import (
     brand_answers,
     brand_api_keys,
+    brand_audit,
     brand_chat,
     brand_community,
     brand_dashboard,
@@ -45,5 +46,6 @@ for module in (
     brand_zendesk,
     brand_community,
     brand_privacy,
+    brand_audit,
 ):
     router.include_router(module.router)
