@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from gigcx.api.routes import (
+    account_security,
     assist,
     auth,
     brands,
@@ -47,6 +48,7 @@ def api_router() -> APIRouter:
         chat,
         community,
         sso,
+        account_security,
     ):
         router.include_router(module.router)
     return router

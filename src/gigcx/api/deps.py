@@ -11,7 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gigcx.auth import service as auth_service
+from gigcx.auth.enums import ApiScope
 from gigcx.auth.principal import Principal
+from gigcx.channels import account_security
 from gigcx.config import get_settings
 from gigcx.db.dialect import is_busy
 from gigcx.db.session import open_session
@@ -75,16 +77,85 @@ def refuse(request: Request) -> None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def keep_only(request: Request, write: Callable[[Session], None]) -> None:
+    """Roll back this request's work and commit only what ``write`` records instead.
+
+    For a refusal that must leave a trace (a failed sign-in counts against the rate limits
+    and is audited) although the request changes nothing else.
+    """
+    session: Session = request.state.unit_of_work
+    session.rollback()
+    write(session)
+    session.commit()
+    request.state.is_refused = True
+
+
+# What an intake key may call besides nothing: new tickets, inbound mail, customers' follow-ups.
+INTAKE_ROUTES = frozenset(
+    {
+        ("POST", "/api/v1/tickets"),
+        ("POST", "/api/v1/tickets/{ticket_id}/customer-messages"),
+        ("POST", "/api/v1/inbound/email"),
+    }
+)
+
+
+def needed_scope(method: str, route_path: str) -> ApiScope:
+    """The least scope an API key needs for this method and route."""
+    if method in SAFE_METHODS:
+        return ApiScope.READ
+    if (method, route_path) in INTAKE_ROUTES:
+        return ApiScope.INTAKE
+    return ApiScope.ADMIN
+
+
+def _check_scope(request: Request, principal: Principal) -> None:
+    """The one place API key scopes are enforced."""
+    if principal.api_scope is None or principal.api_scope is ApiScope.ADMIN:
+        return
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    needed = needed_scope(request.method, path)
+    if principal.api_scope is needed:
+        return
+    shown = "'admin'" if needed is ApiScope.ADMIN else f"'{needed}' or 'admin'"
+    raise PermissionDenied(
+        f"this API key has the '{principal.api_scope}' scope; {request.method} {path} "
+        f"needs a key with the {shown} scope (a brand admin creates keys on the API keys page)"
+    )
+
+
+def _authenticate(
+    session: Session, request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     if credentials is None:
         raise NotAuthenticated(
             "sign in first: send 'Authorization: Bearer <token or API key>' "
             "(tokens come from POST /api/v1/auth/login)"
         )
-    return auth_service.authenticate_bearer(session, credentials.credentials)
+    principal = auth_service.authenticate_bearer(session, credentials.credentials)
+    _check_scope(request, principal)
+    return principal
+
+
+def get_principal(
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = _authenticate(session, request, credentials)
+    if account_security.is_missing(session, principal):
+        raise account_security.SecondFactorRequired()
+    return principal
+
+
+def get_account_principal(
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The principal, also a brand admin who has yet to set up a required second factor."""
+    return _authenticate(session, request, credentials)
 
 
 def get_expert(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -112,6 +183,8 @@ def get_platform_admin(principal: Annotated[Principal, Depends(get_principal)]) 
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+# For the account's own sign-in settings: reachable before a required second factor is on.
+AccountPrincipal = Annotated[Principal, Depends(get_account_principal)]
 ExpertPrincipal = Annotated[Principal, Depends(get_expert)]
 BrandStaff = Annotated[Principal, Depends(get_brand_staff)]
 BrandManager = Annotated[Principal, Depends(get_brand_manager)]
