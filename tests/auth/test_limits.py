@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from gigcx.auth import limits, passwords
 from gigcx.auth.models import Attempt
 from gigcx.kit import clock
+from tests.api.helpers import build_marketplace
 from tests.auth.helpers import PASSWORD, login, new_account
-from tests.web.helpers import csrf_of
+from tests.web.helpers import csrf_of, post_form
+from tests.web.test_customer_pages import path_of
 
 TRY_AGAIN = re.compile(r"^Too many attempts\. Try again in (\d+) minutes?\.$")
 
@@ -22,9 +24,12 @@ def test_an_account_is_locked_after_five_failures_for_a_while_not_for_good(
 ) -> None:
     email = new_account(session)
     for _ in range(5):
-        assert client.post(
-            "/api/v1/auth/login", json={"email": email, "password": "wrong"}
-        ).status_code == 401
+        assert (
+            client.post(
+                "/api/v1/auth/login", json={"email": email, "password": "wrong"}
+            ).status_code
+            == 401
+        )
 
     locked = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
 
@@ -117,3 +122,24 @@ def test_the_limiter_is_shared_between_sessions(engine: Engine) -> None:
         with Session(engine) as cleanup:
             cleanup.execute(delete(Attempt).where(Attempt.rule == rule.name))
             cleanup.commit()
+
+
+def test_the_contact_form_is_limited_per_address(client: TestClient, session: Session) -> None:
+    market = build_marketplace(client, session, experts=0)
+    path = path_of(session, market)
+    form = {
+        "name": "Carla Mendes",
+        "email": "carla@example.com",
+        "language": "en",
+        "category": "billing",
+        "body": "My card was charged twice.",
+    }
+    sent = [post_form(client, path, form).status_code for _ in range(10)]
+
+    refused = post_form(client, path, form)
+
+    assert sent == [303] * 10
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert 'role="alert">Too many attempts. Try again in 10 minutes.' in refused.text
+    with clock.shifted(timedelta(minutes=11)):
+        assert post_form(client, path, form).status_code == 303

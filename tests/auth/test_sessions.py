@@ -15,7 +15,11 @@ def test_sign_out_everywhere_revokes_every_token_of_the_user_only(
 ) -> None:
     email = new_account(session)
     other_email = new_account(session)
-    phone, laptop, other = sign_in(client, email), sign_in(client, email), sign_in(client, other_email)
+    phone, laptop, other = (
+        sign_in(client, email),
+        sign_in(client, email),
+        sign_in(client, other_email),
+    )
     web_sign_in(client, email)
 
     done = client.post("/api/v1/auth/sign-out-everywhere", headers=phone)
@@ -27,9 +31,10 @@ def test_sign_out_everywhere_revokes_every_token_of_the_user_only(
     # The browser's session was a token of the same user: it ended too.
     assert client.get("/account/security", follow_redirects=False).status_code == 303
     user = session.scalars(select(User).where(User.email == email)).one()
-    assert "auth.signed_out_everywhere" in session.scalars(
-        select(AuditEvent.action).where(AuditEvent.subject_id == user.id)
-    ).all()
+    assert (
+        "auth.signed_out_everywhere"
+        in session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == user.id)).all()
+    )
 
 
 def test_the_account_page_button_signs_out_everywhere(client: TestClient, session: Session) -> None:
@@ -54,7 +59,9 @@ def test_turning_the_app_on_ends_the_other_sessions(client: TestClient, session:
     assert client.get("/api/v1/auth/me", headers=other).status_code == 401
 
 
-def test_changing_the_password_ends_the_other_sessions(client: TestClient, session: Session) -> None:
+def test_changing_the_password_ends_the_other_sessions(
+    client: TestClient, session: Session
+) -> None:
     email = new_account(session)
     current, other = sign_in(client, email), sign_in(client, email)
 

@@ -66,7 +66,7 @@ def _mailbox(session: Session, principal: Principal, address: str | None, raw: b
         "requestBody": {
             "required": True,
             "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
     },
 )
 def receive_email(
