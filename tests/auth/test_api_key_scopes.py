@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SCOPE_MARK
 from gigcx.audit.models import AuditEvent
+from gigcx.auth.models import ApiKey
 from gigcx.kit import clock
 from tests.api.helpers import Headers, Marketplace, build_marketplace, ticket_body
+from tests.web.helpers import post_form, web_sign_in
 
 
 def new_key(client: TestClient, market: Marketplace, scope: str, **extra: str) -> Headers:
@@ -118,3 +120,27 @@ def test_the_intake_routes_are_marked_in_the_openapi_document(client: TestClient
         ("POST", "/api/v1/tickets/{ticket_id}/customer-messages"),
         ("POST", "/api/v1/inbound/email"),
     }
+
+
+def test_the_console_creates_a_key_with_a_scope_and_an_expiry(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=0)
+    web_sign_in(client, market.brand_admin_email)
+    expiry = (clock.now() + timedelta(days=30)).date().isoformat()
+
+    bad = post_form(
+        client, "/brand/api-keys", {"name": "x", "scope": "root", "expires_on": "someday"}
+    )
+    created = post_form(
+        client, "/brand/api-keys", {"name": "sync", "scope": "intake", "expires_on": expiry}
+    )
+    listing = client.get("/brand/api-keys")
+
+    assert bad.status_code == 400
+    assert "Choose what the key may do" in bad.text and "2027-06-30" in bad.text
+    assert created.status_code == 201
+    stored = session.scalars(select(ApiKey).where(ApiKey.name == "sync")).one()
+    assert stored.scope == "intake" and stored.expires_at is not None
+    assert stored.expires_at.date().isoformat() == expiry
+    assert "<td>intake</td>" in listing.text
