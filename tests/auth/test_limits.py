@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gigcx.auth import limits, passwords
@@ -143,3 +143,14 @@ def test_the_contact_form_is_limited_per_address(client: TestClient, session: Se
     assert 'role="alert">Too many attempts. Try again in 10 minutes.' in refused.text
     with clock.shifted(timedelta(minutes=11)):
         assert post_form(client, path, form).status_code == 303
+
+
+def test_attempts_past_the_longest_window_are_deleted(session: Session) -> None:
+    rule = limits.Rule("test:expiry", ((3, timedelta(minutes=5)),))
+    with clock.shifted(timedelta(minutes=-10)):
+        limits.count(session, [(rule, "old-a"), (rule, "old-b")])
+    limits.count(session, [(rule, "new")])
+
+    left = session.scalars(select(Attempt.created_at).where(Attempt.rule == rule.name)).all()
+
+    assert len(left) == 1

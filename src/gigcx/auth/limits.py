@@ -99,18 +99,16 @@ def check(session: Session, limited: Iterable[Limited]) -> None:
 
 
 def count(session: Session, limited: Iterable[Limited]) -> None:
-    """Count one attempt against each (rule, key); forget the key's attempts that expired."""
+    """Count one attempt against each (rule, key); forget the rule's attempts that expired."""
     now = clock.now()
     for rule, key in limited:
-        key_hash = _key_hash(rule, key)
+        # Attempts past the longest window count for nothing: the table holds one window.
         session.execute(
             delete(Attempt).where(
-                Attempt.rule == rule.name,
-                Attempt.key_hash == key_hash,
-                Attempt.created_at < now - rule.longest,
+                Attempt.rule == rule.name, Attempt.created_at < now - rule.longest
             )
         )
-        session.add(Attempt(rule=rule.name, key_hash=key_hash, created_at=now))
+        session.add(Attempt(rule=rule.name, key_hash=_key_hash(rule, key), created_at=now))
     session.flush()
 
 
