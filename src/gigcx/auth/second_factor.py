@@ -105,7 +105,7 @@ def _matching_step(secret: str, code: str) -> int | None:
 
 def _use_totp(session: Session, user: User, code: str) -> bool:
     """Take a TOTP code once: only a step later than the last one used passes."""
-    if user.totp_secret is None or not (len(code) == 6 and code.isdigit()):
+    if user.totp_secret is None or not (len(code) == 6 and code.isascii() and code.isdigit()):
         return False
     step = _matching_step(user.totp_secret, code)
     if step is None:
