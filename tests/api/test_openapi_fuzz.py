@@ -168,8 +168,10 @@ def test_no_generated_request_ends_in_a_server_error(client: TestClient, session
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result
         operation = result.ok()
-        if operation.path == "/api/v1/auth/logout":
+        if operation.path in {"/api/v1/auth/logout", "/api/v1/auth/sign-out-everywhere"}:
             continue  # it would revoke the token the other requests are signed with
+        if operation.path == "/api/v1/sign-in-rules" and operation.method.upper() == "PUT":
+            continue  # it would shut the brand admin out until they set up a second factor
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzzing.operation(operation, mode)
 

@@ -139,7 +139,6 @@ def written_kinds() -> set[str]:
             name = ast.unparse(node.func)
             recorders = (
                 "audit_service.record",
-                "audit_service.record_key_change",
                 "audit_service.note",
             )
             if name.endswith(recorders) or name in {"record", "PendingEvent"}:

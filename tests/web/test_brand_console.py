@@ -435,7 +435,7 @@ def test_an_api_key_is_shown_once_works_and_can_be_revoked(
 ) -> None:
     staff_market(client, session, experts=0)
 
-    created = post_form(client, "/brand/api-keys", {"name": "helpdesk sync"})
+    created = post_form(client, "/brand/api-keys", {"name": "helpdesk sync", "scope": "read"})
     found = re.search(
         r'id="new-key" class="key" type="text" readonly value="(gcx_[^"]+)"', created.text
     )

@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from gigcx.api.routes import (
+    account_security,
     assist,
     audit,
     auth,
@@ -50,6 +51,7 @@ def api_router() -> APIRouter:
         sso,
         privacy,
         audit,
+        account_security,
     ):
         router.include_router(module.router)
     return router

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from gigcx.api.audit_trail import remember_principal
 from gigcx.auth import service as auth_service
+from gigcx.auth.enums import ApiScope
 from gigcx.auth.principal import Principal
+from gigcx.channels import account_security
 from gigcx.config import get_settings
 from gigcx.db.dialect import is_busy
 from gigcx.db.session import open_session
@@ -76,10 +78,52 @@ def refuse(request: Request) -> None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def keep_only(request: Request, write: Callable[[Session], None]) -> None:
+    """Roll back this request's work and commit only what ``write`` records instead.
+
+    For a refusal that must leave a trace (a failed sign-in counts against the rate limits
+    and is audited) although the request changes nothing else.
+    """
+    session: Session = request.state.unit_of_work
+    session.rollback()
+    write(session)
+    session.commit()
+    request.state.is_refused = True
+
+
+# A route an intake key may call declares it: ``openapi_extra=INTAKE_SCOPE`` (new tickets,
+# inbound mail, customers' follow-ups). The mark shows in the OpenAPI document too.
+SCOPE_MARK = "x-api-key-scope"
+INTAKE_SCOPE = {SCOPE_MARK: ApiScope.INTAKE.value}
+
+
+def needed_scope(method: str, openapi_extra: dict[str, object] | None) -> ApiScope:
+    """The least scope an API key needs: intake where the route says so, read for GET."""
+    if (openapi_extra or {}).get(SCOPE_MARK) == ApiScope.INTAKE.value:
+        return ApiScope.INTAKE
+    if method in SAFE_METHODS:
+        return ApiScope.READ
+    return ApiScope.ADMIN
+
+
+def _check_scope(request: Request, principal: Principal) -> None:
+    """The one place API key scopes are enforced."""
+    if principal.api_scope is None or principal.api_scope is ApiScope.ADMIN:
+        return
+    route = request.scope.get("route")
+    needed = needed_scope(request.method, getattr(route, "openapi_extra", None))
+    if principal.api_scope is needed:
+        return
+    shown = "'admin'" if needed is ApiScope.ADMIN else f"'{needed}' or 'admin'"
+    raise PermissionDenied(
+        f"this API key has the '{principal.api_scope}' scope; {request.method} "
+        f"{request.url.path} needs a key with the {shown} scope (a brand admin creates keys "
+        "on the API keys page)"
+    )
+
+
+def _authenticate(
+    session: Session, request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     if credentials is None:
         raise NotAuthenticated(
@@ -88,7 +132,28 @@ def get_principal(
         )
     principal = auth_service.authenticate_bearer(session, credentials.credentials)
     remember_principal(request.state, principal)
+    _check_scope(request, principal)
     return principal
+
+
+def get_principal(
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = _authenticate(session, request, credentials)
+    if account_security.is_missing(session, principal):
+        raise account_security.SecondFactorRequired()
+    return principal
+
+
+def get_account_principal(
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The principal, also a brand admin who has yet to set up a required second factor."""
+    return _authenticate(session, request, credentials)
 
 
 def get_expert(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -116,6 +181,8 @@ def get_platform_admin(principal: Annotated[Principal, Depends(get_principal)]) 
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+# For the account's own sign-in settings: reachable before a required second factor is on.
+AccountPrincipal = Annotated[Principal, Depends(get_account_principal)]
 ExpertPrincipal = Annotated[Principal, Depends(get_expert)]
 BrandStaff = Annotated[Principal, Depends(get_brand_staff)]
 BrandManager = Annotated[Principal, Depends(get_brand_manager)]

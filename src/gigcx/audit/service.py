@@ -22,7 +22,6 @@ from gigcx.audit import _chain
 from gigcx.audit._chain import Break, ChainReport, chain_of, chains, seal, verify_chain
 from gigcx.audit._export import brand_events, csv_lines
 from gigcx.audit.models import AuditChain, AuditEvent
-from gigcx.auth.models import ApiKey
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.config import get_secret_key
 from gigcx.kit import clock
@@ -42,7 +41,6 @@ __all__ = [
     "note_view",
     "prune",
     "record",
-    "record_key_change",
     "record_pending",
     "seal",
     "take_pending",
@@ -106,19 +104,6 @@ def record(
     )
     session.add(event)
     return event
-
-
-def record_key_change(session: Session, *, actor: Principal, key: ApiKey, action: str) -> None:
-    """Audit an API key created or revoked (its name and prefix, never the key)."""
-    record(
-        session,
-        actor=actor,
-        action=action,
-        subject_type="api_key",
-        subject_id=key.id,
-        brand_id=key.brand_id,
-        data={"name": key.name, "prefix": key.prefix},
-    )
 
 
 def email_digest(email: str) -> str:

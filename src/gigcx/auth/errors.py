@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from gigcx.errors import Conflict, NotAuthenticated
 
 
@@ -17,3 +19,11 @@ class InvalidToken(NotAuthenticated):
 class EmailTaken(Conflict):
     def __init__(self, email: str) -> None:
         super().__init__(f"a user with email {email!r} already exists; sign in instead")
+
+
+class ApiKeyExpired(NotAuthenticated):
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(
+            f"this API key expired at {expired_at:%Y-%m-%d %H:%M} UTC; a brand admin can "
+            "create a new one on the API keys page (or POST /api/v1/api-keys)"
+        )

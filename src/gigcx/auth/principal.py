@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from gigcx.auth.enums import BRAND_MANAGER_ROLES, BRAND_STAFF_ROLES, Role
+from gigcx.auth.enums import BRAND_MANAGER_ROLES, BRAND_STAFF_ROLES, ApiScope, Role
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class Principal:
     api_key_id: uuid.UUID | None = None
     # A customer acting through a private ticket link (no sign-in).
     customer_id: uuid.UUID | None = None
+    # What an API key may do; None for everyone else (gigcx.api.deps enforces it).
+    api_scope: ApiScope | None = None
 
     @property
     def actor_id(self) -> uuid.UUID | None:

@@ -1,7 +1,7 @@
 """Passwords, sign-in tokens and API keys."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from gigcx.auth.enums import Role
-from gigcx.auth.errors import EmailTaken, InvalidCredentials, InvalidToken
+from gigcx.auth.enums import ApiScope, Role
+from gigcx.auth.errors import ApiKeyExpired, EmailTaken, InvalidCredentials, InvalidToken
 from gigcx.auth.models import AccessToken, ApiKey, User
 from gigcx.auth.principal import Principal
+from gigcx.errors import InvalidInput
 from gigcx.kit import clock
 from gigcx.kit.ids import new_secret, sha256_hex
 
@@ -84,11 +85,27 @@ def revoke_token(session: Session, *, plain: str) -> None:
         token.revoked_at = clock.now()
 
 
-def create_api_key(session: Session, *, brand_id: uuid.UUID, name: str) -> tuple[str, ApiKey]:
+def create_api_key(
+    session: Session,
+    *,
+    brand_id: uuid.UUID,
+    name: str,
+    scope: ApiScope = ApiScope.ADMIN,
+    expires_at: datetime | None = None,
+) -> tuple[str, ApiKey]:
     """Create a brand API key; the plain key is returned once and never stored."""
+    if expires_at is not None and expires_at <= clock.now():
+        raise InvalidInput("the expiry date is in the past; choose a later one or none")
     secret = new_secret()
     plain = f"{API_KEY_PREFIX}{secret}"
-    key = ApiKey(brand_id=brand_id, name=name, prefix=plain[:10], key_hash=sha256_hex(plain))
+    key = ApiKey(
+        brand_id=brand_id,
+        name=name,
+        prefix=plain[:10],
+        key_hash=sha256_hex(plain),
+        scope=scope,
+        expires_at=expires_at,
+    )
     session.add(key)
     session.flush()
     return plain, key
@@ -121,13 +138,20 @@ def authenticate_bearer(session: Session, plain: str) -> Principal:
     digest = sha256_hex(plain)
     if plain.startswith(API_KEY_PREFIX):
         key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+        now = clock.now()
         if key is None or key.revoked_at is not None:
             raise InvalidToken()
-        now = clock.now()
+        if key.expires_at is not None and key.expires_at <= now:
+            raise ApiKeyExpired(key.expires_at)
         # Writing on every request would serialise intake on one row; a minute is precise enough.
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
             _note_use(session, key)
-        return Principal(role=Role.API_KEY, brand_id=key.brand_id, api_key_id=key.id)
+        return Principal(
+            role=Role.API_KEY,
+            brand_id=key.brand_id,
+            api_key_id=key.id,
+            api_scope=ApiScope(key.scope),
+        )
     row = session.execute(
         select(AccessToken, User)
         .join(User, User.id == AccessToken.user_id)

@@ -27,6 +27,8 @@ class Brand(IdMixin, CreatedMixin, Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     # A demo brand: its simulated experts and customers keep working on their own (gigcx.demo).
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Brand admins must sign in with a second factor (an authenticator app).
+    admins_need_second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Program(IdMixin, CreatedMixin, Base):

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
-from gigcx.auth import passwords
+from gigcx.auth import limits, passwords
 from gigcx.auth.models import User
-from gigcx.auth.service import principal_for_user
+from gigcx.auth.service import normalize_email, principal_for_user
 from gigcx.channels.email.enums import AutoSubmitted
 from gigcx.channels.email.outbound import queue_email
 
@@ -58,6 +58,8 @@ def request_password_reset(session: Session, *, email: str, ip_address: str, bas
 def reset_password(session: Session, *, token: str, new_password: str) -> User:
     """Set a new password with a mailed link; all the user's sessions end."""
     user = passwords.reset_password(session, token=token, new_password=new_password)
+    # The mailbox is proven: a lock an attacker caused by guessing ends here.
+    limits.forget(session, limits.SIGN_IN_ACCOUNT, normalize_email(user.email)[:254])
     audit_service.record(session, action="auth.password_reset", **_about(user))
     return user
 

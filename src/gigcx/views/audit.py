@@ -176,6 +176,13 @@ _TIER_WORDS = {
 }
 
 
+_SIGN_IN_METHODS = {
+    "password": "password",
+    "password+totp": "password and authenticator app",
+    "password+recovery": "password and a recovery code",
+}
+
+
 def _tier(outcome: str) -> Callable[[AuditEvent, Names], str]:
     def sentence(event: AuditEvent, names: Names) -> str:
         data = event.data
@@ -226,6 +233,32 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "auth.password_reset_requested": _plain("Asked for a password reset link by mail", by=False),
     "auth.password_reset": _plain("Chose a new password with a mailed link", by=False),
     "auth.password_changed": _plain("Changed their password", by=False),
+    "auth.signed_in": lambda e, n: (
+        f"Signed in ({_SIGN_IN_METHODS.get(str(e.data.get('method')), 'password')})"
+    ),
+    "auth.sign_in_failed": lambda e, n: (
+        "Failed sign-in: wrong "
+        + ("code" if e.data.get("reason") == "second_factor" else "password")
+    ),
+    "auth.second_factor_on": _plain("Turned on an authenticator app", by=False),
+    "auth.second_factor_off": _plain("Turned off the authenticator app", by=False),
+    "auth.recovery_code_used": lambda e, n: (
+        f"Signed in with a recovery code ({e.data.get('left', 0)} left)"
+    ),
+    "auth.signed_out_everywhere": _plain("Signed out everywhere", by=False),
+    "brand.admins_need_second_factor": lambda e, n: (
+        (
+            "Admins must now use a second factor"
+            if e.data.get("is_required")
+            else "Admins no longer need a second factor"
+        )
+        + _by(e, n)
+    ),
+    "api_key.created": lambda e, n: (
+        f"API key \u201c{e.data.get('name')}\u201d created with the "
+        f"{e.data.get('scope')} scope{_by(e, n)}"
+    ),
+    "api_key.revoked": lambda e, n: f"API key \u201c{e.data.get('name')}\u201d revoked{_by(e, n)}",
     "sso.settings_changed": _plain("Single sign-on settings changed"),
     "sso.signed_in": lambda e, n: (
         f"Signed in with the company account {e.data.get('email', '')}".rstrip()
@@ -271,8 +304,6 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "bonus_rule.retired": _plain("Bonus rule retired"),
     "earning.reversed": _plain("Earning reversed"),
     "surge.announced": _plain("Surge pay announced", by=False),
-    "api_key.created": lambda e, n: f"API key \u201c{e.data.get('name')}\u201d created{_by(e, n)}",
-    "api_key.revoked": lambda e, n: f"API key \u201c{e.data.get('name')}\u201d revoked{_by(e, n)}",
     "privacy.masking_grant_changed": lambda e, n: (
         "Experts now see unmasked: "
         + (", ".join(e.data.get("to") or []) or "nothing")

@@ -7,8 +7,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gigcx.errors import DomainError
-from gigcx.web.deps import LoginRequired, login_redirect, refuse_unstorable_text, render
+from gigcx.web.deps import (
+    SECURITY_PATH,
+    LoginRequired,
+    SecondFactorSetupRequired,
+    login_redirect,
+    refuse_unstorable_text,
+    render,
+)
 from gigcx.web.routes import (
+    account_security,
     admin_brands,
     brand_console,
     chat_widget,
@@ -53,6 +61,7 @@ def install_web(app: FastAPI) -> None:
         admin_brands,
         pay_statements,
         ticket_files,
+        account_security,
     ):
         # Every form is checked for text no database can store before any route reads it.
         app.include_router(module.router, dependencies=[Depends(refuse_unstorable_text)])
@@ -60,6 +69,10 @@ def install_web(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(_request: Request, error: LoginRequired) -> Response:
         return login_redirect(error.next_path)
+
+    @app.exception_handler(SecondFactorSetupRequired)
+    async def second_factor_required(_request: Request, _error: Exception) -> Response:
+        return RedirectResponse(f"{SECURITY_PATH}?required=1", status_code=303)
 
 
 def error_page(request: Request, error: DomainError) -> Response:

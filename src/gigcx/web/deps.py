@@ -14,6 +14,7 @@ from gigcx.api.audit_trail import remember_principal
 from gigcx.api.deps import SessionDep, refuse
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
+from gigcx.channels import account_security
 from gigcx.errors import DomainError, PermissionDenied
 from gigcx.kit.text import printable, text_problem
 from gigcx.tickets.queries import short_id
@@ -35,6 +36,13 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+
+
+class SecondFactorSetupRequired(Exception):
+    """A brand admin whose brand requires a second factor has none yet: to its set-up page."""
+
+
+SECURITY_PATH = "/account/security"
 
 
 class CsrfFailed(DomainError):
@@ -112,12 +120,25 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     except DomainError:
         return None
     remember_principal(request.state, principal)
+    request.state.is_second_factor_missing = account_security.is_missing(session, principal)
     return principal
 
 
 def signed_in(
     request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
 ) -> Principal:
+    """The signed-in user; a brand admin who must still set up a second factor goes there."""
+    if principal is None:
+        raise LoginRequired(request.url.path)
+    if getattr(request.state, "is_second_factor_missing", False):
+        raise SecondFactorSetupRequired()
+    return principal
+
+
+def signed_in_any(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal:
+    """The signed-in user, also before a required second factor is set up (its own page)."""
     if principal is None:
         raise LoginRequired(request.url.path)
     return principal
@@ -140,6 +161,7 @@ def signed_in_platform_admin(principal: Annotated[Principal, Depends(signed_in)]
 
 
 WebUser = Annotated[Principal | None, Depends(optional_principal)]
+WebAccount = Annotated[Principal, Depends(signed_in_any)]
 WebExpert = Annotated[Principal, Depends(signed_in_expert)]
 WebStaff = Annotated[Principal, Depends(signed_in_staff)]
 WebPlatformAdmin = Annotated[Principal, Depends(signed_in_platform_admin)]

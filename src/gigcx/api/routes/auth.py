@@ -3,13 +3,13 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from gigcx.api.deps import CurrentPrincipal, SessionDep
+from gigcx.api.deps import AccountPrincipal, SessionDep, keep_only
 from gigcx.api.errors import ERROR_RESPONSES
-from gigcx.auth import passwords
+from gigcx.auth import passwords, second_factor
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
-from gigcx.channels import accounts
-from gigcx.channels.sso import service as sso_service
+from gigcx.auth.errors import InvalidCredentials
+from gigcx.channels import accounts, sign_in
 from gigcx.config import get_settings
 from gigcx.errors import PermissionDenied
 from gigcx.kit.schemas import Schema
@@ -21,6 +21,8 @@ class LoginRequest(Schema):
     # Any text: an address that is not an account's is "wrong", like a wrong password.
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=200)
+    # The authenticator app's current code, or a recovery code, for accounts that have one.
+    otp: str | None = Field(default=None, max_length=40)
 
 
 class TokenRead(Schema):
@@ -37,24 +39,57 @@ class MeRead(Schema):
     expert_id: str | None
 
 
-@router.post("/login")
-def login(session: SessionDep, body: LoginRequest) -> TokenRead:
-    """Sign in with email and password; the token goes in 'Authorization: Bearer'. Public."""
-    user = sso_service.password_sign_in(session, email=body.email, password=body.password)
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/login",
+    responses={
+        401: {"description": "Wrong email, password or code; or the code ('otp') is missing"},
+        429: {"description": "Too many failed attempts; Retry-After says when to try again"},
+    },
+)
+def login(session: SessionDep, body: LoginRequest, request: Request) -> TokenRead:
+    """Sign in with email and password; the token goes in 'Authorization: Bearer'. Public.
+
+    An account with an authenticator app also sends its current code (or a recovery code) as
+    ``otp``; without it the answer is 401 saying so. Failed attempts are limited per account
+    and per address (429 with Retry-After).
+    """
+    address = client_address(request)
+    method = "password"
+    try:
+        user = sign_in.check_password(
+            session, email=body.email, password=body.password, address=address
+        )
+        if second_factor.is_on(user):
+            if not body.otp:
+                raise second_factor.SecondFactorNeeded()
+            kind = sign_in.check_second_factor(session, user, body.otp, address=address)
+            method = f"password+{kind}"
+    except (InvalidCredentials, second_factor.SecondFactorWrong) as error:
+        reason = "password" if isinstance(error, InvalidCredentials) else "second_factor"
+        keep_only(
+            request,
+            lambda s: sign_in.record_failure(s, email=body.email, address=address, reason=reason),
+        )
+        raise
+    sign_in.record_success(session, user, address=address, method=method)
     ttl = timedelta(hours=get_settings().token_ttl_hours)
     plain, token = auth_service.issue_token(session, user=user, ttl=ttl)
     return TokenRead(access_token=plain, expires_at=token.expires_at, role=Role(user.role))
 
 
 @router.post("/logout", status_code=204)
-def logout(session: SessionDep, principal: CurrentPrincipal, request: Request) -> None:
+def logout(session: SessionDep, principal: AccountPrincipal, request: Request) -> None:
     """Revoke the token this request was made with."""
     _scheme, _, plain = request.headers.get("authorization", "").partition(" ")
     auth_service.revoke_token(session, plain=plain.strip())
 
 
 @router.get("/me")
-def me(principal: CurrentPrincipal) -> MeRead:
+def me(principal: AccountPrincipal) -> MeRead:
     """Who the credentials stand for."""
     return MeRead(
         role=principal.role,
@@ -98,7 +133,7 @@ def request_password_reset(
     accounts.request_password_reset(
         session,
         email=body.email,
-        ip_address=request.client.host if request.client else "unknown",
+        ip_address=client_address(request),
         base_url=get_settings().base_url or str(request.base_url),
     )
     return Accepted(detail=accounts.RESET_REQUESTED)
@@ -112,7 +147,7 @@ def confirm_password_reset(session: SessionDep, body: PasswordResetConfirm) -> N
 
 @router.post("/password", status_code=204)
 def change_password(
-    session: SessionDep, principal: CurrentPrincipal, body: PasswordChange, request: Request
+    session: SessionDep, principal: AccountPrincipal, body: PasswordChange, request: Request
 ) -> None:
     """Change the signed-in user's password; their other tokens are revoked, this one stays."""
     if principal.user_id is None:

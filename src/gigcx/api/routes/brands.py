@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import EmailStr, Field
+from pydantic import AwareDatetime, EmailStr, Field
 from sqlalchemy import select
 
 from gigcx.api.deps import (
@@ -15,13 +15,13 @@ from gigcx.api.deps import (
     paginate,
 )
 from gigcx.api.errors import ERROR_RESPONSES
-from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
-from gigcx.auth.enums import Role
+from gigcx.auth.enums import ApiScope, Role
 from gigcx.auth.models import ApiKey
 from gigcx.brands import service as brands_service
 from gigcx.brands.queries import readable_brands
 from gigcx.brands.schemas import BrandCreate, BrandRead
+from gigcx.channels import api_keys
 from gigcx.errors import InvalidInput, NotFound
 from gigcx.kit.schemas import Schema
 
@@ -72,12 +72,24 @@ def create_staff(session: SessionDep, principal: BrandManager, body: StaffCreate
 
 class ApiKeyCreate(Schema):
     name: str = Field(min_length=1, max_length=120)
+    scope: ApiScope = Field(
+        default=ApiScope.ADMIN,
+        description=(
+            "intake: create tickets, inbound mail and customers' follow-ups only; "
+            "read: GET only; admin: everything"
+        ),
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="when the key stops working (with a time zone); none: never"
+    )
 
 
 class ApiKeyRead(Schema):
     id: uuid.UUID
     name: str
     prefix: str
+    scope: ApiScope
+    expires_at: datetime | None
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -99,10 +111,10 @@ def list_api_keys(session: SessionDep, principal: BrandManager) -> list[ApiKeyRe
 def create_api_key(
     session: SessionDep, principal: BrandManager, body: ApiKeyCreate
 ) -> ApiKeyCreated:
-    """Create an API key for intake and management; the key is shown once."""
-    assert principal.brand_id is not None
-    plain, key = auth_service.create_api_key(session, brand_id=principal.brand_id, name=body.name)
-    audit_service.record_key_change(session, actor=principal, key=key, action="api_key.created")
+    """Create an API key with a scope and an optional expiry; the key is shown once."""
+    plain, key = api_keys.create(
+        session, principal, name=body.name, scope=body.scope, expires_at=body.expires_at
+    )
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=plain)
 
 
@@ -113,5 +125,4 @@ def revoke_api_key(session: SessionDep, principal: BrandManager, key_id: uuid.UU
     )
     if key is None:
         raise NotFound("API key not found")
-    auth_service.revoke_api_key(session, key)
-    audit_service.record_key_change(session, actor=principal, key=key, action="api_key.revoked")
+    api_keys.revoke(session, principal, key)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from gigcx.api.deps import BrandStaff, SessionDep
+from gigcx.api.deps import INTAKE_SCOPE, BrandStaff, SessionDep
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.auth.principal import Principal
 from gigcx.channels.email import inbound
@@ -62,10 +62,11 @@ def _mailbox(session: Session, principal: Principal, address: str | None, raw: b
         415: {"description": "The body is not sent as message/rfc822"},
     },
     openapi_extra={
+        **INTAKE_SCOPE,
         "requestBody": {
             "required": True,
             "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
     },
 )
 def receive_email(

@@ -4,7 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from gigcx.api.deps import BrandStaff, CurrentPrincipal, Page, PageDep, SessionDep, paginate
+from gigcx.api.deps import (
+    INTAKE_SCOPE,
+    BrandStaff,
+    CurrentPrincipal,
+    Page,
+    PageDep,
+    SessionDep,
+    paginate,
+)
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
 from gigcx.auth.principal import Principal
@@ -59,7 +67,12 @@ def base_url(request: Request) -> str:
     return get_settings().base_url or str(request.base_url)
 
 
-@router.post("", status_code=201, responses={200: {"description": "Replayed: same key and body"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={200: {"description": "Replayed: same key and body"}},
+    openapi_extra=INTAKE_SCOPE,
+)
 def create_ticket(
     request: Request,
     session: SessionDep,
@@ -170,7 +183,7 @@ def reply(
     return reads.message_read(session, principal, message)
 
 
-@router.post("/{ticket_id}/customer-messages", status_code=201)
+@router.post("/{ticket_id}/customer-messages", status_code=201, openapi_extra=INTAKE_SCOPE)
 def customer_message(
     session: SessionDep, principal: BrandStaff, ticket_id: uuid.UUID, body: CustomerMessageCreate
 ) -> MessageRead:

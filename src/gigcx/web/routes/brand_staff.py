@@ -12,6 +12,7 @@ from gigcx.auth.errors import EmailTaken
 from gigcx.auth.models import User
 from gigcx.auth.principal import Principal
 from gigcx.brands import staff as staff_service
+from gigcx.channels import account_security
 from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
 from gigcx.web.forms import NAME_LIMIT, is_email
 from gigcx.web.routes.brand_common import page_context, require_manager
@@ -41,6 +42,9 @@ def _staff_page(
         errors=errors or {},
         values=values or {"role": "inhouse_agent"},
         problem=problem,
+        admins_need_second_factor=account_security.brand_of(
+            session, user
+        ).admins_need_second_factor,
     )
     response = render(request, "brand/staff.html", context, status_code=status_code)
     if invited is not None:
@@ -131,4 +135,14 @@ def deactivate(
 def reactivate(session: SessionDep, user: WebStaff, user_id: uuid.UUID) -> Response:
     require_manager(user)
     staff_service.reactivate(session, user, user_id)
+    return redirect("/brand/staff")
+
+
+@router.post("/brand/staff/sign-in-rules", dependencies=[CsrfChecked])
+def sign_in_rules(
+    session: SessionDep, user: WebStaff, admins_need_second_factor: Annotated[str, Form()] = ""
+) -> Response:
+    """Say whether the brand's admins must sign in with a second factor."""
+    require_manager(user)
+    account_security.set_admin_rule(session, user, is_required=admins_need_second_factor == "yes")
     return redirect("/brand/staff")

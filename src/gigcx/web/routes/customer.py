@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
+from gigcx.auth import limits
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
@@ -163,6 +164,15 @@ def write_in(
     page_language = i18n.page_language(_contact_language(request, program))
     customer = Principal(role=Role.CUSTOMER, brand_id=brand.id)
     route_after_triage = assist_service.routes_after_triage(session, program.id)
+    try:
+        address = request.client.host if request.client else "unknown"
+        limits.limit(session, [(limits.CONTACT_ADDRESS, address)])
+    except limits.TooManyAttempts as error:
+        page = _contact_again(
+            request, brand, program, route_after_triage, values, {"form": error.detail}, 429
+        )
+        page.headers.update(error.headers)
+        return page
     try:
         data = TicketCreate.model_validate(
             {

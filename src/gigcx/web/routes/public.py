@@ -6,12 +6,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from gigcx.api.deps import SessionDep
+from gigcx.api.deps import SessionDep, keep_only
+from gigcx.auth import second_factor
 from gigcx.auth import service as auth_service
+from gigcx.auth.errors import InvalidCredentials
+from gigcx.auth.models import User
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
-from gigcx.channels.sso import service as sso_service
+from gigcx.channels import sign_in
 from gigcx.config import get_settings
 from gigcx.errors import DomainError
 from gigcx.experts import service as experts_service
@@ -97,6 +101,29 @@ def safe_next(path: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") else ""
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _refused(response: Response, error: DomainError) -> Response:
+    """Add what the error tells the client to do (Retry-After when rate limited)."""
+    response.headers.update(getattr(error, "headers", None) or {})
+    return response
+
+
+def _signed_in(
+    request: Request, session: Session, user: User, *, method: str, next: str
+) -> Response:
+    """Finish a sign-in: audit it, start the browser's session and go on."""
+    sign_in.record_success(session, user, address=client_address(request), method=method)
+    ttl = timedelta(hours=get_settings().token_ttl_hours)
+    plain, _ = auth_service.issue_token(session, user=user, ttl=ttl)
+    principal = auth_service.principal_for_user(user)
+    response = redirect(safe_next(next) or home_for(principal))
+    start_session(request, response, plain)
+    return response
+
+
 @router.post("/login", dependencies=[CsrfChecked])
 def login(
     request: Request,
@@ -105,22 +132,67 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    """Check the password; an account with an authenticator app is asked for its code next."""
+    address = client_address(request)
     try:
-        user = sso_service.password_sign_in(session, email=email, password=password)
+        user = sign_in.check_password(session, email=email, password=password, address=address)
     except DomainError as error:
-        return login_page(
+        if isinstance(error, InvalidCredentials):
+            keep_only(
+                request,
+                lambda s: sign_in.record_failure(
+                    s, email=email, address=address, reason="password"
+                ),
+            )
+        page = login_page(
             request,
             next=next,
             email=email,
             errors={"form": error.detail},
             status_code=error.status_code,
         )
-    ttl = timedelta(hours=get_settings().token_ttl_hours)
-    plain, _ = auth_service.issue_token(session, user=user, ttl=ttl)
-    principal = auth_service.principal_for_user(user)
-    response = redirect(safe_next(next) or home_for(principal))
-    start_session(request, response, plain)
-    return response
+        return _refused(page, error)
+    if second_factor.is_on(user):
+        challenge = second_factor.open_challenge(session, user)
+        return render(
+            request, "login_code.html", {"challenge": challenge, "next": next, "errors": {}}
+        )
+    return _signed_in(request, session, user, method="password", next=next)
+
+
+@router.post("/login/code", dependencies=[CsrfChecked])
+def login_code(
+    request: Request,
+    session: SessionDep,
+    challenge: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    """The second step: the authenticator app's code, or a recovery code."""
+    address = client_address(request)
+    try:
+        user = second_factor.user_of_challenge(session, challenge)
+    except DomainError as error:
+        page = login_page(request, next=next, errors={"form": error.detail}, status_code=400)
+        return page
+    email = user.email
+    try:
+        kind = sign_in.check_second_factor(session, user, code, address=address)
+        second_factor.close_challenge(session, challenge)
+    except DomainError as error:
+        if isinstance(error, second_factor.SecondFactorWrong):
+            keep_only(
+                request,
+                lambda s: sign_in.record_failure(
+                    s, email=email, address=address, reason="second_factor"
+                ),
+            )
+        if isinstance(error, second_factor.ChallengeInvalid):
+            return login_page(request, next=next, errors={"form": error.detail}, status_code=400)
+        context = {"challenge": challenge, "next": next, "errors": {"code": error.detail}}
+        page = render(request, "login_code.html", context, status_code=error.status_code)
+        return _refused(page, error)
+    return _signed_in(request, session, user, method=f"password+{kind}", next=next)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
