@@ -11,6 +11,7 @@ from gigcx.api.routes import (
     brands,
     chat,
     community,
+    decisions,
     earnings,
     experts,
     inbound,
@@ -47,6 +48,7 @@ def api_router() -> APIRouter:
         chat,
         community,
         sso,
+        decisions,
     ):
         router.include_router(module.router)
     return router

@@ -91,9 +91,39 @@ from gigcx.payments.service._surge import (
     surges_for_brand,
     surges_for_expert,
 )
+from gigcx.payments.service._tax import (
+    CLASSIFICATION_NAMES,
+    FORM_NAMES,
+    TaxProfileView,
+    set_tax_profile,
+    tax_profile_of,
+)
+from gigcx.payments.service._tax_report import (
+    REPORT_CURRENCY,
+    TaxReport,
+    TaxReportLine,
+    Threshold,
+    reporting_threshold,
+    tax_report,
+    tax_report_csv,
+    thresholds,
+)
 from gigcx.payments.service._weekly import WeeklyRun, run_week
 
 __all__ = [
+    "CLASSIFICATION_NAMES",
+    "FORM_NAMES",
+    "REPORT_CURRENCY",
+    "TaxProfileView",
+    "TaxReport",
+    "TaxReportLine",
+    "Threshold",
+    "reporting_threshold",
+    "set_tax_profile",
+    "tax_profile_of",
+    "tax_report",
+    "tax_report_csv",
+    "thresholds",
     "ACTIVE_TIME_RULE",
     "FLOOR_WINDOW",
     "KIND_NAMES",
