@@ -241,6 +241,9 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
         "Someone tried to sign up with this account's email", by=False
     ),
     "expert.set_away": _plain("Set away after letting offers lapse", by=False),
+    "tax_profile.saved": lambda e, n: (
+        f"Tax profile saved and certified ({str(e.data.get('form', '')).upper()})"
+    ),
     "enrollment.applied": _plain("Applied to the program"),
     "human_review.proposed": lambda e, n: (
         f"An automated check proposed setting the enrollment {e.data.get('status')}; "
