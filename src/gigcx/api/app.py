@@ -20,6 +20,7 @@ from gigcx.api.routes import (
     programs,
     quality,
     sso,
+    tax,
     ticket_emails,
     tickets,
     training,
@@ -49,6 +50,7 @@ def api_router() -> APIRouter:
         community,
         sso,
         decisions,
+        tax,
     ):
         router.include_router(module.router)
     return router

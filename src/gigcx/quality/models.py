@@ -12,10 +12,10 @@ from gigcx.privacy.redaction import redact_cards_on_set
 from gigcx.quality.enums import (
     ContestedSystem,
     DisputeStatus,
+    DisputeSubject,
     HumanReviewKind,
     HumanReviewOutcome,
     HumanReviewStatus,
-    DisputeSubject,
     RatingReason,
     ReviewReason,
     ReviewStatus,

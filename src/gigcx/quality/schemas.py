@@ -10,10 +10,10 @@ from gigcx.kit.schemas import Schema, Slug
 from gigcx.quality.enums import (
     ContestedSystem,
     DisputeStatus,
+    DisputeSubject,
     HumanReviewKind,
     HumanReviewOutcome,
     HumanReviewStatus,
-    DisputeSubject,
     RatingReason,
     ReasonArea,
     ReviewReason,

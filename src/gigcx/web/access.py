@@ -69,6 +69,7 @@ NAV_LINKS = (
     NavLink("/brand/chat", "Live chat", Area.MANAGE),
     NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
+    NavLink("/brand/human-reviews", "Human reviews", Area.CONSOLE),
 )
 
 
