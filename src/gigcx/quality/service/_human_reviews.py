@@ -87,7 +87,8 @@ def propose_restriction(
         proposed_status=status,
         raised_by=raised_by,
         request=grounds,
-        due_at=clock.now() + review_due(),
+        created_at=(now := clock.now()),
+        due_at=now + review_due(),
     )
     session.add(case)
     session.flush()
@@ -141,7 +142,8 @@ def request_review(session: Session, principal: Principal, data: HumanReviewCrea
         decision_id=decision_id,
         raised_by="expert",
         request=data.request.strip(),
-        due_at=clock.now() + review_due(),
+        created_at=(now := clock.now()),
+        due_at=now + review_due(),
     )
     session.add(case)
     session.flush()
