@@ -58,11 +58,8 @@ def _decisions_context(session: SessionDep, user: Principal) -> dict[str, Any]:
     decisions = experts_service.list_decisions(session, user, expert_id=user.expert_id)
     cases = quality_service.list_human_reviews(session, user, expert_id=user.expert_id)
     program_ids = {d.program_id for d in decisions} | {c.program_id for c in cases}
-    names = dict(
-        session.execute(
-            select(Program.id, Program.name).where(Program.id.in_(program_ids))
-        ).tuples()
-    )
+    rows = session.execute(select(Program.id, Program.name).where(Program.id.in_(program_ids)))
+    names = {program_id: name for program_id, name in rows}
     return {
         "user": user,
         "decisions": decisions,
