@@ -197,9 +197,7 @@ def test_an_expert_asks_for_a_review_and_an_overturned_removal_is_undone(
     )
 
 
-def test_the_review_time_is_configurable(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_review_time_is_configurable(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     enrollment, _ = setup(session)
     monkeypatch.setenv("GIGCX_HUMAN_REVIEW_DAYS", "3")
     get_settings.cache_clear()

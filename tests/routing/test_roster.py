@@ -118,9 +118,7 @@ def test_roster_follows_every_change_to_its_inputs(session: Session) -> None:
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id}
     experts_service.apply_status(session, applied, EnrollmentStatus.ACTIVE, actor=SYSTEM)
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id, other.id}
-    experts_service.apply_status(
-        session, applied, EnrollmentStatus.REMOVED, actor=as_expert(anna)
-    )
+    experts_service.apply_status(session, applied, EnrollmentStatus.REMOVED, actor=as_expert(anna))
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id}
     assert stored(session) == derived(session)
 

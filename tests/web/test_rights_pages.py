@@ -75,9 +75,9 @@ def test_the_expert_sees_who_paused_them_and_why_and_asks_for_a_review(
         headers=market.brand_admin,
     )
     web_sign_in(client, market.expert_emails[0])
-    decision_id = client.get(
-        "/api/v1/enrollment-decisions", headers=market.experts[0]
-    ).json()[0]["id"]
+    decision_id = client.get("/api/v1/enrollment-decisions", headers=market.experts[0]).json()[0][
+        "id"
+    ]
 
     page = client.get("/expert/decisions")
     asked = post_form(
@@ -241,6 +241,9 @@ def test_the_brand_reads_its_yearly_report_with_missing_profiles(
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[1].endswith(",USD,2400.00,1,2000.00,yes,yes")
     assert bad_year.status_code == 400
-    assert (api.json()["missing_profiles"], api.json()["other_currencies"]) == (1, {"EUR": "800.00"})
+    assert (api.json()["missing_profiles"], api.json()["other_currencies"]) == (
+        1,
+        {"EUR": "800.00"},
+    )
     assert by_expert.status_code == 403
     assert session.scalar(select(Program.id).where(Program.id == uuid.UUID(market.program_id)))

@@ -301,17 +301,19 @@ def set_tax_profile(
             name = TIN_NAMES[TinType(str(fields["tin_type"]))]
             raise InvalidTaxProfile("tax_id", f"Enter your {name}.")
         fields["tax_id"] = existing.tax_id
-    if existing is None:
+    if existing is not None:
+        profile = existing
+    else:
         # Two first saves at once: one inserts, the other updates what it wrote.
-        existing, _ = insert_or_get(
+        profile, _ = insert_or_get(
             session,
             TaxProfile(expert_id=expert_id, certified_at=now, updated_at=now, **fields),
             find,
         )
     for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.certified_at = now
-    existing.updated_at = now
+        setattr(profile, name, value)
+    profile.certified_at = now
+    profile.updated_at = now
     session.flush()
     audit_service.record(
         session,
@@ -322,4 +324,4 @@ def set_tax_profile(
         brand_id=None,
         data={"form": str(fields["form"]), "tin_type": str(fields["tin_type"])},
     )
-    return _view(existing)
+    return _view(profile)

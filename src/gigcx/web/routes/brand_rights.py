@@ -28,9 +28,7 @@ def human_reviews(request: Request, session: SessionDep, user: WebStaff) -> Resp
     """Cases a person must decide: automated proposals and experts' requests, by due time."""
     cases = quality_service.list_human_reviews(session, user)
     expert_ids = {case.expert_id for case in cases}
-    rows = session.execute(
-        select(Expert.id, Expert.display_name).where(Expert.id.in_(expert_ids))
-    )
+    rows = session.execute(select(Expert.id, Expert.display_name).where(Expert.id.in_(expert_ids)))
     names = {expert_id: name for expert_id, name in rows}
     context = page_context(
         user,
