@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     # Zendesk connections call https://<subdomain>.zendesk.com unless this is set (a test or
     # staging server); "{subdomain}" in it is replaced by the connection's subdomain.
     zendesk_base_url: str = ""
+    # Days brand staff have to decide a human review case (an expert's request or an automated
+    # proposal to restrict an enrollment) before it shows as overdue.
+    human_review_days: int = 7
+    # Reporting thresholds for payments to US persons, added to the built-in ones
+    # (gigcx.payments.tax_thresholds): "YEAR=AMOUNT" pairs, e.g. "2027=2100,2028=2150".
+    tax_report_thresholds: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

@@ -13,7 +13,8 @@ def enrollment_of(client: TestClient, headers: dict[str, str]) -> str:
 
 def set_status(client: TestClient, enrollment: str, status: str, headers: dict[str, str]) -> int:
     path = f"/api/v1/enrollments/{enrollment}"
-    response = client.patch(path, json={"status": status}, headers=headers)
+    body = {"status": status, "reason": "Agreed on the phone"}
+    response = client.patch(path, json=body, headers=headers)
     return int(response.status_code)
 
 

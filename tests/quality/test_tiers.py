@@ -10,8 +10,8 @@ from gigcx.experts.models import Expert
 from gigcx.jobs.models import Job
 from gigcx.jobs.registry import get_handler
 from gigcx.quality import service as quality_service
-from gigcx.quality.enums import WarningKind, WarningStatus
-from gigcx.quality.models import TierEvaluation, TierWarning
+from gigcx.quality.enums import HumanReviewKind, HumanReviewStatus, WarningKind, WarningStatus
+from gigcx.quality.models import HumanReview, TierEvaluation, TierWarning
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import make_expert
 from tests.factories.quality import add_review, enrollment_of, make_scorecard
@@ -111,18 +111,27 @@ def test_improving_before_the_date_resolves_the_warning(session: Session) -> Non
     assert enrollment_of(session, expert, program).tier == Tier.ESTABLISHED
 
 
-def test_removal_is_warned_first_then_applied(session: Session) -> None:
+def test_removal_is_warned_first_then_only_proposed_to_a_person(session: Session) -> None:
     # (375 + 0) / 25 = 15.00, below the removal line of 40 with 10 inputs
     program, expert = expert_with_reviews(session, ["0"] * 10)
 
     quality_service.review_tiers(session, WEEK)
     status_after_warning = enrollment_of(session, expert, program).status
-    quality_service.review_tiers(session, WEEK + timedelta(days=14))
+    summary = quality_service.review_tiers(session, WEEK + timedelta(days=14))
 
     (warning,) = warnings_of(session, expert)
+    (case,) = session.scalars(select(HumanReview).where(HumanReview.expert_id == expert.id))
     assert warning.kind == WarningKind.REMOVAL
     assert status_after_warning == EnrollmentStatus.ACTIVE
-    assert enrollment_of(session, expert, program).status == EnrollmentStatus.REMOVED
+    assert summary.counts["removal_proposed"] == 1
+    assert enrollment_of(session, expert, program).status == EnrollmentStatus.ACTIVE
+    assert (case.kind, case.proposed_status, case.status, case.raised_by) == (
+        HumanReviewKind.PROPOSAL,
+        EnrollmentStatus.REMOVED,
+        HumanReviewStatus.OPEN,
+        "quality.review_tiers",
+    )
+    assert case.request.startswith(f"Quality score 15.00 in {program.name} is still below 40")
 
 
 def test_a_paused_enrollment_keeps_its_tier(session: Session) -> None:

@@ -90,10 +90,14 @@ def test_roster_follows_every_change_to_its_inputs(session: Session) -> None:
     ben_in_other = session.scalars(
         select(Enrollment).where(Enrollment.expert_id == ben.id, Enrollment.program_id == other.id)
     ).one()
-    experts_service.apply_status(session, ben_in_other, EnrollmentStatus.PAUSED, actor=SYSTEM)
+    experts_service.apply_status(
+        session, ben_in_other, EnrollmentStatus.PAUSED, actor=as_expert(ben)
+    )
     assert {r[0] for r in stored(session) if r[1] == ben.id} == {program.id}
     assert stored(session) == derived(session)
-    experts_service.apply_status(session, ben_in_other, EnrollmentStatus.ACTIVE, actor=SYSTEM)
+    experts_service.apply_status(
+        session, ben_in_other, EnrollmentStatus.ACTIVE, actor=as_expert(ben)
+    )
     assert {r[0] for r in stored(session) if r[1] == ben.id} == {program.id, other.id}
 
     # Quality score and certification, written by the quality and training services.
@@ -114,7 +118,7 @@ def test_roster_follows_every_change_to_its_inputs(session: Session) -> None:
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id}
     experts_service.apply_status(session, applied, EnrollmentStatus.ACTIVE, actor=SYSTEM)
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id, other.id}
-    experts_service.apply_status(session, applied, EnrollmentStatus.REMOVED, actor=SYSTEM)
+    experts_service.apply_status(session, applied, EnrollmentStatus.REMOVED, actor=as_expert(anna))
     assert {r[0] for r in stored(session) if r[1] == anna.id} == {program.id}
     assert stored(session) == derived(session)
 

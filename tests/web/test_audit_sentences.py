@@ -89,7 +89,14 @@ def test_a_declined_offer_and_an_escalation_by_rule_read_as_sentences(
 
 # Kinds written with an f-string, and every value their placeholders take.
 TEMPLATED_KINDS: dict[str, list[str] | list[tuple[str, str]]] = {
-    "tier.{}": ["promoted", "warned", "warned_earlier", "demoted", "removed", "resolved"],
+    "tier.{}": [
+        "promoted",
+        "warned",
+        "warned_earlier",
+        "demoted",
+        "removal_proposed",
+        "resolved",
+    ],
     "assist.answer_{}": ["proposed", "approved", "rejected"],
     "sla.{}.at_risk": ["first_response", "resolution"],
     "sla.{}.breached": ["first_response", "resolution"],

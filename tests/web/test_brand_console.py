@@ -417,7 +417,11 @@ def test_brand_staff_approve_and_decline_applicants_and_see_the_roster(
 
     page = client.get("/brand/experts")
     approved = post_form(client, f"/brand/experts/enrollments/{applications[0]}/approve")
-    declined = post_form(client, f"/brand/experts/enrollments/{applications[1]}/decline")
+    declined = post_form(
+        client,
+        f"/brand/experts/enrollments/{applications[1]}/decline",
+        {"reason": "We need German speakers"},
+    )
 
     assert page.status_code == 200
     assert "Approve Ana Applicant for Customer care" in page.text

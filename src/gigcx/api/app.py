@@ -12,6 +12,7 @@ from gigcx.api.routes import (
     brands,
     chat,
     community,
+    decisions,
     earnings,
     experts,
     inbound,
@@ -21,6 +22,7 @@ from gigcx.api.routes import (
     programs,
     quality,
     sso,
+    tax,
     ticket_emails,
     tickets,
     training,
@@ -52,6 +54,8 @@ def api_router() -> APIRouter:
         privacy,
         audit,
         account_security,
+        decisions,
+        tax,
     ):
         router.include_router(module.router)
     return router

@@ -33,6 +33,13 @@ ENROLLMENT_TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
 }
 
 
+# Statuses that restrict an expert's work. Only a named person with a written reason sets them
+# for anyone but the expert themselves; automated systems may only propose them.
+RESTRICTED_STATUSES: frozenset[EnrollmentStatus] = frozenset(
+    {EnrollmentStatus.PAUSED, EnrollmentStatus.REMOVED}
+)
+
+
 class Tier(StrEnum):
     """An expert's standing in a program; the criteria are published (gigcx.quality.tiers)."""
 

@@ -1,4 +1,4 @@
-from gigcx.errors import Conflict, NotFound
+from gigcx.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class ExpertNotFound(NotFound):
@@ -36,3 +36,22 @@ class ApplicationIncomplete(Conflict):
         )
         self.program_name = program_name
         self.missing = missing
+
+
+class DecisionNeedsAPerson(PermissionDenied):
+    """Only a named person may pause or remove an expert; systems and API keys may not."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__(
+            f"setting an enrollment to {wanted} restricts an expert's work, so a named person "
+            "must decide it: sign in as a brand admin (not an API key or an automated job). "
+            "Automated checks may only propose it for review (see the human review queue)"
+        )
+
+
+class DecisionNeedsAReason(InvalidInput):
+    def __init__(self, wanted: str) -> None:
+        super().__init__(
+            f"write the reason for setting this enrollment to {wanted} in 'reason': the expert "
+            "is shown it as written and can ask for a review"
+        )

@@ -101,3 +101,22 @@ class Enrollment(IdMixin, CreatedMixin, Base):
         UniqueConstraint("expert_id", "program_id"),
         Index("ix_enrollments_program_status", "program_id", "status"),
     )
+
+
+class EnrollmentDecision(IdMixin, CreatedMixin, Base):
+    """A person's decision to restrict an enrollment (pause or remove), with the reason given.
+
+    Shown to the expert as written; the expert can ask for a human review of it.
+    """
+
+    __tablename__ = "enrollment_decisions"
+
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    from_status: Mapped[EnrollmentStatus] = mapped_column(String(16))
+    to_status: Mapped[EnrollmentStatus] = mapped_column(String(16))
+    decided_by_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The name as it was when deciding, so the expert knows who decided even if it changes.
+    decided_by_name: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)

@@ -78,3 +78,17 @@ class EnrollmentRead(Schema):
 
 class EnrollmentUpdate(Schema):
     status: EnrollmentStatus
+    # Required when brand staff pause or remove: shown to the expert as written.
+    reason: str = Field("", max_length=2000)
+
+
+class EnrollmentDecisionRead(Schema):
+    id: uuid.UUID
+    enrollment_id: uuid.UUID
+    expert_id: uuid.UUID
+    program_id: uuid.UUID
+    from_status: EnrollmentStatus
+    to_status: EnrollmentStatus
+    decided_by_name: str
+    reason: str
+    created_at: datetime

@@ -16,16 +16,31 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
 from gigcx.db.dialect import locked
 from gigcx.errors import PermissionDenied
-from gigcx.experts.enums import ENROLLMENT_TRANSITIONS, EnrollmentStatus, PausedBy, Presence
+from gigcx.experts.enums import (
+    ENROLLMENT_TRANSITIONS,
+    RESTRICTED_STATUSES,
+    EnrollmentStatus,
+    PausedBy,
+    Presence,
+)
 from gigcx.experts.errors import (
     AlreadyEnrolled,
     ApplicationIncomplete,
+    DecisionNeedsAPerson,
+    DecisionNeedsAReason,
     EnrollmentNotFound,
     EnrollmentTransitionNotAllowed,
     ExpertNotFound,
     ProgramClosed,
 )
-from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.experts.models import (
+    Enrollment,
+    EnrollmentDecision,
+    Expert,
+    ExpertCapacity,
+    ExpertLanguage,
+    ExpertSkill,
+)
 from gigcx.experts.queries import readable_enrollments, readable_experts
 from gigcx.experts.schemas import ExpertCreate, ExpertProfile, ExpertRead
 from gigcx.jobs import service as jobs_service
@@ -316,9 +331,17 @@ def get_enrollment(session: Session, principal: Principal, enrollment_id: uuid.U
 
 
 def change_enrollment(
-    session: Session, principal: Principal, enrollment_id: uuid.UUID, status: EnrollmentStatus
+    session: Session,
+    principal: Principal,
+    enrollment_id: uuid.UUID,
+    status: EnrollmentStatus,
+    *,
+    reason: str = "",
 ) -> Enrollment:
-    """Move an enrollment along its life: brand staff approve and remove, experts pause."""
+    """Move an enrollment along its life: brand staff approve and remove, experts pause.
+
+    A pause or removal by the brand needs a named admin and a written reason (``reason``).
+    """
     enrollment = get_enrollment(session, principal, enrollment_id)
     self_service = principal.is_expert and status in {
         EnrollmentStatus.PAUSED,
@@ -341,7 +364,7 @@ def change_enrollment(
         raise PermissionDenied("the brand approves applications; wait for its decision")
     if enrollment.status == EnrollmentStatus.PAUSED and status == EnrollmentStatus.ACTIVE:
         _check_may_resume(enrollment, principal)
-    apply_status(session, enrollment, status, actor=principal)
+    apply_status(session, enrollment, status, actor=principal, reason=reason)
     return enrollment
 
 
@@ -365,11 +388,28 @@ def apply_status(
     *,
     actor: Principal,
     reason: str | None = None,
+    is_reinstatement: bool = False,
 ) -> None:
-    """Move an enrollment whose change the caller has authorised along an allowed transition."""
+    """Move an enrollment whose change the caller has authorised along an allowed transition.
+
+    The one place an enrollment's status changes. Restricting an expert (pause, removal) other
+    than by their own choice takes a named person (a signed-in user, never SYSTEM, a job or an
+    API key) and a written reason; the decision is kept and shown to the expert. With
+    ``is_reinstatement`` a person may bring a removed enrollment back (a review overturned it).
+    """
     allowed = ENROLLMENT_TRANSITIONS[enrollment.status]
+    if is_reinstatement and enrollment.status == EnrollmentStatus.REMOVED:
+        allowed = frozenset({EnrollmentStatus.ACTIVE})
+        _named_person(session, actor, status)
     if status not in allowed:
         raise EnrollmentTransitionNotAllowed(enrollment.status, status, sorted(allowed))
+    reason = (reason or "").strip()
+    is_own_choice = actor.is_expert and actor.expert_id == enrollment.expert_id
+    decided_by = None
+    if status in RESTRICTED_STATUSES and not is_own_choice:
+        decided_by = _named_person(session, actor, status)
+        if not reason:
+            raise DecisionNeedsAReason(status)
     before = enrollment.status
     enrollment.status = status
     enrollment.status_changed_at = clock.now()
@@ -390,9 +430,46 @@ def apply_status(
         brand_id=program.brand_id,
         data=data,
     )
+    if decided_by is not None:
+        session.add(
+            EnrollmentDecision(
+                enrollment_id=enrollment.id,
+                expert_id=enrollment.expert_id,
+                program_id=enrollment.program_id,
+                from_status=before,
+                to_status=status,
+                decided_by_user_id=decided_by.id,
+                decided_by_name=decided_by.display_name or decided_by.email,
+                reason=reason,
+            )
+        )
     if status == EnrollmentStatus.ACTIVE:
         jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program.id)})
     session.flush()
+
+
+def _named_person(session: Session, actor: Principal, status: EnrollmentStatus) -> User:
+    """The signed-in person deciding a restriction; refuse systems, jobs and API keys."""
+    if actor.is_system or actor.user_id is None or actor.api_key_id is not None:
+        raise DecisionNeedsAPerson(status)
+    if not (actor.is_brand_staff or actor.is_platform_admin):
+        raise DecisionNeedsAPerson(status)
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise DecisionNeedsAPerson(status)
+    return user
+
+
+def list_decisions(
+    session: Session, principal: Principal, *, expert_id: uuid.UUID | None = None
+) -> list[EnrollmentDecision]:
+    """Decisions restricting enrollments the principal may read, newest first."""
+    readable = readable_enrollments(principal).with_only_columns(Enrollment.id)
+    statement = select(EnrollmentDecision).where(EnrollmentDecision.enrollment_id.in_(readable))
+    if expert_id is not None:
+        statement = statement.where(EnrollmentDecision.expert_id == expert_id)
+    order = (EnrollmentDecision.created_at.desc(), EnrollmentDecision.id)
+    return list(session.scalars(statement.order_by(*order).limit(200)))
 
 
 def record_rating(

@@ -42,3 +42,28 @@ class PayoutTrigger(StrEnum):
     MANUAL = "manual"
     CLI = "cli"
     API = "api"
+
+
+class TaxForm(StrEnum):
+    """The US tax form an expert's tax profile follows."""
+
+    W9 = "w9"  # US persons
+    W8BEN = "w8ben"  # non-US individuals
+
+
+class TinType(StrEnum):
+    SSN = "ssn"
+    EIN = "ein"
+    FOREIGN = "foreign"  # a W-8BEN's foreign tax identifying number
+
+
+class TaxClassification(StrEnum):
+    """Federal tax classification on a W-9 (line 3a)."""
+
+    INDIVIDUAL = "individual"  # individual or sole proprietor
+    C_CORPORATION = "c_corporation"
+    S_CORPORATION = "s_corporation"
+    PARTNERSHIP = "partnership"
+    TRUST_ESTATE = "trust_estate"
+    LLC = "llc"
+    OTHER = "other"

@@ -58,3 +58,25 @@ class PayoutMethodMissing(NotFound):
             '(for example {"kind": "paypal", "paypal_email": "you@example.com"}); until then '
             "payouts hold your approved earnings"
         )
+
+
+class InvalidTaxProfile(InvalidInput):
+    """A tax profile field is missing or malformed; ``field`` names it for forms."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class TaxProfileMissing(NotFound):
+    def __init__(self) -> None:
+        super().__init__(
+            "you have no tax profile yet; enter your W-9 or W-8BEN details with "
+            "PUT /api/v1/experts/me/tax-profile"
+        )
+
+
+class InvalidTaxYear(InvalidInput):
+    def __init__(self, year: int) -> None:
+        super().__init__(f"{year} is not a year that can be reported; use 2000 to 2099")

@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
-from gigcx.payments.enums import EarningKind, PayoutMethodKind
+from gigcx.payments.enums import EarningKind, PayoutMethodKind, TaxForm, TinType
 from gigcx.privacy.redaction import redact_cards_on_set
 
 
@@ -143,6 +143,39 @@ class BonusRule(IdMixin, CreatedMixin, Base):
     min_qa: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     amount: Mapped[Decimal]
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class TaxProfile(IdMixin, CreatedMixin, Base):
+    """An expert's W-9 or W-8BEN details, certified by a typed signature.
+
+    ``tax_id`` is personal data: pages and the API show its last four characters only, to the
+    expert and to staff alike.
+    """
+
+    __tablename__ = "tax_profiles"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), unique=True)
+    form: Mapped[TaxForm] = mapped_column(String(8))
+    legal_name: Mapped[str] = mapped_column(String(200))
+    business_name: Mapped[str] = mapped_column(String(200), default="")
+    # W-9 only: the federal tax classification (line 3a).
+    tax_classification: Mapped[str] = mapped_column(String(32), default="")
+    # W-8BEN only: country of citizenship (ISO 3166-1 alpha-2).
+    citizenship_country: Mapped[str] = mapped_column(String(2), default="")
+    # The address (a W-9's; a W-8BEN's permanent residence), country included.
+    street: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    tin_type: Mapped[TinType] = mapped_column(String(8))
+    tax_id: Mapped[str] = mapped_column(String(64))
+    date_of_birth: Mapped[date | None]
+    treaty_country: Mapped[str] = mapped_column(String(2), default="")
+    treaty_article: Mapped[str] = mapped_column(String(100), default="")
+    signature_name: Mapped[str] = mapped_column(String(200))
+    certified_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 redact_cards_on_set(Earning.description)

@@ -1,12 +1,12 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
 from gigcx.kit.schemas import PositiveMoney, Schema, decimal_from_float
-from gigcx.payments.enums import EarningKind, PayoutMethodKind, PayoutTrigger
+from gigcx.payments.enums import EarningKind, PayoutMethodKind, PayoutTrigger, TaxForm, TinType
 
 
 class EarningRead(Schema):
@@ -181,3 +181,83 @@ class ProgramHourlyRead(Schema):
     median: Decimal | None
     is_below_floor: bool
     experts: list[ExpertHourlyRead]
+
+
+class TaxProfileUpdate(Schema):
+    """A W-9 (``form`` w9: US persons) or W-8BEN (``form`` w8ben: non-US individuals).
+
+    W-9 needs ``tax_classification``, a US address (``region`` is the state, ``postal_code``
+    the ZIP) and ``tin_type`` ssn or ein with ``tax_id``. W-8BEN needs
+    ``citizenship_country``, the permanent residence address outside the US, ``date_of_birth``
+    (YYYY-MM-DD) and the foreign ``tax_id``; ``treaty_country`` and ``treaty_article`` are
+    optional. Both are signed by typing the legal name in ``signature_name`` and setting
+    ``certify``. Leave ``tax_id`` empty to keep the stored one.
+    """
+
+    form: str = Field(examples=["w9", "w8ben"], max_length=8)
+    legal_name: str = Field("", max_length=200)
+    business_name: str = Field("", max_length=200)
+    tax_classification: str = Field("", max_length=32, examples=["individual"])
+    citizenship_country: str = Field("", max_length=2, examples=["PT"])
+    street: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("", max_length=2, examples=["US"])
+    tin_type: str = Field("", max_length=8, examples=["ssn", "ein"])
+    tax_id: str = Field("", max_length=40)
+    date_of_birth: str = Field("", max_length=10, examples=["1990-04-27"])
+    treaty_country: str = Field("", max_length=2)
+    treaty_article: str = Field("", max_length=100)
+    signature_name: str = Field("", max_length=200)
+    certify: bool = False
+
+
+class TaxProfileRead(Schema):
+    """An expert's tax profile; the tax id shows its last four characters only."""
+
+    form: TaxForm
+    form_name: str
+    legal_name: str
+    business_name: str
+    tax_classification: str
+    citizenship_country: str
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    tin_type: TinType
+    tin_last4: str
+    tin_masked: str
+    date_of_birth: date | None
+    treaty_country: str
+    treaty_article: str
+    signature_name: str
+    certified_at: datetime
+    updated_at: datetime
+
+
+class TaxReportLineRead(Schema):
+    expert_id: uuid.UUID
+    expert_name: str
+    payer_slug: str
+    payer_name: str
+    currency: str
+    total: Decimal
+    payouts: int
+    form: TaxForm | None
+    legal_name: str
+    tin_masked: str
+    is_missing_profile: bool
+    needs_1099: bool
+
+
+class TaxReportRead(Schema):
+    year: int
+    currency: str
+    threshold: Decimal
+    threshold_source: str
+    lines: list[TaxReportLineRead]
+    missing_profiles: int
+    other_currencies: dict[str, Decimal]

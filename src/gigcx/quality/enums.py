@@ -91,3 +91,38 @@ class WarningStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"  # improved in time
     ENFORCED = "enforced"  # the date passed without improvement
+
+
+class HumanReviewKind(StrEnum):
+    """Why a case is in the brand's human review queue."""
+
+    PROPOSAL = "proposal"  # an automated check proposes restricting an enrollment
+    REQUEST = "request"  # the expert asks a person to review a decision about them
+
+
+class HumanReviewStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class HumanReviewOutcome(StrEnum):
+    """What the person decided: for a proposal, applied or dismissed; for a request, the
+    decision stands (upheld) or is changed (overturned)."""
+
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
+class ContestedSystem(StrEnum):
+    """What an expert asks a person to review: a person's decision or an automated system."""
+
+    DECISION = "decision"  # a pause or removal decided by the brand
+    TRIAGE = "triage"
+    ROUTING = "routing"
+    QUALITY_SCORE = "quality_score"
+    TIER = "tier"
+    WARNING = "warning"
+    SURGE = "surge"
+    AWAY = "away"

@@ -70,3 +70,23 @@ class DisputeDecided(Conflict):
 class CalibrationNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("no such calibration, or it is not visible to you")
+
+
+class HumanReviewNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no such review case, or it is not visible to you")
+
+
+class HumanReviewDecided(Conflict):
+    def __init__(self, outcome: str) -> None:
+        super().__init__(f"this case was already decided ({outcome}); each is decided once")
+
+
+class HumanReviewNotAllowed(Conflict):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+
+
+class BadHumanReviewOutcome(InvalidInput):
+    def __init__(self, kind: str, allowed: list[str]) -> None:
+        super().__init__(f"a {kind} is decided as one of: {', '.join(allowed)}")

@@ -10,8 +10,12 @@ from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.experts.enums import Tier
 from gigcx.privacy.redaction import redact_cards_on_set
 from gigcx.quality.enums import (
+    ContestedSystem,
     DisputeStatus,
     DisputeSubject,
+    HumanReviewKind,
+    HumanReviewOutcome,
+    HumanReviewStatus,
     RatingReason,
     ReviewReason,
     ReviewStatus,
@@ -181,6 +185,46 @@ class TierWarning(IdMixin, CreatedMixin, Base):
     closed_at: Mapped[datetime | None]
 
 
+class HumanReview(IdMixin, CreatedMixin, Base):
+    """A case a person at the brand must decide by ``due_at``, with a written reason.
+
+    Either an automated check's proposal to restrict an enrollment (it never restricts by
+    itself) or an expert's request that a person review a decision or an automated result.
+    """
+
+    __tablename__ = "human_reviews"
+
+    kind: Mapped[HumanReviewKind] = mapped_column(String(16))
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    enrollment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    subject: Mapped[ContestedSystem] = mapped_column(String(16))
+    # The restriction decision a request contests, if it contests one.
+    decision_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("enrollment_decisions.id"))
+    # What a proposal would set (paused or removed).
+    proposed_status: Mapped[str | None] = mapped_column(String(16))
+    # Who raised it: the automated check's name (e.g. "quality.review_tiers") or "expert".
+    raised_by: Mapped[str] = mapped_column(String(64))
+    # The proposal's grounds, or the expert's own words.
+    request: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime]
+    status: Mapped[HumanReviewStatus] = mapped_column(String(16), default=HumanReviewStatus.OPEN)
+    outcome: Mapped[HumanReviewOutcome | None] = mapped_column(String(16))
+    outcome_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_name: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_human_reviews_brand_status", "brand_id", "status", "due_at"),)
+
+
 redact_cards_on_set(
-    Rating.comment, Review.comment, Dispute.reason, Dispute.decision_reason, Calibration.note
+    HumanReview.request,
+    HumanReview.outcome_reason,
+    Rating.comment,
+    Review.comment,
+    Dispute.reason,
+    Dispute.decision_reason,
+    Calibration.note,
 )

@@ -7,7 +7,15 @@ from gigcx.brands.models import Program
 from gigcx.experts.enums import EnrollmentStatus, Tier
 from gigcx.experts.models import Enrollment
 from gigcx.quality.enums import ReviewStatus
-from gigcx.quality.models import Calibration, Dispute, Rating, Review, Scorecard, TierWarning
+from gigcx.quality.models import (
+    Calibration,
+    Dispute,
+    HumanReview,
+    Rating,
+    Review,
+    Scorecard,
+    TierWarning,
+)
 
 
 def readable_reviews(principal: Principal) -> Select[Review]:
@@ -109,4 +117,16 @@ def readable_warnings(principal: Principal) -> Select[TierWarning]:
     if principal.is_brand_staff:
         programs = select(Program.id).where(Program.brand_id == principal.brand_id)
         return statement.where(TierWarning.program_id.in_(programs))
+    return statement.where(true().is_(False))
+
+
+def readable_human_reviews(principal: Principal) -> Select[HumanReview]:
+    """Human review cases: the brand's queue; for an expert, the cases about them."""
+    statement = select(HumanReview)
+    if principal.is_platform_admin or principal.is_system:
+        return statement
+    if principal.is_brand_staff:
+        return statement.where(HumanReview.brand_id == principal.brand_id)
+    if principal.is_expert:
+        return statement.where(HumanReview.expert_id == principal.expert_id)
     return statement.where(true().is_(False))

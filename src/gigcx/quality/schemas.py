@@ -8,8 +8,12 @@ from pydantic import BeforeValidator, Field
 from gigcx.experts.enums import Tier
 from gigcx.kit.schemas import Schema, Slug
 from gigcx.quality.enums import (
+    ContestedSystem,
     DisputeStatus,
     DisputeSubject,
+    HumanReviewKind,
+    HumanReviewOutcome,
+    HumanReviewStatus,
     RatingReason,
     ReasonArea,
     ReviewReason,
@@ -191,3 +195,39 @@ class TierRunRead(Schema):
     demoted: int
     removed: int
     resolved: int
+
+
+class HumanReviewCreate(Schema):
+    """An expert's request that a person review a decision or an automated result."""
+
+    enrollment_id: uuid.UUID = Field(description="the enrollment (program) it concerns")
+    subject: ContestedSystem
+    decision_id: uuid.UUID | None = Field(
+        None, description="the pause or removal decision contested (subject 'decision')"
+    )
+    request: str = Field(min_length=10, max_length=5000, description="what to review and why")
+
+
+class HumanReviewDecision(Schema):
+    outcome: HumanReviewOutcome
+    reason: str = Field(min_length=5, max_length=5000, description="shown to the expert")
+
+
+class HumanReviewRead(Schema):
+    id: uuid.UUID
+    kind: HumanReviewKind
+    program_id: uuid.UUID
+    enrollment_id: uuid.UUID
+    expert_id: uuid.UUID
+    subject: ContestedSystem
+    decision_id: uuid.UUID | None
+    proposed_status: str | None
+    raised_by: str
+    request: str
+    due_at: datetime
+    status: HumanReviewStatus
+    outcome: HumanReviewOutcome | None
+    outcome_reason: str
+    decided_by_name: str
+    decided_at: datetime | None
+    created_at: datetime

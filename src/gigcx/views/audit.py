@@ -171,7 +171,7 @@ _TIER_WORDS = {
     "warned": "Warned before a tier change",
     "warned_earlier": "Still under an earlier tier warning",
     "demoted": "Moved down a tier",
-    "removed": "Removed from the program for low quality",
+    "removal_proposed": "Removal proposed to the brand for review (a person decides)",
     "resolved": "Tier warning lifted: the score recovered",
 }
 
@@ -275,7 +275,20 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
         "Someone tried to sign up with this account's email", by=False
     ),
     "expert.set_away": _plain("Set away after letting offers lapse", by=False),
+    "tax_profile.saved": lambda e, n: (
+        f"Tax profile saved and certified ({str(e.data.get('form', '')).upper()})"
+    ),
     "enrollment.applied": _plain("Applied to the program"),
+    "human_review.proposed": lambda e, n: (
+        f"An automated check proposed setting the enrollment {e.data.get('status')}; "
+        "a person at the brand decides"
+    ),
+    "human_review.requested": lambda e, n: (
+        f"The expert asked a person to review: {str(e.data.get('subject', '')).replace('_', ' ')}"
+    ),
+    "human_review.decided": lambda e, n: (
+        f"Review case decided ({e.data.get('outcome')}){_by(e, n)}: {e.data.get('reason', '')}"
+    ),
     "enrollment.status_changed": lambda e, n: (
         f"Enrollment {str(e.data.get('to', 'changed')).replace('_', ' ')}{_by(e, n)}"
         + (f": {e.data['reason']}" if e.data.get("reason") else "")

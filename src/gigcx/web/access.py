@@ -71,6 +71,7 @@ NAV_LINKS = (
     NavLink("/brand/privacy", "Privacy", Area.MANAGE),
     NavLink("/brand/audit", "Audit log", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
+    NavLink("/brand/human-reviews", "Human reviews", Area.CONSOLE),
 )
 
 

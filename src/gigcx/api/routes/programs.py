@@ -106,6 +106,12 @@ def change_enrollment(
     enrollment_id: uuid.UUID,
     body: EnrollmentUpdate,
 ) -> EnrollmentRead:
-    """Approve, pause, resume or remove an enrollment."""
-    enrollment = experts_service.change_enrollment(session, principal, enrollment_id, body.status)
+    """Approve, pause, resume or remove an enrollment.
+
+    A pause or removal by the brand needs a signed-in admin (not an API key) and a ``reason``,
+    which the expert is shown and can ask a person to review.
+    """
+    enrollment = experts_service.change_enrollment(
+        session, principal, enrollment_id, body.status, reason=body.reason
+    )
     return EnrollmentRead.model_validate(enrollment)

@@ -63,7 +63,7 @@ def _view(method: PayoutMethod, *, is_owner: bool) -> PayoutMethodView:
     )
 
 
-def _may_read(session: Session, principal: Principal, expert_id: uuid.UUID) -> bool:
+def may_read_pay_details(session: Session, principal: Principal, expert_id: uuid.UUID) -> bool:
     if principal.is_platform_admin or principal.is_system:
         return True
     if principal.is_expert:
@@ -83,7 +83,7 @@ def payout_method_of(
     session: Session, principal: Principal, expert_id: uuid.UUID
 ) -> PayoutMethodView | None:
     """The expert's payout method as this principal may see it, or None if there is none."""
-    if not _may_read(session, principal, expert_id):
+    if not may_read_pay_details(session, principal, expert_id):
         raise PermissionDenied("you cannot see this expert's payout method")
     method = session.scalar(select(PayoutMethod).where(PayoutMethod.expert_id == expert_id))
     if method is None:

@@ -1,4 +1,8 @@
-"""The weekly tier review: promotions, warnings first, and demotions or removals only after."""
+"""The weekly tier review: promotions, warnings first, then demotions, and removals proposed.
+
+A removal is never automatic: after a removal warning's date passes without improvement, the
+review files a proposal that a person at the brand applies or dismisses with a reason.
+"""
 
 import uuid
 from collections.abc import Callable
@@ -14,7 +18,6 @@ from gigcx.audit import service as audit_service
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands.models import Program
 from gigcx.db.helpers import insert_or_get
-from gigcx.experts import service as experts_service
 from gigcx.experts.enums import TIER_ORDER, EnrollmentStatus, Tier
 from gigcx.experts.models import Enrollment
 from gigcx.jobs import service as jobs_service
@@ -24,6 +27,7 @@ from gigcx.quality import formulas
 from gigcx.quality.enums import WarningKind, WarningStatus
 from gigcx.quality.models import TierEvaluation, TierWarning
 from gigcx.quality.queries import readable_warnings
+from gigcx.quality.service._human_reviews import propose_restriction
 from gigcx.quality.service._score import (
     QualityBreakdown,
     quality_breakdown,
@@ -41,7 +45,16 @@ class TierRunSummary:
     week_start: date
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("evaluated", "skipped", "promoted", "warned", "demoted", "removed", "resolved"), 0
+            (
+                "evaluated",
+                "skipped",
+                "promoted",
+                "warned",
+                "demoted",
+                "removal_proposed",
+                "resolved",
+            ),
+            0,
         )
     )
 
@@ -98,14 +111,19 @@ def _evaluate(
         warning.status = WarningStatus.ENFORCED
         warning.closed_at = as_of
         if warning.kind == WarningKind.REMOVAL:
-            experts_service.apply_status(
+            propose_restriction(
                 session,
                 enrollment,
                 EnrollmentStatus.REMOVED,
-                actor=SYSTEM,
-                reason=f"score {breakdown.score} still below {warning.target_score}",
+                raised_by=TIER_JOB,
+                grounds=(
+                    f"Quality score {breakdown.score} in {program_name} is still below "
+                    f"{warning.target_score} after the removal warning of "
+                    f"{warning.created_at.date().isoformat()} (due "
+                    f"{warning.due_at.date().isoformat()})."
+                ),
             )
-            return "removed", breakdown
+            return "removal_proposed", breakdown
         enrollment.tier = _lower_tier(enrollment.tier)
         return "demoted", breakdown
     due = as_of + timedelta(days=formulas.WARNING_DAYS)

@@ -12,7 +12,7 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment, Expert
 from gigcx.experts.queries import readable_enrollments
-from gigcx.web.deps import CsrfChecked, WebStaff, redirect, render
+from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import page_context
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,12 @@ def approve(session: SessionDep, user: WebStaff, enrollment_id: uuid.UUID) -> Re
 
 
 @router.post("/brand/experts/enrollments/{enrollment_id}/decline", dependencies=[CsrfChecked])
-def decline(session: SessionDep, user: WebStaff, enrollment_id: uuid.UUID) -> Response:
-    """Turn the application down."""
-    experts_service.change_enrollment(session, user, enrollment_id, EnrollmentStatus.REMOVED)
+def decline(
+    session: SessionDep, user: WebStaff, enrollment_id: uuid.UUID, form: Submitted
+) -> Response:
+    """Turn the application down, with a reason the applicant is shown."""
+    reason = str(form.get("reason", "")).strip()
+    experts_service.change_enrollment(
+        session, user, enrollment_id, EnrollmentStatus.REMOVED, reason=reason
+    )
     return redirect("/brand/experts")
