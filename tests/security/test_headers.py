@@ -15,8 +15,9 @@ def test_a_page_and_an_api_answer_carry_the_strict_policy_and_are_not_stored(
     client: TestClient, session: Session
 ) -> None:
     market = build_marketplace(client, session, experts=0)
-    page = client.get("/login")
+    page = client.get("/password-reset")
     api = client.get("/api/v1/programs", headers=market.brand_admin)
+    sign_in = client.get("/login").headers["content-security-policy"]
 
     for response in (page, api):
         assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -25,6 +26,10 @@ def test_a_page_and_an_api_answer_carry_the_strict_policy_and_are_not_stored(
         assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert response.headers["cache-control"] == "no-store"
         assert "strict-transport-security" not in response.headers
+    # Only the sign-in page's forms may lead elsewhere: to a brand's identity provider.
+    assert sign_in == CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' https: http:"
+    )
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
     assert "script-src 'self';" in CONTENT_SECURITY_POLICY
 
@@ -83,7 +88,7 @@ def test_the_api_docs_keep_their_own_policy_without_inline_script(client: TestCl
 
 
 def test_refusals_before_any_route_carry_the_headers_too(client: TestClient) -> None:
-    response = client.get("/login?x=%00")
+    response = client.get("/password-reset?x=%00")
 
     assert response.status_code == 400
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY

@@ -23,6 +23,12 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# The sign-in page's company-account form is answered with a redirect to the brand's identity
+# provider, whose address only the brand knows; browsers apply form-action to that redirect.
+SIGN_IN_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "form-action 'self'", "form-action 'self' https: http:"
+)
+SIGN_IN_PATHS = frozenset({"/login"})
 HSTS = "max-age=31536000; includeSubDomains"
 # Addresses whose path holds a secret token: it must not reach another site in a Referer.
 SECRET_PATH_PREFIXES = ("/c/", "/password-reset/")
@@ -51,7 +57,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                policy = headers.setdefault(
+                    "Content-Security-Policy",
+                    SIGN_IN_POLICY if path in SIGN_IN_PATHS else CONTENT_SECURITY_POLICY,
+                )
                 if "frame-ancestors 'none'" in policy:
                     headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("X-Content-Type-Options", "nosniff")
