@@ -14,6 +14,7 @@ from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
+from gigcx.privacy import models as privacy_models
 from gigcx.quality import models as quality_models
 from gigcx.routing import models as routing_models
 from gigcx.tickets import models as tickets_models
@@ -34,6 +35,7 @@ __all__ = [
     "jobs_models",
     "metadata",
     "payments_models",
+    "privacy_models",
     "quality_models",
     "routing_models",
     "sso_models",

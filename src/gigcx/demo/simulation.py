@@ -31,6 +31,7 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gigcx.privacy import orm
 from gigcx.assist import service as assist_service
 from gigcx.assist.errors import ReplyBlocked
 from gigcx.auth.enums import Role
@@ -240,7 +241,15 @@ class _Run:
     def answer_offers(self) -> None:
         """Simulated experts accept or decline pending offers, or let them lapse."""
         rows = self.session.execute(
-            select(Offer.id, Offer.expert_id, Ticket.subject, Customer.email, Expert.email)
+            select(
+                Offer.id,
+                Offer.expert_id,
+                Ticket.id,
+                Ticket.subject,
+                Customer.id,
+                Customer.email,
+                Expert.email,
+            )
             .join(Ticket, Ticket.id == Offer.ticket_id)
             .join(Customer, Customer.id == Ticket.customer_id)
             .join(Expert, Expert.id == Offer.expert_id)
@@ -253,9 +262,13 @@ class _Run:
             .order_by(Offer.created_at, Offer.rank)
             .limit(MAX_STEPS)
         ).all()
-        for offer_id, expert_id, subject, customer_email, expert_email in rows:
+        for offer_id, expert_id, ticket_id, sealed_subject, customer_id, sealed_email, expert_email in (
+            rows
+        ):
             if expert_id in self.people_at_the_keyboard:
                 continue
+            subject = orm.open_column(self.session, Ticket.subject, ticket_id, sealed_subject)
+            customer_email = orm.open_column(self.session, Customer.email, customer_id, sealed_email)
             roll = self._chance("offer", subject, customer_email, expert_email)
             principal = self._as_expert(expert_id)
             if roll < ACCEPT_CHANCE:
@@ -278,7 +291,7 @@ class _Run:
                 Ticket.status == TicketStatus.ASSIGNED,
                 Ticket.assignee_id.is_not(None),
             )
-            .order_by(Ticket.status_changed_at, Ticket.subject)
+            .order_by(Ticket.status_changed_at, Ticket.created_at, Ticket.id)
             .limit(MAX_STEPS)
         ).all()
         for ticket_id, expert_id in rows:

@@ -310,10 +310,9 @@ def names_for(session: Session, events: Iterable[AuditEvent]) -> Names:
         actors.update(
             session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(actor_ids))).all()
         )
-        for customer_id, name in session.execute(
-            select(Customer.id, Customer.name).where(Customer.id.in_(actor_ids))
-        ):
-            actors[customer_id] = f"the customer, {name}" if name else "the customer"
+        for customer in session.scalars(select(Customer).where(Customer.id.in_(actor_ids))):
+            name = customer.name
+            actors[customer.id] = f"the customer, {name}" if name else "the customer"
     experts: dict[uuid.UUID, str] = {}
     if expert_ids:
         experts.update(

@@ -127,7 +127,7 @@ def list_tickets(
     if q is not None and q.strip():
         if not (principal.is_brand_staff or principal.is_platform_admin):
             raise PermissionDenied("q is for brand staff; filter your tickets by status instead")
-        statement = statement.where(matching_text(q.strip()))
+        statement = statement.where(matching_text(session, principal, q.strip()))
     filters = {
         Ticket.status: status,
         Ticket.program_id: program_id,

@@ -19,7 +19,8 @@ from gigcx.channels.email.models import InboundEmail, Mailbox
 from gigcx.channels.email.parsing import DeliveryStatus, ParsedMail
 from gigcx.config import get_settings
 from gigcx.kit import clock
-from gigcx.tickets.models import Customer
+from gigcx.privacy import orm
+from gigcx.tickets import queries as tickets_queries
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def is_flood(session: Session, mailbox: Mailbox, sender: str) -> bool:
         .select_from(InboundEmail)
         .where(
             InboundEmail.mailbox_id == mailbox.id,
-            InboundEmail.sender == sender,
+            InboundEmail.sender_index == orm.email_index(session, mailbox.brand_id, sender),
             InboundEmail.created_at >= since,
         )
     )
@@ -91,10 +92,8 @@ def record_bounce(
             )
             done.append(f"temporary failure {status.status}: only logged")
             continue
-        customer = session.scalar(
-            select(Customer).where(
-                Customer.brand_id == brand_id, Customer.email == status.recipient
-            )
+        customer = tickets_queries.customer_by_email(
+            session, brand_id=brand_id, email=status.recipient
         )
         if customer is None:
             done.append(f"permanent failure {status.status} for an address of no customer")
