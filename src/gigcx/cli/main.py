@@ -7,7 +7,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
-from gigcx.cli import ai, demo, jobs, mail, payouts, quality, serve, tickets
+from gigcx.cli import ai, demo, jobs, keys, mail, payouts, quality, serve, tickets
 from gigcx.cli.output import console, domain_errors, fail, require_schema, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
@@ -32,6 +32,7 @@ app.add_typer(quality.training_app, name="training")
 app.add_typer(payouts.app, name="payouts")
 app.add_typer(ai.app, name="ai")
 app.add_typer(mail.app, name="mail")
+app.add_typer(keys.app, name="keys")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
