@@ -11,7 +11,7 @@ from gigcx.db.base import Base
 from gigcx.privacy import orm, sealing
 from gigcx.privacy.errors import DecryptionFailed
 from gigcx.tickets import queries
-from gigcx.tickets.models import Attachment, Customer, Message, Ticket
+from gigcx.tickets.models import Attachment, Customer, Message
 from tests.factories.brands import make_brand, make_program
 from tests.factories.tickets import make_ticket
 

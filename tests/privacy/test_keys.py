@@ -63,7 +63,7 @@ def stored_key_ids(session: Session) -> set[str]:
 def seed(session: Session) -> Ticket:
     program = make_program(session, make_brand(session))
     ticket = make_ticket(session, program, route=False, subject="Lost parcel")
-    for n in range(3):
+    for _ in range(3):
         make_ticket(session, program, route=False)
     session.add(
         Attachment(

@@ -31,7 +31,6 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gigcx.privacy import orm
 from gigcx.assist import service as assist_service
 from gigcx.assist.errors import ReplyBlocked
 from gigcx.auth.enums import Role
@@ -47,7 +46,7 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment, Expert, ExpertLanguage
 from gigcx.kit import clock
-from gigcx.privacy import scrub
+from gigcx.privacy import orm, scrub
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, OfferStatus, TicketStatus
@@ -262,13 +261,21 @@ class _Run:
             .order_by(Offer.created_at, Offer.rank)
             .limit(MAX_STEPS)
         ).all()
-        for offer_id, expert_id, ticket_id, sealed_subject, customer_id, sealed_email, expert_email in (
-            rows
-        ):
+        for (
+            offer_id,
+            expert_id,
+            ticket_id,
+            sealed_subject,
+            customer_id,
+            sealed_email,
+            expert_email,
+        ) in rows:
             if expert_id in self.people_at_the_keyboard:
                 continue
             subject = orm.open_column(self.session, Ticket.subject, ticket_id, sealed_subject)
-            customer_email = orm.open_column(self.session, Customer.email, customer_id, sealed_email)
+            customer_email = orm.open_column(
+                self.session, Customer.email, customer_id, sealed_email
+            )
             roll = self._chance("offer", subject, customer_email, expert_email)
             principal = self._as_expert(expert_id)
             if roll < ACCEPT_CHANCE:

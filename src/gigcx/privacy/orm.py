@@ -78,7 +78,7 @@ def _brand_of(connection: Connection, spec: EncryptedModel, values: Any) -> uuid
     parent_id = getattr(values, brand.column)
     if parent_id is None:
         return None
-    cache_key = (brand.parent.name, parent_id)
+    cache_key = (str(brand.parent), parent_id)
     if cache_key not in _PARENT_BRANDS:
         if len(_PARENT_BRANDS) > _PARENT_CACHE_SIZE:
             _PARENT_BRANDS.clear()

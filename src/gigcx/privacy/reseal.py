@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, select, update
+from sqlalchemy import Connection, FromClause, Table, and_, func, select, update
 
 from gigcx.privacy import keys, orm, sealing
 from gigcx.privacy.sealing import Kind
@@ -25,7 +25,7 @@ class Target:
     columns: tuple[tuple[str, Kind], ...]
     # The column holding the brand (brand_id) or the parent's id, and the parent table.
     brand_column: str | None = None
-    parent: Table | None = None
+    parent: FromClause | None = None
     # (index column, source column): filled when a clear value is sealed.
     blind_indexes: tuple[tuple[str, str], ...] = ()
 
@@ -72,7 +72,7 @@ class Resealer:
         value = row._mapping[target.brand_column]
         if target.parent is None or value is None:
             return value  # type: ignore[no-any-return]
-        cache_key = (target.parent.name, value)
+        cache_key = (str(target.parent), value)
         if cache_key not in self.parents:
             self.parents[cache_key] = self.connection.scalar(
                 select(target.parent.c.brand_id).where(target.parent.c.id == value)

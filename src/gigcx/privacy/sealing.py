@@ -12,13 +12,14 @@ for how the ORM seals and opens them); ``registry()`` lists every encrypted colu
 
 import base64
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import JSON, Connection, LargeBinary, Table
+from sqlalchemy import JSON, Connection, FromClause, LargeBinary, Table
 
 from gigcx.privacy import keys
 from gigcx.privacy.errors import DecryptionFailed, KeyringError
@@ -29,7 +30,7 @@ PREFIX = "v1"
 class Classification(StrEnum):
     PERSONAL = "personal"  # a customer's identity: email, name, phone, mail addresses
     MESSAGE = "message"  # what customers and experts wrote: bodies, subjects, raw mail, files
-    SECRET = "secret"  # credentials of integrations: tokens, passwords, signing secrets
+    SECRET = "secret"  # noqa: S105 (a classification, not a password); credentials of integrations: tokens, passwords, signing secrets
     FINANCIAL = "financial"  # experts' payout and tax details
 
 
@@ -56,7 +57,7 @@ class BrandOf:
     """Where a row's brand comes from: its own column, a parent row, or none (platform key)."""
 
     column: str | None = None
-    parent: Table | None = None
+    parent: FromClause | None = None
 
 
 @dataclass
@@ -100,7 +101,7 @@ def seal(connection: Connection, key_id: str, value: Any, kind: Kind, associated
         plain = value.encode()
     else:
         plain = bytes(value)
-    nonce = keys.secrets.token_bytes(keys.NONCE_BYTES)
+    nonce = secrets.token_bytes(keys.NONCE_BYTES)
     sealed = nonce + keys.cipher(connection, key_id).encrypt(nonce, plain, associated)
     if kind is Kind.BYTES:
         return f"{PREFIX}:{key_id}:".encode() + sealed

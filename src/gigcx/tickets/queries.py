@@ -70,9 +70,7 @@ def short_id(ticket_id: uuid.UUID) -> str:
     return ticket_id.hex[:SHORT_ID_LENGTH]
 
 
-def customer_by_email(
-    session: Session, *, brand_id: uuid.UUID, email: str
-) -> Customer | None:
+def customer_by_email(session: Session, *, brand_id: uuid.UUID, email: str) -> Customer | None:
     """The brand's customer with this email (any case), found by its blind index.
 
     Emails are stored encrypted: this is the one way to find a customer by email.

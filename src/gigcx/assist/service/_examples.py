@@ -91,9 +91,7 @@ def _bodies(session: Session, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, s
     found: dict[uuid.UUID, str] = {}
     for start in range(0, len(message_ids), 500):
         for message_id, body in session.execute(
-            select(Message.id, Message.body).where(
-                Message.id.in_(message_ids[start : start + 500])
-            )
+            select(Message.id, Message.body).where(Message.id.in_(message_ids[start : start + 500]))
         ):
             found[message_id] = str(orm.open_column(session, Message.body, message_id, body))
     return found

@@ -11,6 +11,7 @@ values are sealed in batches; the master keys must be configured (GIGCX_ENCRYPTI
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -45,7 +46,7 @@ _TO_TEXT = {
 def _targets() -> list[reseal.Target]:
     meta = sa.MetaData()
 
-    def table(name: str, *columns: sa.Column[object], id_type: object = None) -> sa.Table:
+    def table(name: str, *columns: sa.Column[object], id_type: sa.types.TypeEngine[Any] | None = None) -> sa.Table:
         return sa.Table(
             name, meta, sa.Column("id", id_type or sa.Uuid(), primary_key=True), *columns
         )
