@@ -180,5 +180,6 @@ def test_every_customer_text_column_is_registered() -> None:
         ("helpdesk_connections", "api_token"),
         ("sso_configs", "client_secret"),
         ("payout_methods", "iban"),
+        ("chat_events", "data"),
     ]:
         assert wanted in encrypted

@@ -46,7 +46,9 @@ _TO_TEXT = {
 def _targets() -> list[reseal.Target]:
     meta = sa.MetaData()
 
-    def table(name: str, *columns: sa.Column[object], id_type: sa.types.TypeEngine[Any] | None = None) -> sa.Table:
+    def table(
+        name: str, *columns: sa.Column[object], id_type: sa.types.TypeEngine[Any] | None = None
+    ) -> sa.Table:
         return sa.Table(
             name, meta, sa.Column("id", id_type or sa.Uuid(), primary_key=True), *columns
         )
@@ -134,6 +136,12 @@ def _targets() -> list[reseal.Target]:
             table("sso_configs", _brand(), *text("client_secret")),
             (("client_secret", t),),
             brand_column="brand_id",
+        ),
+        reseal.Target(
+            table("chat_events", sa.Column("chat_session_id", sa.Uuid()), sa.Column("data", JSON)),
+            (("data", j),),
+            brand_column="chat_session_id",
+            parent=table("chat_sessions", _brand()),
         ),
         reseal.Target(
             table("payout_methods", *text("account_holder", "iban", "paypal_email")),
