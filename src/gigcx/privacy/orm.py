@@ -166,6 +166,18 @@ def _on_load(target: Any, context: Any) -> None:
 
 
 def _on_refresh(target: Any, context: Any, attrs: Any) -> None:
+    if context is None:
+        # An ORM UPDATE statement set these attributes to the values it wrote: sealed ones
+        # (``seal_column``) are opened, anything else is what the statement was given.
+        spec = sealing.spec_of(type(target))
+        state = attributes.instance_state(target)
+        sealed = {
+            column.key
+            for column in (spec.columns if spec else [])
+            if column.key in (attrs or ()) and sealing.key_id_of(state.dict.get(column.key))
+        }
+        _open_target(target, object_session(target), sealed)
+        return
     _open_target(target, context.session, set(attrs) if attrs else None)
 
 
