@@ -3,16 +3,19 @@
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 import gigcx.models  # noqa: F401  (every encrypted table)
 from gigcx.cli.main import app
 from gigcx.config import get_settings
+from gigcx.db import migrate
+from gigcx.db.session import get_engine, make_engine, unit_of_work
 from gigcx.privacy import keys, reseal, rotation, sealing
 from gigcx.privacy.errors import KeyringError
 from gigcx.privacy.models import DataKey
@@ -150,3 +153,34 @@ def test_keys_cli_generates_and_reports() -> None:
     result = CliRunner().invoke(app, ["keys", "generate", "--id", "k7"])
     assert result.exit_code == 0
     assert list(keys.parse_master_keys(result.stdout.strip(), source="cli")) == ["k7"]
+
+
+def test_keys_cli_rotates_a_database_and_counts_its_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with unit_of_work(factory) as session:
+        ticket_id = seed(session).id
+    monkeypatch.setenv("GIGCX_DATABASE_URL", url)
+    runner = CliRunner()
+    try:
+        with configured(monkeypatch, GIGCX_ENCRYPTION_KEYS=f"{NEW_PRIMARY},{TEST_MASTER_KEYS}"):
+            get_engine.cache_clear()
+            before = runner.invoke(app, ["keys", "status"], env={"COLUMNS": "200"})
+            assert before.exit_code == 0, before.output
+            assert "primary master key: test3" in before.output and "test2" in before.output
+            rotated = runner.invoke(app, ["keys", "rotate"], env={"COLUMNS": "200"})
+            assert rotated.exit_code == 0, rotated.output
+            assert "no value is left on a retired key" in rotated.output
+            after = runner.invoke(app, ["keys", "status"], env={"COLUMNS": "200"})
+            assert "test2" not in after.output and "retired" in after.output
+            keys.reset_caches()
+            with factory() as session:
+                assert session.get_one(Ticket, ticket_id).subject == "Lost parcel"
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+        engine.dispose()
