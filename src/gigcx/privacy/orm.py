@@ -95,7 +95,7 @@ def _seal_target(mapper: Mapper[Any], connection: Connection, target: Any, inser
     state: InstanceState[Any] = attributes.instance_state(target)
     session = object_session(target)
     if session is None:
-        return
+        raise RuntimeError(f"{mapper.class_.__name__} is written outside a session")
     if target.id is None:
         target.id = new_id()
     changed = [

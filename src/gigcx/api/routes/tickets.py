@@ -120,8 +120,9 @@ def list_tickets(
 ) -> Page[TicketRead]:
     """Tickets you may see, newest first, with filters.
 
-    ``q`` (brand staff) finds text in the subject, the conversation, the customer's email or
-    name, or a ticket's full id or its 8-character short id, ignoring case.
+    ``q`` (brand staff) finds a customer's exact email, a ticket's full id or its 8-character
+    short id, or text (ignoring case) in the subject, the conversation or the customer's email
+    or name among the newest 2,000 tickets (those texts are encrypted at rest).
     """
     statement = readable_tickets(principal)
     if q is not None and q.strip():
