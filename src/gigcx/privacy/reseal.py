@@ -138,6 +138,31 @@ class Resealer:
         return 1 if result.rowcount else 0
 
 
+def open_all(connection: Connection, target: Target) -> None:
+    """Write every sealed value of ``target`` back in clear (undoing encryption at rest)."""
+    table = target.table
+    wanted = [table.c.id, *(table.c[name] for name, _ in target.columns)]
+    last = None
+    while True:
+        statement = select(*wanted).order_by(table.c.id).limit(target.batch)
+        if last is not None:
+            statement = statement.where(table.c.id > last)
+        rows = connection.execute(statement).all()
+        if not rows:
+            return
+        for row in rows:
+            values = {
+                name: sealing.unseal(
+                    connection, row._mapping[name], kind, sealing.aad(table.name, name, row.id)
+                )
+                for name, kind in target.columns
+                if sealing.key_id_of(row._mapping[name])
+            }
+            if values:
+                connection.execute(update(table).where(table.c.id == row.id).values(**values))
+        last = rows[-1].id
+
+
 def is_clear(stored: Any) -> bool:
     """A value not sealed yet (empty ones stay as they are)."""
     if stored is None:

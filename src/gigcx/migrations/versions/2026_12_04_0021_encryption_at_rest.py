@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import gigcx.db.base
-from gigcx.privacy import reseal
+from gigcx.privacy import keys, reseal
 from gigcx.privacy.sealing import Kind
 
 revision: str = "0021"
@@ -29,18 +29,19 @@ depends_on: str | Sequence[str] | None = None
 UTC = gigcx.db.base.UTCDateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
-# table -> columns made text
+# table -> columns made text, with their length before
 _TO_TEXT = {
-    "customers": ["email", "name", "email_undeliverable_reason"],
-    "tickets": ["subject"],
-    "outbound_emails": ["to_address", "subject"],
-    "inbound_emails": ["sender", "subject"],
-    "mailboxes": ["smtp_url", "imap_url"],
-    "webhook_secrets": ["secret"],
-    "sso_configs": ["client_secret"],
-    "helpdesk_connections": ["api_token"],
-    "payout_methods": ["account_holder", "iban", "paypal_email"],
+    "customers": {"email": 254, "name": 120, "email_undeliverable_reason": 300},
+    "tickets": {"subject": 200},
+    "outbound_emails": {"to_address": 254, "subject": 300},
+    "inbound_emails": {"sender": 254, "subject": 300},
+    "mailboxes": {"smtp_url": 500, "imap_url": 500},
+    "webhook_secrets": {"secret": 100},
+    "sso_configs": {"client_secret": 500},
+    "helpdesk_connections": {"api_token": 200},
+    "payout_methods": {"account_holder": 120, "iban": 34, "paypal_email": 254},
 }
+_NULLABLE = {"email_undeliverable_reason"}
 
 
 def _targets() -> list[reseal.Target]:
@@ -170,11 +171,12 @@ def upgrade() -> None:
     )
     for table_name, columns in _TO_TEXT.items():
         with op.batch_alter_table(table_name, schema=None) as batch_op:
-            for column in columns:
+            for column, length in columns.items():
                 batch_op.alter_column(
                     column,
+                    existing_type=sa.String(length=length),
                     type_=sa.Text(),
-                    existing_nullable=column in ("email_undeliverable_reason",),
+                    existing_nullable=column in _NULLABLE,
                 )
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email_index", sa.String(length=64), nullable=True))
@@ -185,8 +187,6 @@ def upgrade() -> None:
 
     connection = op.get_bind()
     resealer = reseal.Resealer(connection)
-    from gigcx.privacy import keys
-
     keys.index_root(connection)
     for target in _targets():
         resealer.run(target, reseal.is_clear)
@@ -207,4 +207,29 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("encryption at rest cannot be undone by a migration")
+    connection = op.get_bind()
+    for target in _targets():
+        reseal.open_all(connection, target)
+    with op.batch_alter_table("inbound_emails", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbound_emails_sender")
+        batch_op.drop_column("sender_index")
+        batch_op.create_index(
+            "ix_inbound_emails_sender", ["mailbox_id", "sender", "created_at"], unique=False
+        )
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_customers_brand_id_email_index", type_="unique")
+        batch_op.drop_column("email_index")
+        batch_op.create_unique_constraint(
+            op.f("uq_customers_brand_id_email"), ["brand_id", "email"]
+        )
+    for table_name, columns in _TO_TEXT.items():
+        with op.batch_alter_table(table_name, schema=None) as batch_op:
+            for column, length in columns.items():
+                batch_op.alter_column(
+                    column,
+                    existing_type=sa.Text(),
+                    type_=sa.String(length=length),
+                    existing_nullable=column in _NULLABLE,
+                )
+    op.drop_index("ix_data_keys_brand", table_name="data_keys")
+    op.drop_table("data_keys")
