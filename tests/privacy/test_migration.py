@@ -7,6 +7,7 @@ from types import ModuleType
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from gigcx.db.base import Base
 from gigcx.privacy import reseal, sealing
 from gigcx.tickets import queries
 from gigcx.tickets.models import Customer, Message, Ticket
@@ -30,7 +31,9 @@ def test_the_migration_seals_clear_rows_and_fills_the_email_index(session: Sessi
     session.flush()
     message_id = ticket.messages[0].id
     # Rows as they were stored before encryption at rest (Core: no sealing).
-    customers, tickets, messages = (m.__table__ for m in (Customer, Ticket, Message))
+    customers, tickets, messages = (
+        Base.metadata.tables[name] for name in ("customers", "tickets", "messages")
+    )
     connection = session.connection()
     connection.execute(
         update(customers)
