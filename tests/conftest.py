@@ -15,6 +15,14 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("GIGCX_SECRET_KEY", "a-secret-for-tests-only")
+# A fixed keyring, so every test runs with encryption at rest on (two master keys: the first
+# wraps new data keys). Not secret: never use these outside tests.
+os.environ["GIGCX_ENCRYPTION_KEYS"] = (
+    "test2:dGVzdC1tYXN0ZXIta2V5LXR3by0tMzItYnl0ZXMhISE=,"
+    "test1:dGVzdC1tYXN0ZXIta2V5LW9uZS0tMzItYnl0ZXMhISE="
+)
+os.environ.pop("GIGCX_KEY_FILE", None)
+os.environ.pop("GIGCX_KMS_HOOK", None)
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
@@ -31,6 +39,7 @@ assert tasks  # registers job handlers
 pytest_plugins = ["tests.servers.smtp", "tests.servers.oidc"]
 
 TEST_DATABASE_URL = os.environ.get("GIGCX_TEST_DATABASE_URL", "")
+TEST_MASTER_KEYS = os.environ["GIGCX_ENCRYPTION_KEYS"]
 IS_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     # Reporting thresholds for payments to US persons, added to the built-in ones
     # (gigcx.payments.tax_thresholds): "YEAR=AMOUNT" pairs, e.g. "2027=2100,2028=2150".
     tax_report_thresholds: str = ""
+    # Encryption at rest: master keys (KEKs) that wrap the data keys, written as
+    # "k2:<base64 of 32 bytes>,k1:<...>" (the first encrypts, all decrypt; `gigcx keys generate`),
+    # or a file holding the same (one per line). With neither on the embedded SQLite setup, a key
+    # file is made once under var/; set one of them in production.
+    encryption_keys: str = ""
+    key_file: str = ""
+    # Optional "module:function" that wraps and unwraps data keys instead of the local master
+    # keys (a KMS or vault): see README "Keys and encryption at rest".
+    kms_hook: str = ""
 
 
 SECRET_KEY_PATH = Path("var") / "secret_key"

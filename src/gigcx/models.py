@@ -14,6 +14,7 @@ from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
+from gigcx.privacy import models as privacy_models
 from gigcx.quality import models as quality_models
 from gigcx.rights import models as rights_models
 from gigcx.routing import models as routing_models
@@ -35,6 +36,7 @@ __all__ = [
     "jobs_models",
     "metadata",
     "payments_models",
+    "privacy_models",
     "quality_models",
     "rights_models",
     "routing_models",

@@ -245,7 +245,7 @@ def test_the_brand_s_mailbox_sends_through_its_own_smtp_server(
 
     [ack] = smtp_server.received.to(CUSTOMER)
     assert ack["From"] == f"Alpenglow Support <{mailbox.address}>"
-    [stored] = session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == CUSTOMER))
+    [stored] = [m for m in session.scalars(select(OutboundEmail)) if m.to_address == CUSTOMER]
     assert stored.status == OutboundStatus.SENT
 
 

@@ -18,6 +18,7 @@ from gigcx.channels.email import identity, mailboxes
 from gigcx.channels.email.models import Mailbox
 from gigcx.kit import clock
 from gigcx.tickets.models import Customer, Message, Ticket
+from gigcx.tickets.queries import customer_by_email
 from tests.api.helpers import Marketplace
 from tests.channels.mail_helpers import CUSTOMER, add_mailbox, ids, mail_market, text_of
 from tests.factories.tickets import run_jobs
@@ -54,6 +55,12 @@ class Intake:
         self.imap.append(self.folder, raw)
         mailboxes.schedule_poll(session, self.mailbox, run_at=clock.now())
         session.commit()
+
+
+def customer_of(session: Session, mailbox: Mailbox) -> Customer:
+    found = customer_by_email(session, brand_id=mailbox.brand_id, email=CUSTOMER)
+    assert found is not None
+    return found
 
 
 def hand_to_endpoint(client: TestClient, market: Marketplace, mailbox: str, raw: bytes) -> None:
@@ -98,7 +105,7 @@ def test_a_customer_mail_becomes_a_ticket_answered_and_replied_to_by_mail(
     run_jobs(factory)
 
     [ticket] = session.scalars(
-        select(Ticket).join(Customer).where(Customer.email == CUSTOMER)
+        select(Ticket).where(Ticket.customer_id == customer_of(session, mailbox).id)
     ).all()
     assert ticket.channel == "email"
     offers = client.get("/api/v1/offers", headers=expert).json()
@@ -134,7 +141,7 @@ def test_a_customer_mail_becomes_a_ticket_answered_and_replied_to_by_mail(
 
     session.expire_all()
     assert session.scalars(
-        select(Ticket).join(Customer).where(Customer.email == CUSTOMER)
+        select(Ticket).where(Ticket.customer_id == customer_of(session, mailbox).id)
     ).all() == [ticket]
     bodies = [
         m.body

@@ -221,12 +221,11 @@ def test_tickets_explain_prints_every_offer_term_by_term(seeded_db: Engine) -> N
 
 
 def test_tickets_explain_shows_the_escalation_reason(seeded_db: Engine) -> None:
-    with seeded_db.connect() as connection:
-        ticket_id, status, reason = connection.execute(
-            select(Ticket.id, Ticket.status, Ticket.escalation_reason)
-            .where(Ticket.escalation_reason.is_not(None))
-            .limit(1)
+    with Session(seeded_db) as session:
+        ticket = session.scalars(
+            select(Ticket).where(Ticket.escalation_reason.is_not(None)).limit(1)
         ).one()
+        ticket_id, status, reason = ticket.id, ticket.status, ticket.escalation_reason
 
     result = invoke("tickets", "explain", str(uuid.UUID(str(ticket_id))))
 

@@ -8,8 +8,10 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import SYSTEM
+from gigcx.brands.models import Brand
 from gigcx.db.base import Base
 from gigcx.payments.models import Earning
+from gigcx.privacy import orm
 from gigcx.rights import service as rights_service
 from gigcx.rights.enums import RequestKind, RequestStatus, SubjectKind
 from gigcx.rights.models import PrivacyRequest
@@ -23,13 +25,11 @@ NAME = "Quentin Zarathustra-Vole"
 PHONE = "+44 7700 913572"
 
 
-def _blind_index_forms(email: str) -> list[str]:
-    """The keyed blind-index values of ``email`` as stored for lookups.
-
-    Empty while emails are stored in the clear; once the blind index exists this lists every
-    index value the email has (one per index key), so the scan finds a leftover index too.
-    """
-    return []
+def _blind_index_forms(session: Session, email: str) -> list[str]:
+    """The keyed blind-index values ``email`` has (one per brand's index key, and the platform's),
+    so the scan finds a leftover index as surely as the address itself."""
+    brand_ids: list[uuid.UUID | None] = [None, *session.scalars(select(Brand.id))]
+    return [orm.email_index(session, brand_id, email) for brand_id in brand_ids]
 
 
 def _needles(*values: str) -> list[str]:
@@ -85,7 +85,9 @@ def test_an_erased_customer_leaves_no_trace_in_any_table(session: Session) -> No
     admin = brand_admin(brand)
     export = rights_service.request(session, admin, kind=RequestKind.EXPORT, email=EMAIL)
     run_privacy_jobs(session)
-    needles = _needles(EMAIL, NAME, PHONE, "7700913572", "zarathustra", *_blind_index_forms(EMAIL))
+    needles = _needles(
+        EMAIL, NAME, PHONE, "7700913572", "zarathustra", *_blind_index_forms(session, EMAIL)
+    )
     assert _scan(session, needles) != []  # the scan sees the person before the erasure
     ledger_before = session.scalars(select(Earning.id)).all()
 
@@ -124,7 +126,9 @@ def test_an_erased_expert_leaves_no_trace_but_the_ledger_stays(session: Session)
     )
     email, name = "Ximena.Okonkwo-Brill@experts.example", "Ximena Okonkwo-Brill"
     expert = expert_everywhere(session, program, person.tickets[0], email=email, name=name)
-    needles = _needles(email, name, "okonkwo", "DE89370400440532013000", *_blind_index_forms(email))
+    needles = _needles(
+        email, name, "okonkwo", "DE89370400440532013000", *_blind_index_forms(session, email)
+    )
     assert _scan(session, needles) != []
 
     row = rights_service.request(

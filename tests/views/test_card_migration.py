@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.assist import service as assist_service
 from gigcx.assist.models import Triage
+from gigcx.privacy import reseal
 from gigcx.quality.models import Rating
 from gigcx.tickets.models import Message, Ticket
 from tests.factories.brands import make_brand, make_program
@@ -46,10 +47,16 @@ def test_the_migration_redacts_stored_cards_and_drops_span_texts(session: Sessio
     for table, columns in module.TEXTS.items():
         module._redact_table(connection, table, columns)
     module._respan_triages(connection)
+    # Migration 0021 then encrypts what is stored in clear.
+    resealer = reseal.Resealer(connection)
+    for target in reseal.registered_targets():
+        resealer.run(target, reseal.is_clear)
     session.expire_all()
 
     redacted = "Card [card ending 1111] was charged twice; call +49 30 1234567."
-    bodies = session.scalars(select(Message.body).where(Message.ticket_id == ticket.id)).all()
+    bodies = [
+        m.body for m in session.scalars(select(Message).where(Message.ticket_id == ticket.id))
+    ]
     assert bodies == [redacted]
     assert session.get_one(Ticket, ticket.id).subject == redacted
     assert session.get_one(Rating, rating.id).comment == redacted

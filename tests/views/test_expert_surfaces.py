@@ -336,9 +336,9 @@ def test_no_card_number_is_stored_in_clear(
     run_jobs(factory)
 
     texts = [
-        *session.scalars(select(Message.body)),
-        *session.scalars(select(Ticket.subject)),
-        *session.scalars(select(Ticket.escalation_reason)),
+        *(message.body for message in session.scalars(select(Message))),
+        *(ticket.subject for ticket in session.scalars(select(Ticket))),
+        *(ticket.escalation_reason for ticket in session.scalars(select(Ticket))),
         *session.scalars(select(Rating.comment)),
         *session.scalars(select(Review.comment)),
         *session.scalars(select(Dispute.reason)),

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.auth.enums import ApiScope, Role
@@ -21,7 +21,8 @@ class User(IdMixin, CreatedMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     # The authenticator app's shared secret (base32); set while enrolling, on once confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (registered in gigcx.privacy.models: auth sits below privacy).
+    totp_secret: Mapped[str | None] = mapped_column(Text)
     totp_enabled_at: Mapped[datetime | None]
     # The last 30-second time step whose code was accepted: a code works once.
     totp_last_step: Mapped[int | None]

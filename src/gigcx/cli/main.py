@@ -9,7 +9,20 @@ from gigcx.audit import service as audit_service
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import SYSTEM
-from gigcx.cli import ai, audit, demo, jobs, mail, payouts, privacy, quality, serve, tax, tickets
+from gigcx.cli import (
+    ai,
+    audit,
+    demo,
+    jobs,
+    keys,
+    mail,
+    payouts,
+    privacy,
+    quality,
+    serve,
+    tax,
+    tickets,
+)
 from gigcx.cli.output import console, domain_errors, fail, require_schema, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
@@ -37,6 +50,7 @@ app.add_typer(mail.app, name="mail")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tax.app, name="tax")
+app.add_typer(keys.app, name="keys")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)

@@ -46,7 +46,7 @@ from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
 from gigcx.experts.models import Enrollment, Expert, ExpertLanguage
 from gigcx.kit import clock
-from gigcx.privacy import scrub
+from gigcx.privacy import orm, scrub
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, OfferStatus, TicketStatus
@@ -240,7 +240,15 @@ class _Run:
     def answer_offers(self) -> None:
         """Simulated experts accept or decline pending offers, or let them lapse."""
         rows = self.session.execute(
-            select(Offer.id, Offer.expert_id, Ticket.subject, Customer.email, Expert.email)
+            select(
+                Offer.id,
+                Offer.expert_id,
+                Ticket.id,
+                Ticket.subject,
+                Customer.id,
+                Customer.email,
+                Expert.email,
+            )
             .join(Ticket, Ticket.id == Offer.ticket_id)
             .join(Customer, Customer.id == Ticket.customer_id)
             .join(Expert, Expert.id == Offer.expert_id)
@@ -253,9 +261,21 @@ class _Run:
             .order_by(Offer.created_at, Offer.rank)
             .limit(MAX_STEPS)
         ).all()
-        for offer_id, expert_id, subject, customer_email, expert_email in rows:
+        for (
+            offer_id,
+            expert_id,
+            ticket_id,
+            sealed_subject,
+            customer_id,
+            sealed_email,
+            expert_email,
+        ) in rows:
             if expert_id in self.people_at_the_keyboard:
                 continue
+            subject = orm.open_column(self.session, Ticket.subject, ticket_id, sealed_subject)
+            customer_email = orm.open_column(
+                self.session, Customer.email, customer_id, sealed_email
+            )
             roll = self._chance("offer", subject, customer_email, expert_email)
             principal = self._as_expert(expert_id)
             if roll < ACCEPT_CHANCE:
@@ -278,7 +298,7 @@ class _Run:
                 Ticket.status == TicketStatus.ASSIGNED,
                 Ticket.assignee_id.is_not(None),
             )
-            .order_by(Ticket.status_changed_at, Ticket.subject)
+            .order_by(Ticket.status_changed_at, Ticket.created_at, Ticket.id)
             .limit(MAX_STEPS)
         ).all()
         for ticket_id, expert_id in rows:

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.payments.enums import EarningKind, PayoutMethodKind, TaxForm, TinType
+from gigcx.privacy.orm import encrypt_columns
 from gigcx.privacy.redaction import redact_cards_on_set
+from gigcx.privacy.sealing import BrandOf, Classification
 
 
 class Surge(IdMixin, CreatedMixin, Base):
@@ -94,9 +96,9 @@ class PayoutMethod(IdMixin, CreatedMixin, Base):
 
     expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), unique=True)
     kind: Mapped[PayoutMethodKind] = mapped_column(String(16))
-    account_holder: Mapped[str] = mapped_column(String(120), default="")
-    iban: Mapped[str] = mapped_column(String(34), default="")
-    paypal_email: Mapped[str] = mapped_column(String(254), default="")
+    account_holder: Mapped[str] = mapped_column(Text, default="")
+    iban: Mapped[str] = mapped_column(Text, default="")
+    paypal_email: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime]
 
 
@@ -169,7 +171,7 @@ class TaxProfile(IdMixin, CreatedMixin, Base):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2))
     tin_type: Mapped[TinType] = mapped_column(String(8))
-    tax_id: Mapped[str] = mapped_column(String(64))
+    tax_id: Mapped[str] = mapped_column(Text)
     date_of_birth: Mapped[date | None]
     treaty_country: Mapped[str] = mapped_column(String(2), default="")
     treaty_article: Mapped[str] = mapped_column(String(100), default="")
@@ -179,3 +181,13 @@ class TaxProfile(IdMixin, CreatedMixin, Base):
 
 
 redact_cards_on_set(Earning.description)
+
+
+encrypt_columns(TaxProfile, brand=BrandOf(), tax_id=Classification.FINANCIAL)
+encrypt_columns(
+    PayoutMethod,
+    brand=BrandOf(),
+    account_holder=Classification.FINANCIAL,
+    iban=Classification.FINANCIAL,
+    paypal_email=Classification.FINANCIAL,
+)

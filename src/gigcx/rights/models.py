@@ -6,6 +6,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 from gigcx.rights.enums import ErasureCause, RequestKind, RequestStatus, SubjectKind
 
 DEFAULT_EXPORT_KEEP_DAYS = 7
@@ -88,3 +90,7 @@ class TicketErasure(Base):
     )
     cause: Mapped[ErasureCause] = mapped_column(String(16))
     erased_at: Mapped[datetime]
+
+
+# An export holds everything about a person until it expires.
+encrypt_columns(PrivacyRequest, brand=BrandOf("brand_id"), archive=Classification.PERSONAL)

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gigcx.brands.enums import Complexity
 from gigcx.brands.models import Program
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
 from gigcx.privacy.redaction import redact_cards_on_set
+from gigcx.privacy.sealing import BrandOf, Classification
 from gigcx.tickets.enums import AssignmentEnd, AuthorKind, OfferStatus, Priority, TicketStatus
 
 
@@ -27,14 +29,16 @@ class Customer(IdMixin, CreatedMixin, Base):
     __tablename__ = "customers"
 
     brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
-    email: Mapped[str] = mapped_column(String(254))
-    name: Mapped[str] = mapped_column(String(120), default="")
+    # Encrypted; looked up by email_index only (tickets.queries.customer_by_email).
+    email: Mapped[str] = mapped_column(Text)
+    email_index: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text, default="")
     # A mail to this address bounced for good (a 5.x.x delivery-status report): whoever
     # replies is told the customer may not see replies by email.
     email_undeliverable: Mapped[bool] = mapped_column(default=False, server_default=false())
-    email_undeliverable_reason: Mapped[str | None] = mapped_column(String(300))
+    email_undeliverable_reason: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (UniqueConstraint("brand_id", "email"),)
+    __table_args__ = (UniqueConstraint("brand_id", "email_index"),)
 
 
 class Ticket(IdMixin, CreatedMixin, Base):
@@ -50,7 +54,7 @@ class Ticket(IdMixin, CreatedMixin, Base):
     category: Mapped[str] = mapped_column(String(64))
     complexity: Mapped[Complexity] = mapped_column(String(16), default=Complexity.MEDIUM)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL)
-    subject: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[TicketStatus] = mapped_column(String(24), default=TicketStatus.NEW)
     status_changed_at: Mapped[datetime]
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"), index=True)
@@ -184,3 +188,16 @@ class Offer(IdMixin, CreatedMixin, Base):
 
 
 redact_cards_on_set(Ticket.subject, Ticket.escalation_reason, Message.body)
+
+_PERSONAL, _MESSAGE = Classification.PERSONAL, Classification.MESSAGE
+encrypt_columns(
+    Customer,
+    brand=BrandOf("brand_id"),
+    blind_indexes={"email_index": "email"},
+    email=_PERSONAL,
+    name=_PERSONAL,
+    email_undeliverable_reason=_PERSONAL,
+)
+encrypt_columns(Ticket, brand=BrandOf("brand_id"), subject=_MESSAGE, escalation_reason=_MESSAGE)
+encrypt_columns(Message, brand=BrandOf("ticket_id", parent=Ticket.__table__), body=_MESSAGE)
+encrypt_columns(Attachment, brand=BrandOf("ticket_id", parent=Ticket.__table__), data=_MESSAGE)

@@ -390,11 +390,10 @@ def names_for(
         actors.update(
             session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(actor_ids))).all()
         )
-        for customer_id, name in session.execute(
-            select(Customer.id, Customer.name).where(Customer.id.in_(actor_ids))
-        ):
+        for customer in session.scalars(select(Customer).where(Customer.id.in_(actor_ids))):
+            name = customer.name
             named = name and with_customer_names
-            actors[customer_id] = f"the customer, {name}" if named else "the customer"
+            actors[customer.id] = f"the customer, {name}" if named else "the customer"
     experts: dict[uuid.UUID, str] = {}
     if expert_ids:
         experts.update(

@@ -189,7 +189,7 @@ def test_a_retried_message_is_added_once(client: TestClient, session: Session) -
     assert first.json() == again.json()
     assert first.json()["id"] == 2
     assert "Idempotency-Key" in missing_key.json()["detail"]
-    bodies = session.scalars(select(Message.body).order_by(Message.created_at)).all()
+    bodies = [m.body for m in session.scalars(select(Message).order_by(Message.created_at))]
     assert bodies == ["My invoice shows a double charge.", "Are you there?"]
 
 

@@ -65,11 +65,11 @@ def test_a_tagged_ticket_is_taken_in_answered_and_the_answer_lands_once(
     pull_now(session, factory, connection.id)
 
     customer_bodies = session.scalars(
-        select(Message.body)
+        select(Message)
         .where(Message.ticket_id == ticket.id, Message.author_kind == AuthorKind.CUSTOMER)
         .order_by(Message.created_at)
     ).all()
-    assert customer_bodies == ["I was charged twice.", "Thanks, I see it now."]
+    assert [m.body for m in customer_bodies] == ["I was charged twice.", "Thanks, I see it now."]
     assert len(zendesk.comments_by(wanted.id, AGENT_ID)) == 1
     tickets = session.scalar(
         select(func.count()).select_from(Ticket).where(Ticket.program_id == program.id)

@@ -175,14 +175,15 @@ def test_200_tickets_sync_both_ways_through_a_crash_without_a_duplicate_comment(
             run_jobs(factory)
 
     for i, ticket in enumerate(external):
-        bodies = session.scalars(
-            select(Message.body)
+        messages = session.scalars(
+            select(Message)
             .where(
                 Message.ticket_id == links[ticket.id].ticket_id,
                 Message.author_kind == AuthorKind.CUSTOMER,
             )
             .order_by(Message.created_at, Message.id)
         ).all()
+        bodies = [message.body for message in messages]
         expected = [f"Question {i}"] + ([f"Follow-up {i}"] if i in followed_up else [])
         assert bodies == expected, (i, bodies)
         assert len(zendesk.comments_by(ticket.id, AGENT_ID)) == 1 + has_note(i) + is_escalated(i)

@@ -133,14 +133,15 @@ def list_tickets(
 ) -> Page[TicketRead]:
     """Tickets you may see, newest first, with filters.
 
-    ``q`` (brand staff) finds text in the subject, the conversation, the customer's email or
-    name, or a ticket's full id or its 8-character short id, ignoring case.
+    ``q`` (brand staff) finds a customer's exact email, a ticket's full id or its 8-character
+    short id, or text (ignoring case) in the subject, the conversation or the customer's email
+    or name among the newest 2,000 tickets (those texts are encrypted at rest).
     """
     statement = readable_tickets(principal)
     if q is not None and q.strip():
         if not (principal.is_brand_staff or principal.is_platform_admin):
             raise PermissionDenied("q is for brand staff; filter your tickets by status instead")
-        statement = statement.where(matching_text(q.strip()))
+        statement = statement.where(matching_text(session, principal, q.strip()))
     filters = {
         Ticket.status: status,
         Ticket.program_id: program_id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.ai import intent
 from gigcx.assist.errors import InvalidTrainingData
+from gigcx.privacy import orm
 from gigcx.tickets.enums import AuthorKind, TicketStatus
 from gigcx.tickets.models import Message, Ticket
 
@@ -54,7 +55,7 @@ def examples_from_tickets(session: Session, program_id: uuid.UUID) -> Examples:
     """The program's resolved tickets: each first customer message labelled with its category;
     the first messages of its other tickets, newest first, as unlabelled texts."""
     first_message = (
-        select(Message.body)
+        select(Message.id)
         .where(Message.ticket_id == Ticket.id, Message.author_kind == AuthorKind.CUSTOMER)
         .order_by(Message.created_at)
         .limit(1)
@@ -64,16 +65,33 @@ def examples_from_tickets(session: Session, program_id: uuid.UUID) -> Examples:
     rows = session.execute(
         select(first_message, Ticket.category).where(Ticket.program_id == program_id, done)
     ).all()
-    pairs = [(str(body), str(category)) for body, category in rows if body]
-    others = session.scalars(
+    other_ids = session.scalars(
         select(first_message)
         .where(Ticket.program_id == program_id, ~done)
         .order_by(Ticket.created_at.desc())
         .limit(intent.MAX_UNLABELLED)
     ).all()
+    bodies = _bodies(session, [row[0] for row in rows if row[0]] + [i for i in other_ids if i])
+    pairs = [
+        (bodies[message_id], str(category))
+        for message_id, category in rows
+        if bodies.get(message_id)
+    ]
+    others = [bodies[message_id] for message_id in other_ids if bodies.get(message_id)]
     return Examples(
         [p[0] for p in pairs],
         [p[1] for p in pairs],
         source="resolved tickets",
-        unlabelled=[str(body) for body in others if body],
+        unlabelled=others,
     )
+
+
+def _bodies(session: Session, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Message bodies by id, opened (they are encrypted at rest)."""
+    found: dict[uuid.UUID, str] = {}
+    for start in range(0, len(message_ids), 500):
+        for message_id, body in session.execute(
+            select(Message.id, Message.body).where(Message.id.in_(message_ids[start : start + 500]))
+        ):
+            found[message_id] = str(orm.open_column(session, Message.body, message_id, body))
+    return found

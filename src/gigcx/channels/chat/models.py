@@ -6,6 +6,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 
 DEFAULT_ANSWER_SECONDS = 120
 
@@ -88,3 +90,10 @@ class ChatEvent(IdMixin, CreatedMixin, Base):
         UniqueConstraint("chat_session_id", "message_id"),
         UniqueConstraint("chat_session_id", "idempotency_key"),
     )
+
+
+encrypt_columns(
+    ChatEvent,
+    brand=BrandOf("chat_session_id", parent=ChatSession.__table__),
+    data=Classification.MESSAGE,
+)

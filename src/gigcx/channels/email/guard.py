@@ -19,6 +19,7 @@ from gigcx.channels.email.models import InboundEmail, Mailbox
 from gigcx.channels.email.parsing import DeliveryStatus, ParsedMail
 from gigcx.config import get_settings
 from gigcx.kit import clock
+from gigcx.privacy import orm
 from gigcx.tickets import queries as tickets_queries
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def is_flood(session: Session, mailbox: Mailbox, sender: str) -> bool:
         .select_from(InboundEmail)
         .where(
             InboundEmail.mailbox_id == mailbox.id,
-            InboundEmail.sender == sender,
+            InboundEmail.sender_index == orm.email_index(session, mailbox.brand_id, sender),
             InboundEmail.created_at >= since,
         )
     )

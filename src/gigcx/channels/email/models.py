@@ -12,6 +12,8 @@ from gigcx.channels.email.enums import (
     OutboundStatus,
 )
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 
 
 class OutboundEmail(IdMixin, CreatedMixin, Base):
@@ -23,9 +25,9 @@ class OutboundEmail(IdMixin, CreatedMixin, Base):
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id"))
     # What it is, for the ticket's history and for tests: "reply", "acknowledgement", ...
     kind: Mapped[str] = mapped_column(String(32))
-    to_address: Mapped[str] = mapped_column(String(254))
+    to_address: Mapped[str] = mapped_column(Text)
     from_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text)
     text_body: Mapped[str] = mapped_column(Text)
     # Message-ID, In-Reply-To, References, Reply-To, Auto-Submitted, ... as sent.
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -51,9 +53,9 @@ class Mailbox(IdMixin, CreatedMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     # Outgoing mail through the brand's own server; empty: GIGCX_SMTP_URL.
-    smtp_url: Mapped[str] = mapped_column(String(500), default="")
+    smtp_url: Mapped[str] = mapped_column(Text, default="")
     # Polling by IMAP (optional): imap://user:password@host:143/INBOX or imaps://...:993/INBOX.
-    imap_url: Mapped[str] = mapped_column(String(500), default="")
+    imap_url: Mapped[str] = mapped_column(Text, default="")
     poll_seconds: Mapped[int] = mapped_column(default=60)
     imap_uid_validity: Mapped[int | None]
     imap_last_uid: Mapped[int] = mapped_column(default=0)
@@ -76,8 +78,10 @@ class InboundEmail(IdMixin, CreatedMixin, Base):
     dedup_key: Mapped[str] = mapped_column(String(64))
     # The Message-ID header as sent (cut to 255), for threading replies to this mail.
     header_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    sender: Mapped[str] = mapped_column(String(254), default="")
-    subject: Mapped[str] = mapped_column(String(300), default="")
+    sender: Mapped[str] = mapped_column(Text, default="")
+    # The sender's blind index, for the per-sender flood limit.
+    sender_index: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
     transport: Mapped[InboundTransport] = mapped_column(String(8))
     size: Mapped[int]
     # The original mail, byte for byte (the stored message is its text without quoted history).
@@ -98,5 +102,26 @@ class InboundEmail(IdMixin, CreatedMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("mailbox_id", "dedup_key"),
-        Index("ix_inbound_emails_sender", "mailbox_id", "sender", "created_at"),
+        Index("ix_inbound_emails_sender", "mailbox_id", "sender_index", "created_at"),
     )
+
+
+_BRAND = BrandOf("brand_id")
+encrypt_columns(
+    OutboundEmail,
+    brand=_BRAND,
+    to_address=Classification.PERSONAL,
+    subject=Classification.MESSAGE,
+    text_body=Classification.MESSAGE,
+)
+encrypt_columns(
+    InboundEmail,
+    brand=_BRAND,
+    blind_indexes={"sender_index": "sender"},
+    sender=Classification.PERSONAL,
+    subject=Classification.MESSAGE,
+    raw=Classification.MESSAGE,
+)
+encrypt_columns(
+    Mailbox, brand=_BRAND, smtp_url=Classification.SECRET, imap_url=Classification.SECRET
+)

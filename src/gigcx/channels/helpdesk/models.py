@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.channels.helpdesk.enums import Direction, Provider, SyncKind, SyncStatus
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 
 
 class HelpdeskConnection(IdMixin, CreatedMixin, Base):
@@ -25,7 +27,7 @@ class HelpdeskConnection(IdMixin, CreatedMixin, Base):
     base_url: Mapped[str] = mapped_column(String(500), default="")
     # Basic auth "{email}/token:{api_token}"; the token is never shown again once saved.
     email: Mapped[str] = mapped_column(String(254))
-    api_token: Mapped[str] = mapped_column(String(200))
+    api_token: Mapped[str] = mapped_column(Text)
     # The helpdesk user GigCX writes comments as.
     agent_id: Mapped[int] = mapped_column(BigInteger)
     # Which tickets GigCX takes: any of these forms, groups or tags (all empty: none).
@@ -108,3 +110,6 @@ class HelpdeskSync(IdMixin, CreatedMixin, Base):
         UniqueConstraint("connection_id", "key"),
         Index("ix_helpdesk_syncs_link_status", "link_id", "status"),
     )
+
+
+encrypt_columns(HelpdeskConnection, brand=BrandOf("brand_id"), api_token=Classification.SECRET)

@@ -2,10 +2,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base, CreatedMixin, IdMixin
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 
 
 class SsoConfig(IdMixin, CreatedMixin, Base):
@@ -17,7 +19,7 @@ class SsoConfig(IdMixin, CreatedMixin, Base):
     # The provider's issuer; its discovery document is <issuer>/.well-known/openid-configuration.
     issuer: Mapped[str] = mapped_column(String(500))
     client_id: Mapped[str] = mapped_column(String(255))
-    client_secret: Mapped[str] = mapped_column(String(500))
+    client_secret: Mapped[str] = mapped_column(Text)
     # Lower-case domains such as ["example.com"]; a signed-in email must be in one of them.
     allowed_domains: Mapped[list[Any]] = mapped_column(default=list)
     # The role of someone who signs in for the first time; "" lets only existing staff in.
@@ -59,3 +61,6 @@ class SsoLogin(IdMixin, CreatedMixin, Base):
     next_path: Mapped[str] = mapped_column(String(500), default="")
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+encrypt_columns(SsoConfig, brand=BrandOf("brand_id"), client_secret=Classification.SECRET)

@@ -13,6 +13,8 @@ from gigcx.channels.webhooks.enums import (
 )
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.kit import clock
+from gigcx.privacy.orm import encrypt_columns
+from gigcx.privacy.sealing import BrandOf, Classification
 
 
 class WebhookEndpoint(IdMixin, CreatedMixin, Base):
@@ -42,7 +44,7 @@ class WebhookSecret(IdMixin, CreatedMixin, Base):
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
     )
     # whsec_ and the base64 of the key, as the receiver configures it.
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(Text)
     # None while it is the current secret.
     expires_at: Mapped[datetime | None]
 
@@ -106,3 +108,11 @@ class WebhookAttempt(IdMixin, Base):
     next_attempt_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("delivery_id", "n"),)
+
+
+encrypt_columns(
+    WebhookSecret,
+    brand=BrandOf("endpoint_id", parent=WebhookEndpoint.__table__),
+    secret=Classification.SECRET,
+)
+encrypt_columns(WebhookMessage, brand=BrandOf("brand_id"), payload=Classification.PERSONAL)

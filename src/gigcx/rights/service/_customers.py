@@ -2,17 +2,21 @@
 
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gigcx.channels.email.models import InboundEmail, OutboundEmail
+from gigcx.channels.email.models import InboundEmail
+from gigcx.privacy import orm
 from gigcx.rights.enums import ErasureCause, RequestStatus
 from gigcx.rights.models import LegalHold, PrivacyRequest
 from gigcx.rights.service._subjects import ERASED, erased_email
 from gigcx.rights.service._wipe import (
+    WIPED_INBOUND,
     Counts,
+    mails_to,
     needles_for,
     redact,
+    set_each,
     wipe_tickets,
     wipe_webhook_payloads,
 )
@@ -36,23 +40,15 @@ def anonymise_customer(
     needles = needles if needles is not None else needles_for(customer.email, customer.name)
     counts.add(
         "inbound_mails",
-        _rowcount(
-            session.execute(
-                update(InboundEmail)
-                .where(
-                    InboundEmail.brand_id == customer.brand_id,
-                    func.lower(InboundEmail.sender) == email,
-                )
-                .values(raw=b"", sender="", subject=ERASED, detail="", header_message_id=None)
-            )
+        set_each(
+            session,
+            InboundEmail,
+            InboundEmail.brand_id == customer.brand_id,
+            InboundEmail.sender_index == orm.email_index(session, customer.brand_id, email),
+            **WIPED_INBOUND,
         ),
     )
-    for mail in session.scalars(
-        select(OutboundEmail).where(
-            OutboundEmail.brand_id == customer.brand_id,
-            func.lower(OutboundEmail.to_address) == email,
-        )
-    ):
+    for mail in mails_to(session, [email], brand_id=customer.brand_id):
         mail.to_address = erased_email(customer.id)
         mail.subject = ERASED
         mail.text_body = ERASED
@@ -60,7 +56,7 @@ def anonymise_customer(
         mail.last_error = None
         counts.add("outbound_mails", 1)
     wipe_webhook_payloads(
-        session, [str(customer.id), email], counts=counts, brand_id=customer.brand_id
+        session, [str(customer.id), email], counts=counts, brand_ids=[customer.brand_id]
     )
     for hold in session.scalars(select(LegalHold).where(LegalHold.customer_id == customer.id)):
         hold.reason = redact(hold.reason, needles)

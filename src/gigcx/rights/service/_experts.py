@@ -12,12 +12,11 @@ and appeals they wrote.
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gigcx.auth.models import AccessToken, PasswordResetRequest, PasswordResetToken, User
 from gigcx.channels.community.models import AlertSettings, Feedback
-from gigcx.channels.email.models import OutboundEmail
 from gigcx.channels.sso.models import SsoIdentity
 from gigcx.experts.enums import Presence
 from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
@@ -27,7 +26,7 @@ from gigcx.quality.models import Dispute, Rating, Review, TierWarning
 from gigcx.rights.errors import ExpertStillWorking
 from gigcx.rights.service._archive import Archive
 from gigcx.rights.service._subjects import ERASED, erased_email
-from gigcx.rights.service._wipe import Counts, needles_for, redact
+from gigcx.rights.service._wipe import Counts, mails_to, needles_for, redact
 from gigcx.tickets.enums import AuthorKind
 from gigcx.tickets.models import Assignment, Message, Offer, Ticket
 from gigcx.training.models import Certification, QuizAttempt
@@ -243,9 +242,7 @@ def erase_expert(session: Session, expert: Expert) -> dict[str, int]:
 
 def _wipe_mail_to(session: Session, emails: list[str], counts: Counts) -> None:
     """Mail sent to the expert (offer alerts, digests, resets): address and text wiped."""
-    for mail in session.scalars(
-        select(OutboundEmail).where(func.lower(OutboundEmail.to_address).in_(emails))
-    ):
+    for mail in mails_to(session, emails):
         mail.to_address = erased_email(mail.id)
         mail.subject = ERASED
         mail.text_body = ERASED

@@ -8,17 +8,18 @@ experts' identities are their own personal data, not the customer's.
 import uuid
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gigcx.assist.models import BotAttempt, Triage
 from gigcx.channels.chat.models import ChatEvent, ChatSession
 from gigcx.channels.email.models import InboundEmail, OutboundEmail
 from gigcx.channels.helpdesk.models import HelpdeskConnection, HelpdeskLink
-from gigcx.channels.webhooks.models import WebhookMessage
+from gigcx.privacy import orm
 from gigcx.quality.models import Rating
 from gigcx.rights.models import PrivacyRequest
 from gigcx.rights.service._archive import Archive, safe_name
+from gigcx.rights.service._wipe import mails_to, webhook_messages_naming
 from gigcx.tickets.models import Attachment, Customer, Message, Ticket
 
 README = """Your data held by {brand} on GigCX, as of {when} (UTC).
@@ -189,7 +190,11 @@ def _mails(
         select(InboundEmail)
         .where(
             InboundEmail.brand_id == customer.brand_id,
-            or_(InboundEmail.ticket_id.in_(ids), InboundEmail.sender == customer.email),
+            or_(
+                InboundEmail.ticket_id.in_(ids),
+                InboundEmail.sender_index
+                == orm.email_index(session, customer.brand_id, customer.email),
+            ),
         )
         .order_by(InboundEmail.created_at)
     ):
@@ -205,6 +210,17 @@ def _mails(
                 "file": path,
             }
         )
+    sent = {
+        mail.id: mail
+        for mail in session.scalars(
+            select(OutboundEmail).where(
+                OutboundEmail.brand_id == customer.brand_id, OutboundEmail.ticket_id.in_(ids)
+            )
+        )
+    }
+    sent.update(
+        (mail.id, mail) for mail in mails_to(session, [customer.email], brand_id=customer.brand_id)
+    )
     outbound = [
         {
             "created_at": mail.created_at,
@@ -217,14 +233,7 @@ def _mails(
             "status": mail.status,
             "ticket_id": mail.ticket_id,
         }
-        for mail in session.scalars(
-            select(OutboundEmail)
-            .where(
-                OutboundEmail.brand_id == customer.brand_id,
-                or_(OutboundEmail.ticket_id.in_(ids), OutboundEmail.to_address == customer.email),
-            )
-            .order_by(OutboundEmail.created_at)
-        )
+        for mail in sorted(sent.values(), key=lambda m: (m.created_at, m.id))
     ]
     counts["mails"] = len(inbound) + len(outbound)
     return {"received": inbound, "sent": outbound}
@@ -258,26 +267,12 @@ def _chats(session: Session, ids: list[uuid.UUID], counts: dict[str, int]) -> li
     return chats
 
 
-def mentioning(ids: list[str]) -> Any:
-    """Webhook messages whose payload names one of ``ids``."""
-    text = cast(WebhookMessage.payload, String)
-    return or_(*(text.contains(i) for i in ids)) if ids else WebhookMessage.id.is_(None)
-
-
 def _webhooks(
     session: Session, customer: Customer, ids: list[uuid.UUID], counts: dict[str, int]
 ) -> list[dict[str, Any]]:
     needles = [str(customer.id), customer.email, *(str(i) for i in ids)]
-    found: dict[str, WebhookMessage] = {}
-    for start in range(0, len(needles), 50):
-        for message in session.scalars(
-            select(WebhookMessage).where(
-                WebhookMessage.brand_id == customer.brand_id,
-                mentioning(needles[start : start + 50]),
-            )
-        ):
-            found[message.id] = message
-    rows = sorted(found.values(), key=lambda m: (m.created_at, m.id))
+    found = webhook_messages_naming(session, needles, brand_ids=[customer.brand_id])
+    rows = sorted(found, key=lambda m: (m.created_at, m.id))
     counts["webhook_messages"] = len(rows)
     return [
         {"id": m.id, "event_type": m.event_type, "created_at": m.created_at, "payload": m.payload}

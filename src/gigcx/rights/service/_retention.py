@@ -25,8 +25,7 @@ from gigcx.rights.enums import ErasureCause, RequestStatus
 from gigcx.rights.models import PrivacyRequest, RetentionPolicy, TicketErasure
 from gigcx.rights.service._customers import anonymise_customer
 from gigcx.rights.service._holds import held_ticket_filter
-from gigcx.rights.service._subjects import ERASED
-from gigcx.rights.service._wipe import Counts, needles_for, wipe_tickets
+from gigcx.rights.service._wipe import Counts, needles_for, set_each, wipe_tickets
 from gigcx.tickets.enums import TicketStatus
 from gigcx.tickets.models import Attachment, Customer, Ticket
 
@@ -259,7 +258,9 @@ def _raw_content(
     sent = (
         OutboundEmail.brand_id == brand_id,
         OutboundEmail.created_at < before,
-        OutboundEmail.text_body != ERASED,
+        # Emptied, not replaced: an empty value is stored as it is (never sealed), so SQL can
+        # tell a wiped body from an encrypted one.
+        OutboundEmail.text_body != "",
         _unheld(brand_id, OutboundEmail.ticket_id),
     )
     brand_tickets = select(Ticket.id).where(Ticket.brand_id == brand_id)
@@ -274,9 +275,7 @@ def _raw_content(
         report.attachments = _count(session, Attachment, files)
         return
     report.raw_mails = _rows(session.execute(update(InboundEmail).where(*raw).values(raw=b"")))
-    report.sent_mail_bodies = _rows(
-        session.execute(update(OutboundEmail).where(*sent).values(text_body=ERASED))
-    )
+    report.sent_mail_bodies = set_each(session, OutboundEmail, *sent, text_body="")
     report.attachments = _rows(session.execute(delete(Attachment).where(*files)))
 
 

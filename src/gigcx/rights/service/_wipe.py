@@ -7,12 +7,14 @@ that others wrote about the work (QA comments, calibration notes, appeals, exper
 with the person's email and name replaced by ``[erased]``.
 """
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from gigcx.assist.enums import AnswerStatus
@@ -31,6 +33,14 @@ from gigcx.tickets.models import Attachment, Message, Ticket
 
 CHUNK = 200
 ERASED_PAYLOAD_DATA = {"erased": True}
+# A received mail once wiped: nothing of it is kept but that it came.
+WIPED_INBOUND: dict[str, Any] = {
+    "raw": b"",
+    "sender": "",
+    "subject": ERASED,
+    "detail": "",
+    "header_message_id": None,
+}
 
 
 @dataclass
@@ -73,6 +83,55 @@ def _rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def set_each(session: Session, model: type[Any], *where: Any, **values: Any) -> int:
+    """Set ``values`` on every row of ``model`` that matches, through the objects.
+
+    Encrypted columns are sealed as their objects are flushed: a Core ``update`` would store
+    clear text that no longer opens.
+    """
+    count = 0
+    for row in session.scalars(select(model).where(*where)):
+        for name, value in values.items():
+            setattr(row, name, value)
+        count += 1
+    session.flush()
+    return count
+
+
+def mails_to(
+    session: Session, emails: Sequence[str], *, brand_id: uuid.UUID | None = None
+) -> list[OutboundEmail]:
+    """Mail sent to any of ``emails`` (any case). Addresses are encrypted, so they are compared
+    after opening, a brand's mail (or all mail) at a time: a cost paid only by rights requests."""
+    wanted = {email.strip().lower() for email in emails}
+    statement = select(OutboundEmail).execution_options(yield_per=500)
+    if brand_id is not None:
+        statement = statement.where(OutboundEmail.brand_id == brand_id)
+    return [
+        mail for mail in session.scalars(statement) if mail.to_address.strip().lower() in wanted
+    ]
+
+
+def webhook_messages_naming(
+    session: Session, needles: Sequence[str], *, brand_ids: Iterable[uuid.UUID | None]
+) -> list[WebhookMessage]:
+    """Webhook messages of these brands whose payload names one of ``needles``. Payloads are
+    encrypted, so each is opened and searched here."""
+    wanted = [needle.lower() for needle in needles if needle]
+    found: list[WebhookMessage] = []
+    if not wanted:
+        return found
+    for brand_id in set(brand_ids):
+        statement = select(WebhookMessage).execution_options(yield_per=500)
+        if brand_id is not None:
+            statement = statement.where(WebhookMessage.brand_id == brand_id)
+        for message in session.scalars(statement):
+            text = json.dumps(message.payload, default=str).lower()
+            if any(needle in text for needle in wanted):
+                found.append(message)
+    return found
+
+
 def wipe_tickets(
     session: Session,
     ticket_ids: Sequence[uuid.UUID],
@@ -107,22 +166,17 @@ def _wipe_batch(
     session: Session, ids: list[uuid.UUID], *, needles: Sequence[str], counts: Counts
 ) -> None:
     session.flush()
-    session.execute(
-        update(Ticket)
-        .where(Ticket.id.in_(ids))
-        .values(subject=ERASED, idempotency_key=None, request_hash=None)
+    set_each(
+        session, Ticket, Ticket.id.in_(ids), subject=ERASED, idempotency_key=None, request_hash=None
     )
-    session.execute(
-        update(Ticket)
-        .where(Ticket.id.in_(ids), Ticket.escalation_reason.is_not(None))
-        .values(escalation_reason=ERASED)
+    set_each(
+        session,
+        Ticket,
+        Ticket.id.in_(ids),
+        Ticket.escalation_reason.is_not(None),
+        escalation_reason=ERASED,
     )
-    counts.add(
-        "messages",
-        _rowcount(
-            session.execute(update(Message).where(Message.ticket_id.in_(ids)).values(body=ERASED))
-        ),
-    )
+    counts.add("messages", set_each(session, Message, Message.ticket_id.in_(ids), body=ERASED))
     counts.add(
         "attachments",
         _rowcount(session.execute(delete(Attachment).where(Attachment.ticket_id.in_(ids)))),
@@ -156,22 +210,23 @@ def _wipe_batch(
     )
     counts.add(
         "inbound_mails",
-        _rowcount(
-            session.execute(
-                update(InboundEmail)
-                .where(InboundEmail.ticket_id.in_(ids))
-                .values(raw=b"", sender="", subject=ERASED, detail="", header_message_id=None)
-            )
+        set_each(
+            session,
+            InboundEmail,
+            InboundEmail.ticket_id.in_(ids),
+            **WIPED_INBOUND,
         ),
     )
     counts.add(
         "outbound_mails",
-        _rowcount(
-            session.execute(
-                update(OutboundEmail)
-                .where(OutboundEmail.ticket_id.in_(ids))
-                .values(subject=ERASED, text_body=ERASED, headers={}, last_error=None)
-            )
+        set_each(
+            session,
+            OutboundEmail,
+            OutboundEmail.ticket_id.in_(ids),
+            subject=ERASED,
+            text_body=ERASED,
+            headers={},
+            last_error=None,
         ),
     )
     chats = list(session.scalars(select(ChatSession.id).where(ChatSession.ticket_id.in_(ids))))
@@ -179,12 +234,12 @@ def _wipe_batch(
         session.execute(update(ChatSession).where(ChatSession.id.in_(chats)).values(ip_hash=ERASED))
         counts.add(
             "chat_events",
-            _rowcount(
-                session.execute(
-                    update(ChatEvent)
-                    .where(ChatEvent.chat_session_id.in_(chats))
-                    .values(data=ERASED_PAYLOAD_DATA, idempotency_key=None)
-                )
+            set_each(
+                session,
+                ChatEvent,
+                ChatEvent.chat_session_id.in_(chats),
+                data=ERASED_PAYLOAD_DATA,
+                idempotency_key=None,
             ),
         )
         counts.add("chats", len(chats))
@@ -201,7 +256,8 @@ def _wipe_batch(
             .values(note=ERASED, last_error=None)
         )
         counts.add("helpdesk_links", len(links))
-    wipe_webhook_payloads(session, [str(i) for i in ids], counts=counts)
+    brand_ids = session.scalars(select(Ticket.brand_id).where(Ticket.id.in_(ids)).distinct())
+    wipe_webhook_payloads(session, [str(i) for i in ids], counts=counts, brand_ids=list(brand_ids))
     _redact_others_texts(session, ids, needles=needles)
 
 
@@ -223,31 +279,29 @@ def _wipe_answers(
 
 
 def wipe_webhook_payloads(
-    session: Session, needles: Sequence[str], *, counts: Counts, brand_id: uuid.UUID | None = None
+    session: Session,
+    needles: Sequence[str],
+    *,
+    counts: Counts,
+    brand_ids: Sequence[uuid.UUID | None] = (None,),
 ) -> None:
     """Replace the payload of every webhook message that mentions one of ``needles`` (ids or an
     email), and the receivers' answers to it."""
-    for start in range(0, len(needles), 50):
-        part = needles[start : start + 50]
-        text = cast(WebhookMessage.payload, String)
-        statement = select(WebhookMessage).where(or_(*(text.contains(n) for n in part)))
-        if brand_id is not None:
-            statement = statement.where(WebhookMessage.brand_id == brand_id)
-        for message in session.scalars(statement):
-            if message.payload.get("data") == ERASED_PAYLOAD_DATA:
-                continue
-            message.payload = {
-                "type": message.payload.get("type", message.event_type),
-                "timestamp": message.payload.get("timestamp", ""),
-                "data": ERASED_PAYLOAD_DATA,
-            }
-            deliveries = select(WebhookDelivery.id).where(WebhookDelivery.message_id == message.id)
-            session.execute(
-                update(WebhookAttempt)
-                .where(WebhookAttempt.delivery_id.in_(deliveries))
-                .values(response_snippet="", error=None)
-            )
-            counts.add("webhook_payloads", 1)
+    for message in webhook_messages_naming(session, needles, brand_ids=brand_ids):
+        if message.payload.get("data") == ERASED_PAYLOAD_DATA:
+            continue
+        message.payload = {
+            "type": message.payload.get("type", message.event_type),
+            "timestamp": message.payload.get("timestamp", ""),
+            "data": ERASED_PAYLOAD_DATA,
+        }
+        deliveries = select(WebhookDelivery.id).where(WebhookDelivery.message_id == message.id)
+        session.execute(
+            update(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(deliveries))
+            .values(response_snippet="", error=None)
+        )
+        counts.add("webhook_payloads", 1)
     session.flush()
 
 

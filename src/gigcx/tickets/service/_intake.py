@@ -19,7 +19,7 @@ from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.privacy import pii
-from gigcx.tickets import queries as tickets_queries
+from gigcx.tickets import queries
 from gigcx.tickets.enums import AuthorKind, Priority, TicketStatus
 from gigcx.tickets.errors import (
     CategoryMissing,
@@ -69,7 +69,7 @@ def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Custom
     email = data.email.strip().lower()
 
     def find() -> Customer | None:
-        return tickets_queries.customer_by_email(session, brand_id=brand_id, email=email)
+        return queries.customer_by_email(session, brand_id=brand_id, email=email)
 
     found = find()
     if found is None:

@@ -85,7 +85,7 @@ def search(session: Session, user: Principal, filters: TicketFilters) -> tuple[l
     if filters.category:
         statement = statement.where(Ticket.category == filters.category)
     if filters.text:
-        statement = statement.where(matching_text(filters.text))
+        statement = statement.where(matching_text(session, user, filters.text))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
         statement.join(Program, Program.id == Ticket.program_id)
