@@ -188,14 +188,14 @@ def test_the_audit_page_lists_events_with_filters_and_a_csv_link(
 ) -> None:
     market = build_marketplace(client, session, experts=0)
     web_sign_in(client, market.brand_admin_email)
-    post_form(client, "/brand/api-keys", {"name": "helpdesk sync"})
+    post_form(client, "/brand/api-keys", {"name": "helpdesk sync", "scope": "admin"})
 
     page = client.get("/brand/audit?action=api_key.&since=2020-01-01&until=2099-12-31")
     csv_file = client.get("/brand/audit/events.csv?since=2020-01-01")
     bad = client.get("/brand/audit?since=yesterday")
 
     assert page.status_code == 200
-    assert "API key \u201chelpdesk sync\u201d created by" in page.text
+    assert "API key \u201chelpdesk sync\u201d created with the admin scope by" in page.text
     assert "API key \u201cintake\u201d created" in page.text
     assert "Program opened" not in page.text
     assert 'href="/brand/audit/events.csv?since=2020-01-01&amp;until=2099-12-31"' in page.text

@@ -143,6 +143,20 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         201,
     )
     enrollments = _ok(client.get("/api/v1/enrollments", headers=admin))["items"]
+    export = _ok(
+        client.post(
+            "/api/v1/privacy/exports", json={"email": f"carla-{n}@example.com"}, headers=admin
+        ),
+        202,
+    )
+    hold = _ok(
+        client.post(
+            "/api/v1/privacy/holds",
+            json={"ticket_id": ticket["id"], "reason": text},
+            headers=admin,
+        ),
+        201,
+    )
     widget = chat_service.save_widget(
         session,
         uuid.UUID(market.brand_id),
@@ -192,5 +206,7 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         "user_id": str(agent_user.id),
         "token": world.link_token,
         "attachment_id": str(attachment),
+        "request_id": export["id"],
+        "hold_id": hold["id"],
     }
     return world

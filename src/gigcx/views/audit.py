@@ -262,7 +262,7 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "sso.settings_changed": _plain("Single sign-on settings changed"),
     "sso.signed_in": lambda e, n: (
         f"Signed in with the company account {e.data.get('email', '')}".rstrip()
-    ),
+    ),  # events before the address was hashed still name it
     "sso.staff_created": lambda e, n: (
         f"Joined as {_role(e.data.get('role'))} through single sign-on"
     ),

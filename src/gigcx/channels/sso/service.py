@@ -275,7 +275,8 @@ def complete_sign_in(session: Session, provider: ProviderSettings, claims: dict[
         "subject_type": "user",
         "subject_id": user.id,
         "brand_id": user.brand_id,
-        "data": {"email": email, "role": str(user.role)},
+        # Who signed in is the subject; the address is kept only as a keyed hash.
+        "data": {"email_hash": audit_service.email_digest(email), "role": str(user.role)},
     }
     if first_time == "created":
         audit_service.record(session, action="sso.staff_created", **about)
