@@ -154,17 +154,23 @@ def _agreement_block(agreement: Agreement, name: str) -> tuple[Gate, str, str]:
 def _country_blocks(
     session: Session, rules: Rules, name: str, ids: list[uuid.UUID], block: _Blocks
 ) -> None:
-    countries = dict(session.execute(select(Expert.id, Expert.country).where(Expert.id.in_(ids))).tuples().all())
+    countries: dict[uuid.UUID, str] = {
+        expert_id: country
+        for expert_id, country in session.execute(
+            select(Expert.id, Expert.country).where(Expert.id.in_(ids))
+        )
+    }
     attested: dict[uuid.UUID, str] = {}
     if rules.brand.requires_work_authorisation:
-        attested = dict(
-            session.execute(
+        attested = {
+            expert_id: country
+            for expert_id, country in session.execute(
                 select(WorkAuthorisation.expert_id, WorkAuthorisation.country).where(
                     WorkAuthorisation.brand_id == rules.brand_id,
                     WorkAuthorisation.expert_id.in_(ids),
                 )
-            ).tuples().all()
-        )
+            )
+        }
     allowed, denied = set(rules.brand.allowed_countries), set(rules.brand.denied_countries)
     for expert_id in ids:
         country = (countries.get(expert_id) or "").upper()
