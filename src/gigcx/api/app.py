@@ -11,6 +11,7 @@ from gigcx.api.routes import (
     brands,
     chat,
     community,
+    compliance,
     earnings,
     experts,
     inbound,
@@ -47,6 +48,7 @@ def api_router() -> APIRouter:
         chat,
         community,
         sso,
+        compliance,
     ):
         router.include_router(module.router)
     return router
