@@ -69,6 +69,8 @@ NAV_LINKS = (
     NavLink("/brand/chat", "Live chat", Area.MANAGE),
     NavLink("/brand/sso", "Single sign-on", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
+    NavLink("/brand/compliance", "Expert compliance", Area.CONSOLE),
+    NavLink("/admin/terms", "Platform terms", Area.PLATFORM),
 )
 
 
