@@ -82,7 +82,9 @@ def test_platform_terms_are_published_by_platform_admins_only(
     market = build_marketplace(client, session)
     body = {"title": "Platform terms", "body": "# Terms\n"}
 
-    refused = client.post("/api/v1/compliance/platform-terms", json=body, headers=market.brand_admin)
+    refused = client.post(
+        "/api/v1/compliance/platform-terms", json=body, headers=market.brand_admin
+    )
     published = client.post("/api/v1/compliance/platform-terms", json=body, headers=market.admin)
 
     assert refused.status_code == 403
@@ -101,7 +103,9 @@ def test_a_denied_country_stops_offers_and_says_so(client: TestClient, session: 
     assert changed.json()["denied_countries"] == ["PT"]
 
     assert new_ticket_offers(client, market) == []
-    assert [r.endswith("does not take experts from PT.") for r in reasons(client, market.experts[0])] == [True]
+    assert [
+        r.endswith("does not take experts from PT.") for r in reasons(client, market.experts[0])
+    ] == [True]
 
 
 def test_work_authorisation_attested_over_the_api_lets_offers_flow(
@@ -205,10 +209,14 @@ def stored_checks(session: Session) -> int:
 
 
 @pytest.mark.usefixtures("webhook_secret")
-def test_a_signed_clear_identity_check_lets_offers_flow(client: TestClient, session: Session) -> None:
+def test_a_signed_clear_identity_check_lets_offers_flow(
+    client: TestClient, session: Session
+) -> None:
     market = build_marketplace(client, session)
     client.put(
-        "/api/v1/compliance/rules", json={"requires_identity_check": True}, headers=market.brand_admin
+        "/api/v1/compliance/rules",
+        json={"requires_identity_check": True},
+        headers=market.brand_admin,
     )
     assert new_ticket_offers(client, market) == []
     assert [r.endswith("you have none yet.") for r in reasons(client, market.experts[0])] == [True]
@@ -289,7 +297,9 @@ def test_missing_signature_headers_and_bad_payloads_are_refused(
 
 
 def test_the_webhook_is_off_without_a_secret(client: TestClient, session: Session) -> None:
-    status, body = deliver(client, check("00000000-0000-0000-0000-000000000000", "clear"), webhook_id="m")
+    status, body = deliver(
+        client, check("00000000-0000-0000-0000-000000000000", "clear"), webhook_id="m"
+    )
 
     assert status == 404
     assert "GIGCX_IDENTITY_WEBHOOK_SECRET" in str(body["detail"])
@@ -299,7 +309,9 @@ def test_the_expert_sees_this_week_s_hours_against_each_cap(
     client: TestClient, session: Session
 ) -> None:
     market = build_marketplace(client, session)
-    client.put("/api/v1/compliance/rules", json={"max_hours_per_week": 20}, headers=market.brand_admin)
+    client.put(
+        "/api/v1/compliance/rules", json={"max_hours_per_week": 20}, headers=market.brand_admin
+    )
 
     hours = client.get("/api/v1/experts/me/hours", headers=market.experts[0])
 

@@ -1,5 +1,6 @@
 """Compliance gates in routing: a real intake and routing, then why the expert got no offer."""
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from gigcx.experts.compliance.schemas import IdentityCheckReport
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment, Expert
 from gigcx.kit import clock
+from gigcx.routing import gates
 from gigcx.routing import service as routing_service
 from gigcx.tickets.enums import TicketStatus
 from gigcx.tickets.models import Offer, Ticket
@@ -32,7 +34,7 @@ def offered_to(session: Session, ticket: Ticket) -> list[Expert]:
 
 
 def why(session: Session, expert: Expert, brand: Brand) -> list[str]:
-    return [b.message for b in compliance_service.why_blocked(session, expert.id, brand.id, clock.now())]
+    return [b.message for b in gates.why_blocked(session, expert.id, brand.id, clock.now())]
 
 
 def market(session: Session) -> tuple[Brand, Program, Expert]:
@@ -41,10 +43,13 @@ def market(session: Session) -> tuple[Brand, Program, Expert]:
     return brand, program, make_expert(session, programs=[program])
 
 
-def accept(session: Session, expert: Expert, agreement_id: object) -> None:
-    assert agreement_id is not None
+def accept(session: Session, expert: Expert, agreement_id: uuid.UUID) -> None:
     compliance_service.accept_agreement(
-        session, as_expert(expert), agreement_id, full_name="Erika Expert", client_address="203.0.113.9"
+        session,
+        as_expert(expert),
+        agreement_id,
+        full_name="Erika Expert",
+        client_address="203.0.113.9",
     )
 
 
@@ -65,7 +70,9 @@ def test_platform_terms_block_offers_until_the_expert_accepts_them(session: Sess
 
     assert ticket.status == TicketStatus.ESCALATED
     assert offered_to(session, ticket) == []
-    assert why(session, expert, brand) == ["Accept the platform terms (version 1) to receive offers."]
+    assert why(session, expert, brand) == [
+        "Accept the platform terms (version 1) to receive offers."
+    ]
 
     accept(session, expert, terms.id)
 
@@ -134,14 +141,14 @@ def test_work_authorisation_is_needed_for_the_expert_s_current_country(session: 
     expert.country = "FR"  # moved: the attestation named another country
     session.flush()
 
-    assert [b.gate for b in compliance_service.why_blocked(session, expert.id, brand.id, clock.now())] == [
+    assert [b.gate for b in gates.why_blocked(session, expert.id, brand.id, clock.now())] == [
         Gate.WORK_AUTHORISATION
     ]
     assert offered_to(session, make_ticket(session, program)) == []
 
 
 def test_attesting_without_a_country_asks_for_the_country_first(session: Session) -> None:
-    brand, program, expert = market(session)
+    brand, _, expert = market(session)
     set_rules(session, brand, requires_work_authorisation=True)
     expert.country = ""
     session.flush()
@@ -215,7 +222,7 @@ def test_an_expert_at_the_brand_s_weekly_cap_gets_no_offer_until_monday(session:
             f"You reached this week's cap of 1 hours for {brand.name}; "
             "offers resume Monday 14 Dec 2026 00:00 UTC."
         ]
-        total, caps = compliance_service.week_hours(session, expert.id, clock.now())
+        total, caps = gates.week_hours(session, expert.id, clock.now())
         assert round(total, 1) == 1.0
         assert [(c.label, c.cap) for c in caps] == [("Platform", None), (brand.name, 1)]
     with clock.travel_to(datetime(2026, 12, 14, 0, 30, tzinfo=UTC)):
@@ -226,7 +233,9 @@ def test_an_expert_at_the_brand_s_weekly_cap_gets_no_offer_until_monday(session:
 def test_the_platform_cap_counts_work_for_every_brand(session: Session) -> None:
     brand, program, expert = market(session)
     other = make_program(session, make_brand(session))
-    session.add(Enrollment(expert_id=expert.id, program_id=other.id, status=EnrollmentStatus.ACTIVE))
+    session.add(
+        Enrollment(expert_id=expert.id, program_id=other.id, status=EnrollmentStatus.ACTIVE)
+    )
     session.flush()
     with clock.travel_to(WEDNESDAY):
         work_a_ticket(session, other, expert)

@@ -25,7 +25,9 @@ def test_the_brand_publishes_and_the_expert_accepts_then_offers_flow(
     market = build_marketplace(client, session)
     web_sign_in(client, market.brand_admin_email)
     published = post_form(
-        client, "/brand/compliance/agreements", {"title": "Contractor agreement", "body": "Be kind."}
+        client,
+        "/brand/compliance/agreements",
+        {"title": "Contractor agreement", "body": "Be kind."},
     )
     assert published.status_code == 303
     console = client.get("/brand/compliance")
@@ -44,7 +46,9 @@ def test_the_brand_publishes_and_the_expert_accepts_then_offers_flow(
         "id"
     ]
 
-    unnamed = post_form(client, f"/expert/compliance/agreements/{agreement_id}/accept", {"full_name": " "})
+    unnamed = post_form(
+        client, f"/expert/compliance/agreements/{agreement_id}/accept", {"full_name": " "}
+    )
     accepted = post_form(
         client, f"/expert/compliance/agreements/{agreement_id}/accept", {"full_name": "Ana Expert"}
     )
@@ -92,7 +96,9 @@ def test_a_brand_sets_rules_and_the_expert_attests_on_the_page(
     assert offers_after_new_ticket(client, market) == 1
 
 
-def test_a_platform_admin_publishes_the_platform_terms(client: TestClient, session: Session) -> None:
+def test_a_platform_admin_publishes_the_platform_terms(
+    client: TestClient, session: Session
+) -> None:
     market = build_marketplace(client, session)
     auth_service.create_user(
         session, email="terms@example.com", password=PASSWORD, role=Role.PLATFORM_ADMIN

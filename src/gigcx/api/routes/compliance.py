@@ -32,12 +32,11 @@ from gigcx.experts.compliance.schemas import (
 )
 from gigcx.experts.models import Expert
 from gigcx.kit import clock
+from gigcx.routing import gates, hours
 
 router = APIRouter(tags=["compliance"], responses=ERROR_RESPONSES)
 
-BrandQuery = Annotated[
-    uuid.UUID | None, Query(description="platform admins: the brand to act on")
-]
+BrandQuery = Annotated[uuid.UUID | None, Query(description="platform admins: the brand to act on")]
 
 
 def _brand(principal: Principal, brand_id: uuid.UUID | None) -> uuid.UUID:
@@ -126,7 +125,9 @@ def change_brand_rules(
 ) -> BrandComplianceRead:
     """Set your brand's rules for experts; they apply to the next offer."""
     brand_id = _brand(principal, None)
-    return _rules_read(compliance_service.update_brand_compliance(session, principal, brand_id, data))
+    return _rules_read(
+        compliance_service.update_brand_compliance(session, principal, brand_id, data)
+    )
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -140,9 +141,7 @@ async def _raw_body(request: Request) -> bytes:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {"schema": IdentityCheckReport.model_json_schema()}
-            },
+            "content": {"application/json": {"schema": IdentityCheckReport.model_json_schema()}},
         }
     },
 )
@@ -183,7 +182,10 @@ def _first_error(error: ValidationError) -> str:
 def my_agreements(session: SessionDep, principal: ExpertPrincipal) -> list[AgreementRead]:
     """The current agreements you have yet to accept (platform terms first); empty when none."""
     assert principal.expert_id is not None
-    return [_agreement_read(a) for a in compliance_service.pending_agreements(session, principal.expert_id)]
+    return [
+        _agreement_read(a)
+        for a in compliance_service.pending_agreements(session, principal.expert_id)
+    ]
 
 
 @router.post("/experts/me/agreements/{agreement_id}/accept", status_code=201)
@@ -249,7 +251,7 @@ def my_eligibility(session: SessionDep, principal: ExpertPrincipal) -> list[Prog
                 for b in item.blocks
             ],
         )
-        for item in compliance_service.eligibility_of(session, principal.expert_id, clock.now())
+        for item in gates.eligibility_of(session, principal.expert_id, clock.now())
     ]
 
 
@@ -259,15 +261,13 @@ def my_hours(session: SessionDep, principal: ExpertPrincipal) -> WeekHoursRead:
     the platform's cap and each brand's."""
     assert principal.expert_id is not None
     now = clock.now()
-    total, caps = compliance_service.week_hours(session, principal.expert_id, now)
+    total, caps = gates.week_hours(session, principal.expert_id, now)
     return WeekHoursRead(
-        week_start=compliance_service.week_start(now),
-        week_end=compliance_service.week_end(now),
+        week_start=hours.week_start(now),
+        week_end=hours.week_end(now),
         hours=round(total, 2),
         caps=[
-            HoursCapRead(
-                scope=c.label, brand_id=c.brand_id, hours=round(c.hours, 2), cap=c.cap
-            )
+            HoursCapRead(scope=c.label, brand_id=c.brand_id, hours=round(c.hours, 2), cap=c.cap)
             for c in caps
         ],
     )

@@ -80,7 +80,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_acceptances")),
         sa.UniqueConstraint(
-            "agreement_id", "expert_id", name=op.f("uq_agreement_acceptances_agreement_id_expert_id")
+            "agreement_id",
+            "expert_id",
+            name=op.f("uq_agreement_acceptances_agreement_id_expert_id"),
         ),
     )
     op.create_index(
@@ -148,9 +150,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_checks")),
         sa.UniqueConstraint("webhook_id", name=op.f("uq_identity_checks_webhook_id")),
     )
-    op.create_index(
-        "ix_identity_checks_expert", "identity_checks", ["expert_id", "checked_at"]
-    )
+    op.create_index("ix_identity_checks_expert", "identity_checks", ["expert_id", "checked_at"])
 
 
 def downgrade() -> None:

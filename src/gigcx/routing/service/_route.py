@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
-from gigcx.experts.compliance import service as compliance_service
 from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.routing import scoring
+from gigcx.routing import gates, scoring
 from gigcx.routing.enums import EscalationReason, WaitReason
 from gigcx.routing.queries import find_candidates
 from gigcx.tickets import service as tickets_service
@@ -150,7 +149,7 @@ def compliant(
     country, work authorisation, identity check, weekly hour caps: gigcx.experts.compliance)."""
     if not candidates:
         return candidates
-    blocked = compliance_service.blocked_experts(
+    blocked = gates.blocked_experts(
         session, ticket.brand_id, [c.expert_id for c in candidates], clock.now()
     )
     return [c for c in candidates if c.expert_id not in blocked]

@@ -59,7 +59,9 @@ def brand_compliance(request: Request, session: SessionDep, user: WebStaff) -> R
 
 
 @router.post("/brand/compliance/rules", dependencies=[CsrfChecked])
-def change_rules(request: Request, session: SessionDep, user: WebStaff, form: Submitted) -> Response:
+def change_rules(
+    request: Request, session: SessionDep, user: WebStaff, form: Submitted
+) -> Response:
     """Set the brand's rules for experts (countries, attestation, identity check, hour cap)."""
     brand_id = require_manager(user)
     hours = form_text(form, "max_hours_per_week")

@@ -13,6 +13,7 @@ from gigcx.brands.models import Brand
 from gigcx.experts import service as experts_service
 from gigcx.experts.compliance import service as compliance_service
 from gigcx.kit import clock
+from gigcx.routing import gates, hours
 from gigcx.web.deps import CsrfChecked, WebExpert, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ def offer_blocks(session: Session, principal: Principal) -> list[tuple[str, str]
     """Every rule that stops the expert's offers, once each, with where to fix it."""
     assert principal.expert_id is not None
     seen: dict[str, str] = {}
-    for item in compliance_service.eligibility_of(session, principal.expert_id, clock.now()):
+    for item in gates.eligibility_of(session, principal.expert_id, clock.now()):
         for block in item.blocks:
             seen.setdefault(block.message, block.fix_url or "/expert/compliance")
     return list(seen.items())
@@ -46,7 +47,7 @@ def _page(
         for brand in brands.values()
         if compliance_service.brand_compliance(session, brand.id).requires_work_authorisation
     ]
-    total, caps = compliance_service.week_hours(session, expert.id, now)
+    total, caps = gates.week_hours(session, expert.id, now)
     context: dict[str, Any] = {
         "user": user,
         "expert": expert,
@@ -58,8 +59,8 @@ def _page(
         "identity": compliance_service.latest_checks(session, [expert.id]).get(expert.id),
         "hours": total,
         "caps": caps,
-        "week_start": compliance_service.week_start(now),
-        "week_end": compliance_service.week_end(now),
+        "week_start": hours.week_start(now),
+        "week_end": hours.week_end(now),
         "errors": errors or {},
     }
     return render(request, "expert/compliance.html", context, status_code=status_code)

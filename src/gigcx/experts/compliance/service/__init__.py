@@ -3,6 +3,8 @@
 from gigcx.experts.compliance.service._agreements import (
     accept_agreement,
     acceptances_of,
+    accepted_ids,
+    brand_name,
     current_agreements,
     expert_brand_ids,
     get_agreement,
@@ -12,16 +14,6 @@ from gigcx.experts.compliance.service._agreements import (
     readable_agreement,
     text_hash,
 )
-from gigcx.experts.compliance.service._gates import (
-    Block,
-    HoursCap,
-    ProgramEligibility,
-    blocked_experts,
-    eligibility_of,
-    week_hours,
-    why_blocked,
-)
-from gigcx.experts.compliance.service._hours import hours_this_week, week_end, week_start
 from gigcx.experts.compliance.service._identity import (
     latest_checks,
     record_identity_check,
@@ -37,21 +29,17 @@ from gigcx.experts.compliance.service._settings import (
 )
 
 __all__ = [
-    "Block",
-    "HoursCap",
-    "ProgramEligibility",
     "accept_agreement",
     "acceptances_of",
+    "accepted_ids",
     "attest_work_authorisation",
     "attestation_statement",
     "attestations_of",
-    "blocked_experts",
     "brand_compliance",
+    "brand_name",
     "current_agreements",
-    "eligibility_of",
     "expert_brand_ids",
     "get_agreement",
-    "hours_this_week",
     "latest_checks",
     "list_agreements",
     "pending_agreements",
@@ -62,8 +50,4 @@ __all__ = [
     "text_hash",
     "update_brand_compliance",
     "verify",
-    "week_end",
-    "week_hours",
-    "week_start",
-    "why_blocked",
 ]

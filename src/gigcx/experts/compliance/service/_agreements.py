@@ -39,7 +39,10 @@ def _may_publish(principal: Principal, brand_id: uuid.UUID | None) -> None:
         if not principal.is_platform_admin:
             raise PermissionDenied("only platform admins publish the platform terms")
         return
-    if not (principal.is_platform_admin or (principal.can_manage_brand and principal.brand_id == brand_id)):
+    if not (
+        principal.is_platform_admin
+        or (principal.can_manage_brand and principal.brand_id == brand_id)
+    ):
         raise PermissionDenied("only the brand's admins publish its contractor agreement")
 
 
@@ -185,7 +188,9 @@ def accept_agreement(
     )
     if existing is not None:
         return existing
-    current = current_agreements(session, [] if agreement.brand_id is None else [agreement.brand_id])
+    current = current_agreements(
+        session, [] if agreement.brand_id is None else [agreement.brand_id]
+    )
     newest = current.get(agreement.brand_id)
     if newest is not None and newest.id != agreement.id:
         raise AgreementSuperseded(newest.version)

@@ -32,7 +32,7 @@ from gigcx.experts.errors import ExpertNotFound
 from gigcx.experts.models import Expert
 from gigcx.kit import clock
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of Standard Webhooks secrets, not one
 
 
 def secret_key(secret: str) -> bytes:
@@ -75,10 +75,13 @@ def verify(
     try:
         timestamp = int(stamp)
     except ValueError:
-        raise WebhookSignatureInvalid("webhook-timestamp must be whole seconds since 1970") from None
+        raise WebhookSignatureInvalid(
+            "webhook-timestamp must be whole seconds since 1970"
+        ) from None
     if abs(now.timestamp() - timestamp) > tolerance_seconds:
         raise WebhookSignatureInvalid(
-            f"webhook-timestamp is more than {tolerance_seconds} seconds from now (stale or replayed)"
+            f"webhook-timestamp is more than {tolerance_seconds} seconds from now "
+            "(stale or replayed)"
         )
     expected = sign(secret, webhook_id, timestamp, body).encode()
     if not any(hmac.compare_digest(expected, given.encode()) for given in _v1(signatures.split())):

@@ -36,7 +36,10 @@ def update_brand_compliance(
     session: Session, principal: Principal, brand_id: uuid.UUID, data: BrandComplianceUpdate
 ) -> BrandCompliance:
     """Set the brand's rules for experts; queued work is offered again under the new rules."""
-    if not (principal.is_platform_admin or (principal.can_manage_brand and principal.brand_id == brand_id)):
+    if not (
+        principal.is_platform_admin
+        or (principal.can_manage_brand and principal.brand_id == brand_id)
+    ):
         raise PermissionDenied("only the brand's admins change its rules for experts")
     if session.get(Brand, brand_id) is None:
         raise NotFound("brand not found")

@@ -1,4 +1,4 @@
-"""The compliance gates routing applies before any offer, and why an expert is stopped.
+"""Compliance gates routing applies before any offer, and why an expert is stopped.
 
 One evaluation serves both: routing asks which of its candidates for a brand's ticket are
 blocked (``blocked_experts``), and an expert asks why they get no offers (``why_blocked``), so
@@ -17,18 +17,12 @@ from sqlalchemy.orm import Session
 
 from gigcx.brands.models import Brand, Program
 from gigcx.config import get_settings
+from gigcx.experts.compliance import service as compliance_service
 from gigcx.experts.compliance.enums import Gate, IdentityStatus
 from gigcx.experts.compliance.models import Agreement, BrandCompliance, WorkAuthorisation
-from gigcx.experts.compliance.service._agreements import (
-    accepted_ids,
-    brand_name,
-    current_agreements,
-)
-from gigcx.experts.compliance.service._hours import hours_this_week, week_end
-from gigcx.experts.compliance.service._identity import latest_checks
-from gigcx.experts.compliance.service._settings import brand_compliance
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.experts.models import Enrollment, Expert
+from gigcx.routing.hours import hours_this_week, week_end
 
 AGREEMENTS_URL = "/expert/compliance"
 PROFILE_URL = "/expert/profile"
@@ -72,8 +66,8 @@ class Rules:
 
 
 def rules_for(session: Session, brand_id: uuid.UUID) -> Rules:
-    current = current_agreements(session, [brand_id])
-    rules = brand_compliance(session, brand_id)
+    current = compliance_service.current_agreements(session, [brand_id])
+    rules = compliance_service.brand_compliance(session, brand_id)
     return Rules(
         brand_id=brand_id,
         platform_terms=current.get(None),
@@ -91,12 +85,12 @@ def blocked_experts(
     rules = rules_for(session, brand_id)
     if not ids or rules.is_empty:
         return {}
-    name = brand_name(session, brand_id)
+    name = compliance_service.brand_name(session, brand_id)
     block = _Blocks(brand_id)
 
     agreements = [a for a in (rules.platform_terms, rules.brand_agreement) if a is not None]
     if agreements:
-        accepted = accepted_ids(session, [a.id for a in agreements], ids)
+        accepted = compliance_service.accepted_ids(session, [a.id for a in agreements], ids)
         for expert_id in ids:
             for agreement in agreements:
                 if (agreement.id, expert_id) not in accepted:
@@ -104,7 +98,7 @@ def blocked_experts(
     if rules.checks_country or rules.brand.requires_work_authorisation:
         _country_blocks(session, rules, name, ids, block)
     if rules.brand.requires_identity_check:
-        checks = latest_checks(session, ids)
+        checks = compliance_service.latest_checks(session, ids)
         for expert_id in ids:
             check = checks.get(expert_id)
             if check is None or check.status != IdentityStatus.CLEAR:
@@ -179,17 +173,29 @@ def _country_blocks(
             block(expert_id, Gate.COUNTRY_MISSING, message, PROFILE_URL)
             continue
         if country in denied or (allowed and country not in allowed):
-            block(expert_id, Gate.COUNTRY_NOT_ALLOWED, f"{name} does not take experts from {country}.", None)
+            block(
+                expert_id,
+                Gate.COUNTRY_NOT_ALLOWED,
+                f"{name} does not take experts from {country}.",
+                None,
+            )
             continue
         if rules.brand.requires_work_authorisation and attested.get(expert_id) != country:
             message = (
                 f"Confirm that you are authorised to work in {country} for {name} "
                 "to receive offers."
             )
-            block(expert_id, Gate.WORK_AUTHORISATION, message, f"{AGREEMENTS_URL}#authorisation-{rules.brand_id}")
+            block(
+                expert_id,
+                Gate.WORK_AUTHORISATION,
+                message,
+                f"{AGREEMENTS_URL}#authorisation-{rules.brand_id}",
+            )
 
 
-def why_blocked(session: Session, expert_id: uuid.UUID, brand_id: uuid.UUID, at: datetime) -> list[Block]:
+def why_blocked(
+    session: Session, expert_id: uuid.UUID, brand_id: uuid.UUID, at: datetime
+) -> list[Block]:
     """Every rule that stops the expert's offers from this brand's programs, in plain words."""
     return blocked_experts(session, brand_id, [expert_id], at).get(expert_id, [])
 
@@ -203,7 +209,9 @@ class ProgramEligibility:
     blocks: list[Block]
 
 
-def eligibility_of(session: Session, expert_id: uuid.UUID, at: datetime) -> list[ProgramEligibility]:
+def eligibility_of(
+    session: Session, expert_id: uuid.UUID, at: datetime
+) -> list[ProgramEligibility]:
     """For each program the expert is active in: every rule that stops its offers."""
     rows = session.execute(
         select(Program.id, Program.name, Brand.id, Brand.name)
@@ -217,7 +225,9 @@ def eligibility_of(session: Session, expert_id: uuid.UUID, at: datetime) -> list
     for program_id, program_name, brand_id, name in rows:
         if brand_id not in by_brand:
             by_brand[brand_id] = why_blocked(session, expert_id, brand_id, at)
-        result.append(ProgramEligibility(program_id, program_name, brand_id, name, by_brand[brand_id]))
+        result.append(
+            ProgramEligibility(program_id, program_name, brand_id, name, by_brand[brand_id])
+        )
     return result
 
 
@@ -229,7 +239,9 @@ class HoursCap:
     cap: int | None
 
 
-def week_hours(session: Session, expert_id: uuid.UUID, at: datetime) -> tuple[float, list[HoursCap]]:
+def week_hours(
+    session: Session, expert_id: uuid.UUID, at: datetime
+) -> tuple[float, list[HoursCap]]:
     """The expert's hours this ISO week, and the hours counted against each cap that applies."""
     total = hours_this_week(session, [expert_id], at)[expert_id]
     caps = [HoursCap(None, "Platform", total, get_settings().max_hours_per_week or None)]
@@ -243,5 +255,12 @@ def week_hours(session: Session, expert_id: uuid.UUID, at: datetime) -> tuple[fl
     ).all()
     for brand_id, name in brands:
         hours = hours_this_week(session, [expert_id], at, brand_id=brand_id)[expert_id]
-        caps.append(HoursCap(brand_id, name, hours, brand_compliance(session, brand_id).max_hours_per_week))
+        caps.append(
+            HoursCap(
+                brand_id,
+                name,
+                hours,
+                compliance_service.brand_compliance(session, brand_id).max_hours_per_week,
+            )
+        )
     return total, caps
