@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
@@ -202,8 +203,17 @@ def accept_agreement(
         client_address=client_address[:64],
         body_sha256=text_hash(agreement.body),
     )
-    session.add(acceptance)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(acceptance)
+    except IntegrityError:
+        # The same acceptance sent twice at once: the other one was stored.
+        return session.scalars(
+            select(AgreementAcceptance).where(
+                AgreementAcceptance.agreement_id == agreement.id,
+                AgreementAcceptance.expert_id == expert.id,
+            )
+        ).one()
     audit_service.record(
         session,
         actor=principal,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gigcx.audit import service as audit_service
@@ -110,8 +111,11 @@ def record_identity_check(
         webhook_id=webhook_id,
         reference=report.reference,
     )
-    session.add(check)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(check)
+    except IntegrityError:
+        raise WebhookReplayed() from None  # the same delivery, received twice at once
     audit_service.record(
         session,
         actor=SYSTEM,
