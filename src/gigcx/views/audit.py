@@ -270,6 +270,18 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "bonus_rule.retired": _plain("Bonus rule retired"),
     "earning.reversed": _plain("Earning reversed"),
     "surge.announced": _plain("Surge pay announced", by=False),
+    "compliance.agreement_published": lambda e, n: (
+        f"Agreement version {e.data.get('version', '?')} published{_by(e, n)}"
+    ),
+    "compliance.agreement_accepted": lambda e, n: (
+        f"Agreement version {e.data.get('version', '?')} accepted by "
+        f"{n.expert(e.data.get('expert_id'))}"
+    ),
+    "compliance.brand_rules_changed": _plain("Rules for experts changed"),
+    "compliance.work_authorisation_attested": _plain("Work authorisation attested"),
+    "compliance.identity_check_received": lambda e, n: (
+        f"Identity check reported {e.data.get('status', '?')} by {e.data.get('provider', '?')}"
+    ),
 }
 
 

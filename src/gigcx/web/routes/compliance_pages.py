@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
-from gigcx.errors import InvalidInput, NotFound
+from gigcx.errors import NotFound
 from gigcx.experts.compliance import service as compliance_service
 from gigcx.experts.compliance.schemas import AgreementCreate, BrandComplianceUpdate
 from gigcx.web.access import Area, require
@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def _brand_of(user: Principal) -> uuid.UUID:
     require(user, Area.CONSOLE)
     if user.brand_id is None:
-        raise InvalidInput("open a brand's console to see its compliance rules")
+        raise NotFound("each brand keeps its own rules: open them from that brand's console")
     return user.brand_id
 
 
@@ -55,7 +55,11 @@ def _brand_page(
 
 @router.get("/brand/compliance", response_class=HTMLResponse)
 def brand_compliance(request: Request, session: SessionDep, user: WebStaff) -> Response:
-    return _brand_page(request, session, user, _brand_of(user))
+    require(user, Area.CONSOLE)
+    if user.brand_id is None:
+        # Platform admins set the platform terms; each brand sets its own rules.
+        return render(request, "brand/compliance.html", page_context(user, rules=None))
+    return _brand_page(request, session, user, user.brand_id)
 
 
 @router.post("/brand/compliance/rules", dependencies=[CsrfChecked])
