@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24 * 7
     # An expert who lets this many offers in a row lapse is set away (0: never).
     lapses_before_away: int = 3
+    # Expert compliance: the hours an expert may work per ISO week (UTC) across all brands
+    # (0: no platform cap), and the secret identity-check providers sign webhooks with
+    # (Standard Webhooks: "whsec_<base64>"; empty: the webhook endpoint is off).
+    max_hours_per_week: int = 0
+    identity_webhook_secret: str = ""
+    identity_webhook_tolerance_seconds: int = 300
     # Database connection pool per process; raise it when running many API threads.
     pool_size: int = 20
     # Signs customers' private ticket links. Set the same value on every process; when empty,

@@ -12,6 +12,7 @@ from gigcx.channels.sso import models as sso_models
 from gigcx.channels.webhooks import models as webhooks_models
 from gigcx.db.base import Base
 from gigcx.experts import models as experts_models
+from gigcx.experts.compliance import models as compliance_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.privacy import models as privacy_models
@@ -30,6 +31,7 @@ __all__ = [
     "brands_models",
     "chat_models",
     "community_models",
+    "compliance_models",
     "email_models",
     "experts_models",
     "helpdesk_models",

@@ -157,6 +157,6 @@ def test_each_role_sees_the_links_it_may_open_and_only_those(
         "/brand/privacy",
         "/brand/audit",
     ]
-    assert [p for p in every if p not in agent] == [*managing, "/admin/brands"]
-    assert [p for p in every if p not in admin] == ["/admin/brands"]
+    assert [p for p in every if p not in agent] == [*managing, "/admin/brands", "/admin/terms"]
+    assert [p for p in every if p not in admin] == ["/admin/brands", "/admin/terms"]
     assert [p for p in every if p not in root] == managing

@@ -12,6 +12,7 @@ from gigcx.api.routes import (
     brands,
     chat,
     community,
+    compliance,
     decisions,
     earnings,
     experts,
@@ -56,6 +57,7 @@ def api_router() -> APIRouter:
         account_security,
         decisions,
         tax,
+        compliance,
     ):
         router.include_router(module.router)
     return router

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gigcx.auth import service as auth_service
 from gigcx.brands.enums import Channel
+from gigcx.demo import agreements as demo_agreements
 from gigcx.demo import content
 from gigcx.demo.compose import ascii_slug
 from gigcx.demo.world import ExpertRef, ProgramRef, Progress, World
@@ -170,6 +171,9 @@ def create_experts(
             applied_at = registered_at + timedelta(hours=rng.uniform(1, 24))
             with clock.travel_to(applied_at):
                 enrollment = experts_service.apply(session, principal, program.id)
+            demo_agreements.accept_pending(
+                session, principal, expert.id, expert.display_name, at=applied_at
+            )
             if outcome == EnrollmentStatus.APPLIED:
                 continue
             approved_at = applied_at + timedelta(hours=rng.uniform(2, 72))

@@ -15,6 +15,7 @@ from gigcx.auth.principal import Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Brand, Program
 from gigcx.brands.schemas import BrandCreate
+from gigcx.demo import agreements as demo_agreements
 from gigcx.demo import ai as demo_ai
 from gigcx.demo import ai_content
 from gigcx.demo import experts as demo_experts
@@ -208,6 +209,9 @@ def _brand(
         plain_key, key = auth_service.create_api_key(
             session, brand_id=brand.id, name="Demo helpdesk connector"
         )
+    demo_agreements.publish_brand_agreement(
+        session, auth_service.principal_for_user(brand_admin), brand.id, spec.name, at=at
+    )
     summary.credentials += [
         Credential("brand admin", brand_admin.display_name, admin_email, admin_password, spec.name),
         Credential("in-house agent", spec.agent_name, agent.email, agent_password, spec.name),

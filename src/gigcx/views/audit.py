@@ -344,6 +344,18 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "audit.pruned": lambda e, n: (
         f"Audit events before {e.data.get('before')} pruned ({e.data.get('deleted')} events)"
     ),
+    "compliance.agreement_published": lambda e, n: (
+        f"Agreement version {e.data.get('version', '?')} published{_by(e, n)}"
+    ),
+    "compliance.agreement_accepted": lambda e, n: (
+        f"Agreement version {e.data.get('version', '?')} accepted by "
+        f"{n.expert(e.data.get('expert_id'))}"
+    ),
+    "compliance.brand_rules_changed": _plain("Rules for experts changed"),
+    "compliance.work_authorisation_attested": _plain("Work authorisation attested"),
+    "compliance.identity_check_received": lambda e, n: (
+        f"Identity check reported {e.data.get('status', '?')} by {e.data.get('provider', '?')}"
+    ),
 }
 
 

@@ -72,6 +72,8 @@ NAV_LINKS = (
     NavLink("/brand/audit", "Audit log", Area.MANAGE),
     NavLink("/admin/brands", "Brands", Area.PLATFORM),
     NavLink("/brand/human-reviews", "Human reviews", Area.CONSOLE),
+    NavLink("/brand/compliance", "Expert compliance", Area.CONSOLE),
+    NavLink("/admin/terms", "Platform terms", Area.PLATFORM),
 )
 
 

@@ -20,10 +20,12 @@ from gigcx.web.routes import (
     admin_brands,
     brand_console,
     chat_widget,
+    compliance_pages,
     customer,
     expert_account,
     expert_chat,
     expert_community,
+    expert_compliance,
     expert_pay,
     expert_profile,
     expert_quality,
@@ -64,6 +66,8 @@ def install_web(app: FastAPI) -> None:
         pay_statements,
         ticket_files,
         account_security,
+        expert_compliance,
+        compliance_pages,
     ):
         # Every form is checked for text no database can store before any route reads it.
         app.include_router(module.router, dependencies=[Depends(refuse_unstorable_text)])

@@ -13,7 +13,7 @@ from gigcx.brands.models import Program
 from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.routing import scoring
+from gigcx.routing import gates, scoring
 from gigcx.routing.enums import EscalationReason, WaitReason
 from gigcx.routing.queries import find_candidates
 from gigcx.tickets import service as tickets_service
@@ -74,6 +74,7 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
     category = program.category(ticket.category)
     assert category is not None
     candidates = find_candidates(session, ticket, required_level=category.required_skill_level)
+    candidates = compliant(session, ticket, candidates)
     if not candidates:
         return escalate(session, ticket, EscalationReason.NO_EXPERT_ONLINE)
     free = [c for c in candidates if c.has_free_capacity]
@@ -139,6 +140,19 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
         },
     )
     return RouteOutcome("offered", offers=offers)
+
+
+def compliant(
+    session: Session, ticket: Ticket, candidates: list[scoring.Candidate]
+) -> list[scoring.Candidate]:
+    """Drop the candidates a compliance rule stops from the brand's offers (agreements,
+    country, work authorisation, identity check, weekly hour caps: gigcx.experts.compliance)."""
+    if not candidates:
+        return candidates
+    blocked = gates.blocked_experts(
+        session, ticket.brand_id, [c.expert_id for c in candidates], clock.now()
+    )
+    return [c for c in candidates if c.expert_id not in blocked]
 
 
 def _choose(ranked: list[scoring.Scored], ticket: Ticket, program: Program) -> list[scoring.Scored]:

@@ -38,7 +38,7 @@ from gigcx.views import files as file_views
 from gigcx.views import onboarding as onboarding_views
 from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
 from gigcx.web.live import live_stream
-from gigcx.web.routes import expert_community, expert_pay
+from gigcx.web.routes import expert_community, expert_compliance, expert_pay
 from gigcx.web.uploads import checked_uploads, plain, store_uploads
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +67,7 @@ def dashboard(request: Request, session: SessionDep, user: WebExpert) -> Respons
         "presences": list(Presence),
         "cards": expert_views.offer_cards(session, user),
         "tickets": expert_views.open_tickets(session, user, open_tickets(session, user)),
+        "offer_blocks": expert_compliance.offer_blocks(session, user),
         "notices": expert_notices(session, user),
         "checklist": onboarding_views.onboarding_checklist(session, user),
         "surges": expert_pay.surge_notices(session, user, expert.id),

@@ -1,0 +1,1 @@
+"""Expert compliance: agreements, country eligibility, identity checks and weekly hour caps."""
