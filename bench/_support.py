@@ -1,8 +1,10 @@
 """Helpers the benchmarks share: percentiles, throw-away databases, the PostgreSQL URL."""
 
+import base64
 import math
 import os
 import re
+import secrets
 import statistics
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +16,11 @@ from sqlalchemy.exc import OperationalError
 
 DEFAULT_POSTGRES_URL = os.environ.get(
     "GIGCX_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# Encryption at rest needs a master key on PostgreSQL: a benchmark's scratch databases use a
+# throw-away one, handed to the server processes it starts through the environment.
+os.environ.setdefault(
+    "GIGCX_ENCRYPTION_KEYS", f"bench:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 )
 _DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
