@@ -66,12 +66,31 @@ ALLOWED = {
     ("/expert/programs/{program_id}/apply", "an expert of brand B only"): (
         "any expert may apply to an open program (already applied: 409)"
     ),
+    # An expert signs their own acceptance of a brand's published agreement, and attests their
+    # own work authorisation, before or after applying: it reads nothing of the brand's data.
+    ("/api/v1/experts/me/agreements/{agreement_id}/accept", BYSTANDER): "their own signature",
+    ("/api/v1/experts/me/agreements/{agreement_id}/accept", "an expert of brand B only"): (
+        "an open program's agreement, signed before applying"
+    ),
+    ("/expert/compliance/agreements/{agreement_id}/accept", BYSTANDER): "their own signature",
+    ("/expert/compliance/agreements/{agreement_id}/accept", "an expert of brand B only"): (
+        "an open program's agreement, signed before applying"
+    ),
+    ("/expert/compliance/authorisations/{brand_id}", BYSTANDER): "their own attestation",
+    ("/expert/compliance/authorisations/{brand_id}", "an expert of brand B only"): (
+        "their own attestation, given before applying"
+    ),
 }
 # Web forms whose fields are checked before the row is looked up: send them filled.
 FORMS = {
     "/brand/quality/disputes/{dispute_id}/decide": {"decision": "overturn", "reason": "Wrong."},
     "/brand/staff/{user_id}/role": {"role": "brand_admin"},
     "/brand/answers/{answer_id}/review": {"decision": "rejected"},
+    "/brand/human-reviews/{review_id}/decide": {
+        "outcome": "dismissed",
+        "reason": "Checked by a person.",
+    },
+    "/expert/compliance/agreements/{agreement_id}/accept": {"full_name": "Pat Example"},
 }
 REFUSALS = {401, 403, 404}
 API_PREFIX = "/api/"

@@ -178,6 +178,13 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         ),
         201,
     )
+    # Published last: the offers above were made before it binds brand A's experts.
+    agreement = _ok(
+        client.post(
+            "/api/v1/compliance/agreements", json={"title": text, "body": text}, headers=admin
+        ),
+        201,
+    )
     world = BrandWorld(
         market=market,
         agent=agent,
@@ -208,5 +215,6 @@ def build_brand(client: TestClient, session: Session, text: str = "Plain words")
         "attachment_id": str(attachment),
         "request_id": export["id"],
         "hold_id": hold["id"],
+        "agreement_id": agreement["id"],
     }
     return world

@@ -1,10 +1,10 @@
 """Expert compliance: agreements, brand rules, identity checks by webhook, and why offers stop."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gigcx.api.deps import BrandManager, BrandStaff, ExpertPrincipal, PlatformAdmin, SessionDep
@@ -135,13 +135,33 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+def _inlined(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` written in place: a ``#/$defs`` reference
+    inside an operation does not resolve in the OpenAPI document (ReDoc stops on it)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if isinstance(reference, str) and reference.startswith("#/$defs/"):
+                return inline(definitions[reference.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    result: dict[str, Any] = inline(schema)
+    return result
+
+
 @router.post(
     "/compliance/identity-checks",
     status_code=201,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": IdentityCheckReport.model_json_schema()}},
+            "content": {"application/json": {"schema": _inlined(IdentityCheckReport)}},
         }
     },
 )
