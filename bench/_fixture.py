@@ -100,18 +100,10 @@ def create_programs(
         brand_ids.append(brand.id)
         ids = tuple(uuid.uuid4() for _ in range(customers_per_brand))
         customers[brand.id] = ids
-        _insert(
-            session,
-            _table(Customer),
-            [
-                {
-                    "id": cid,
-                    "brand_id": brand.id,
-                    "email": f"c{i}@b{b}.example",
-                    "name": f"Customer {i}",
-                }
-                for i, cid in enumerate(ids)
-            ],
+        # Through the objects: emails and names are encrypted and looked up by a blind index.
+        session.add_all(
+            Customer(id=cid, brand_id=brand.id, email=f"c{i}@b{b}.example", name=f"Customer {i}")
+            for i, cid in enumerate(ids)
         )
     infos: list[ProgramInfo] = []
     for p in range(programs):
@@ -249,7 +241,8 @@ def ticket_rows(
                 "category": rng.choice(GIG_CATEGORIES),
                 "complexity": rng.choice(("low", "medium", "high")),
                 "priority": 3,
-                "subject": "Where is my order?",
+                # Empty: a subject is encrypted, and an empty one is stored as it is.
+                "subject": "",
                 "status": status,
                 "status_changed_at": now,
                 "assignee_id": None,
