@@ -1,15 +1,18 @@
 """A brand's audit log as CSV, for its admins and admin API keys."""
 
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from gigcx.api.deps import BrandManager, SessionDep
 from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.audit import service as audit_service
+from gigcx.auth.principal import Principal
 from gigcx.db.dialect import snapshot
 from gigcx.db.session import open_session
 from gigcx.errors import InvalidInput
@@ -35,6 +38,22 @@ def export_events(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z")
+    return audit_csv_response(
+        request, session, principal, brand_id, since=since, until=until, via="api"
+    )
+
+
+def audit_csv_response(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    brand_id: uuid.UUID,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    via: str,
+) -> StreamingResponse:
+    """Audit the export, then stream the brand's events as CSV (the API's and the console's)."""
     audit_service.note(
         session,
         actor=principal,
@@ -42,7 +61,7 @@ def export_events(
         subject_type="brand",
         subject_id=brand_id,
         brand_id=brand_id,
-        data={"via": "api", "since": str(since), "until": str(until)},
+        data={"via": via, "since": str(since), "until": str(until)},
     )
     factory = request.app.state.sessionmaker
 

@@ -1,17 +1,14 @@
 """The brand's audit log: recent events with filters, and the whole log as CSV (its admins)."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from gigcx.api.deps import SessionDep
-from gigcx.audit import service as audit_service
-from gigcx.db.dialect import snapshot
-from gigcx.db.session import open_session
+from gigcx.api.routes.audit import audit_csv_response
 from gigcx.errors import InvalidInput
 from gigcx.views import audit as audit_views
 from gigcx.web.deps import WebStaff, render
@@ -74,30 +71,4 @@ def audit_csv(
     """Every event in the chosen days as CSV; the export itself is audited."""
     brand_id = require_manager(user)
     start, end = _range(since, until)
-    audit_service.note(
-        session,
-        actor=user,
-        action="audit.exported",
-        subject_type="brand",
-        subject_id=brand_id,
-        brand_id=brand_id,
-        data={"via": "web", "since": str(start), "until": str(end)},
-    )
-    factory = request.app.state.sessionmaker
-
-    def lines() -> Iterator[str]:
-        reader = open_session(factory, writes=False)
-        try:
-            snapshot(reader)
-            yield from audit_service.csv_lines(reader, brand_id, since=start, until=end)
-        finally:
-            reader.close()
-
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="audit-events.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return audit_csv_response(request, session, user, brand_id, since=start, until=end, via="web")
