@@ -1,0 +1,1 @@
+"""Planning: forecasts, staffing, coverage, simulation and cost."""
