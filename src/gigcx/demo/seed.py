@@ -19,6 +19,7 @@ from gigcx.demo import agreements as demo_agreements
 from gigcx.demo import ai as demo_ai
 from gigcx.demo import ai_content
 from gigcx.demo import experts as demo_experts
+from gigcx.demo import planning as demo_planning
 from gigcx.demo import quality as demo_quality
 from gigcx.demo.catalog import BRANDS, BrandSpec
 from gigcx.demo.history import History
@@ -155,6 +156,7 @@ def seed_demo(
     history.run_jobs()
     demo_quality.seed_training(session, world)
     demo_quality.seed_reviews(session, world)
+    demo_planning.seed_cost_baselines(session, world)
     for _ in range(live):
         draft = history.composer.draft(clock.now())
         history.write_in(draft, "quick")
