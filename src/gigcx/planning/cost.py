@@ -171,9 +171,7 @@ def shown_seats(experts: Sequence[ExpertSupply], *, hours_open: Decimal) -> int:
     """
     if hours_open <= 0:
         return 0
-    seats = sum(
-        (min(e.hours_worked, hours_open) / hours_open * e.capacity for e in experts), ZERO
-    )
+    seats = sum((min(e.hours_worked, hours_open) / hours_open * e.capacity for e in experts), ZERO)
     return math.floor(seats)
 
 
