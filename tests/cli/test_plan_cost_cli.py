@@ -1,26 +1,15 @@
-"""gigcx plan cost against a temporary SQLite database (registered here as the plan app will)."""
+"""gigcx plan cost against a temporary SQLite database."""
 
 import json
 from decimal import Decimal
 from pathlib import Path
 
-import typer
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from gigcx.cli import plan_cost
 from gigcx.planning import service as planning_service
 from gigcx.planning.cost_schemas import CostBaselineIn
-from tests.cli.test_cli import WIDE, database, invoke
+from tests.cli.test_cli import database, invoke
 from tests.factories.brands import brand_admin, make_brand, make_program
-
-plan = typer.Typer()
-plan.command("cost")(plan_cost.cost)
-
-
-@plan.callback()
-def group() -> None:
-    """Keep "cost" a subcommand, as under gigcx plan."""
 
 
 def test_plan_cost_prints_costs_and_moves_as_json_and_refuses_unknown_brands(
@@ -49,10 +38,9 @@ def test_plan_cost_prints_costs_and_moves_as_json_and_refuses_unknown_brands(
             )
             slug, program_slug = brand.slug, program.slug
             session.commit()
-        runner = CliRunner()
-        result = runner.invoke(plan, ["cost", "--brand", slug, "--json"], env=WIDE)
-        table = runner.invoke(plan, ["cost", "--brand", slug, "--program", program_slug], env=WIDE)
-        unknown = runner.invoke(plan, ["cost", "--brand", "nobody"], env=WIDE)
+        result = invoke("plan", "cost", "--brand", slug, "--json")
+        table = invoke("plan", "cost", "--brand", slug, "--program", program_slug)
+        unknown = invoke("plan", "cost", "--brand", "nobody")
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

@@ -8,10 +8,12 @@ import typer
 from rich import box
 from rich.table import Table
 
+from gigcx.cli import plan_cost
 from gigcx.cli.output import console, fail
 from gigcx.planning import erlang
 
 app = typer.Typer(help="Plan capacity: staffing, forecasts, simulations.", no_args_is_help=True)
+app.command("cost")(plan_cost.cost)
 
 # Agent counts shown around the answer, so a planner sees what one more or one fewer does.
 NEIGHBOURS = 2
