@@ -13,6 +13,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GIGCX_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    # Set when database_url reaches PostgreSQL through a pooler in transaction mode (PgBouncer's
+    # pool_mode = transaction): consecutive transactions of one connection may then run on
+    # different server connections, so no server-side prepared statement is made (psycopg's
+    # prepare_threshold off). Nothing else needs it: every lock and setting is per transaction.
+    database_pooled: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     api_processes: int = 1
