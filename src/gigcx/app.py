@@ -1,7 +1,6 @@
 """The ASGI application: API (and web UI) plus, in the embedded default, the job runner."""
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,28 +44,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop = threading.Event()
-        thread = None
+        job_runner = None
         if should_run_jobs:
-            thread = threading.Thread(
-                target=runner.run_forever,
-                kwargs={
-                    "factory": app.state.sessionmaker,
-                    "poll_seconds": settings.job_poll_seconds,
-                    "stop": stop,
-                },
-                name="gigcx-job-runner",
-                daemon=True,
+            job_runner = runner.RunnerThread(
+                app.state.sessionmaker, poll_seconds=settings.job_poll_seconds
             )
-            thread.start()
+            job_runner.start()
             log.info("job runner started in process")
+        # /readyz reports a runner that should run here and has stopped.
+        app.state.job_runner = job_runner
         yield
         # Requests have drained by now; let the job in progress finish too. One that outlasts
         # the grace period is taken over by another runner when its lease runs out.
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=settings.shutdown_grace_seconds)
-            if thread.is_alive():
+        if job_runner is not None:
+            log.info("stopping the job runner: the job in progress finishes, no new one starts")
+            if not job_runner.shutdown(settings.shutdown_grace_seconds):
                 log.warning("stopping with a job still running; another runner will retry it")
 
     app = FastAPI(
