@@ -20,6 +20,7 @@ from gigcx.api.errors import (
     plain_validation_errors,
 )
 from gigcx.api.guard import BodyTooLarge, BodyTooLargeWhileReading, RequestGuard
+from gigcx.api.request_context import RequestContext
 from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
@@ -123,6 +124,8 @@ def create_app(
         # The chat widget's API answers its own CORS preflights, per brand (api.routes.chat).
         cors_prefixes=("/api/v1/chat/",),
     )
-    # Outermost, so the guard's refusals carry the headers too.
+    # Outside the guard, so the guard's refusals carry the headers too.
     app.add_middleware(SecurityHeaders)
+    # Outermost: every response has a request id, every log line of the request carries it.
+    app.add_middleware(RequestContext)
     return app

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from gigcx.config import get_settings
+from gigcx.kit import logs
 
 APP = "gigcx.app:create_app"
 # uvicorn's own logger: configured by uvicorn.Config, in the parent and in each server process.
@@ -61,11 +62,13 @@ def tcp_listener(host: str, port: int) -> socket.socket:
 
 
 def _config(app: str, *, log_level: str, **kwargs: object) -> uvicorn.Config:
-    grace = get_settings().shutdown_grace_seconds
+    settings = get_settings()
+    grace = settings.shutdown_grace_seconds
     return uvicorn.Config(
         app,
         factory=True,
         log_level=log_level,
+        log_config=logs.logging_config(settings.log_format, log_level),
         timeout_graceful_shutdown=max(1, round(grace)),
         **kwargs,  # type: ignore[arg-type]
     )

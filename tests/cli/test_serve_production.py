@@ -23,9 +23,10 @@ READY = re.compile(r"server process (\d+) ready in")
 
 
 @contextmanager
-def running(command: list[str], folder: Path) -> Iterator[Served]:
+def running(command: list[str], folder: Path, **settings: str) -> Iterator[Served]:
     env = {
         **os.environ,
+        **settings,
         "GIGCX_DATABASE_URL": f"sqlite:///{folder / 'gigcx.db'}",
         "GIGCX_SECRET_KEY": "a-secret-for-tests-only",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
@@ -107,11 +108,11 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
     head = (
         f"POST /api/v1/experts HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        "Expect: 100-continue\r\n\r\n"
+        "X-Request-ID: slow-sign-up\r\nExpect: 100-continue\r\n\r\n"
     ).encode()
     command = [str(GIGCX), "serve", "--no-demo", "--processes", "1", "--port", str(port)]
 
-    with running(command, tmp_path) as served:
+    with running(command, tmp_path, GIGCX_LOG_FORMAT="json") as served:
         read_until(served, "ready in")
         with socket.create_connection(("127.0.0.1", port)) as client:
             client.sendall(head)
@@ -127,7 +128,15 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
     assert continued.startswith(b"HTTP/1.1 100 Continue"), continued
     assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 202 Accepted", answer
     assert served.process.returncode == 0, served.output
-    assert "Finished server process" in served.output, served.output
+    logged = [json.loads(line) for line in served.lines if line.startswith("{")]
+    said = [line["message"] for line in logged]
+    assert said.index("Waiting for connections to close. (CTRL+C to force quit)") < said.index(
+        "stopping the job runner: the job in progress finishes, no new one starts"
+    )
+    assert f"Finished server process [{served.process.pid}]" in said, served.output
+    [access] = [line for line in logged if line["logger"] == "uvicorn.access"]
+    assert access["request_id"] == "slow-sign-up"
+    assert access["message"].endswith('"POST /api/v1/experts HTTP/1.1" 202')
 
 
 def receive_until(client: socket.socket, end: bytes | None) -> bytes:

@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from gigcx.api.metrics import install_metrics
 from gigcx.api.routes import (
     account_security,
     assist,
@@ -138,6 +139,7 @@ def install_docs(app: FastAPI) -> None:
 def install_api(app: FastAPI) -> None:
     app.include_router(api_router())
     install_docs(app)
+    install_metrics(app)
 
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:
