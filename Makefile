@@ -7,12 +7,12 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_FLAGS ?= -p no:cacheprovider
 UV_VERSION := 0.13.9
 
-.PHONY: run test install vendor browser mailserver lock lint types contracts test-sqlite test-postgres bench clean
+.PHONY: run test install vendor browser mailserver pgbouncer lock lint types contracts test-sqlite test-postgres bench clean
 
 run: install
 	$(BIN)/gigcx serve
 
-test: install browser mailserver lint types contracts test-sqlite test-postgres
+test: install browser mailserver pgbouncer lint types contracts test-sqlite test-postgres
 
 install: $(STAMP)
 
@@ -48,6 +48,15 @@ mailserver:
 	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || { apt-get update -qq && \
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
+		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; }
+
+# PgBouncer (Debian's package) is the connection pooler the pooled lane (tests/pgbouncer) starts
+# on a free port in transaction mode, in front of the test PostgreSQL; its system service is kept
+# from starting, like Dovecot's.
+pgbouncer:
+	command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { apt-get update -qq && \
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; \
 		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
 # Re-pin every dependency after changing pyproject.toml: resolved against PyPI alone, for every

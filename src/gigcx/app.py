@@ -1,7 +1,6 @@
 """The ASGI application: API (and web UI) plus, in the embedded default, the job runner."""
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +20,7 @@ from gigcx.api.errors import (
     plain_validation_errors,
 )
 from gigcx.api.guard import BodyTooLarge, BodyTooLargeWhileReading, RequestGuard
+from gigcx.api.request_context import RequestContext
 from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
@@ -45,28 +45,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop = threading.Event()
-        thread = None
+        job_runner = None
         if should_run_jobs:
-            thread = threading.Thread(
-                target=runner.run_forever,
-                kwargs={
-                    "factory": app.state.sessionmaker,
-                    "poll_seconds": settings.job_poll_seconds,
-                    "stop": stop,
-                },
-                name="gigcx-job-runner",
-                daemon=True,
+            job_runner = runner.RunnerThread(
+                app.state.sessionmaker, poll_seconds=settings.job_poll_seconds
             )
-            thread.start()
+            job_runner.start()
             log.info("job runner started in process")
+        # /readyz reports a runner that should run here and has stopped.
+        app.state.job_runner = job_runner
         yield
         # Requests have drained by now; let the job in progress finish too. One that outlasts
         # the grace period is taken over by another runner when its lease runs out.
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=settings.shutdown_grace_seconds)
-            if thread.is_alive():
+        if job_runner is not None:
+            log.info("stopping the job runner: the job in progress finishes, no new one starts")
+            if not job_runner.shutdown(settings.shutdown_grace_seconds):
                 log.warning("stopping with a job still running; another runner will retry it")
 
     app = FastAPI(
@@ -131,6 +124,8 @@ def create_app(
         # The chat widget's API answers its own CORS preflights, per brand (api.routes.chat).
         cors_prefixes=("/api/v1/chat/",),
     )
-    # Outermost, so the guard's refusals carry the headers too.
+    # Outside the guard, so the guard's refusals carry the headers too.
     app.add_middleware(SecurityHeaders)
+    # Outermost: every response has a request id, every log line of the request carries it.
+    app.add_middleware(RequestContext)
     return app

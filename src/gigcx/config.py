@@ -3,6 +3,7 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,6 +14,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GIGCX_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    # Set when database_url reaches PostgreSQL through a pooler in transaction mode (PgBouncer's
+    # pool_mode = transaction): consecutive transactions of one connection may then run on
+    # different server connections, so no server-side prepared statement is made (psycopg's
+    # prepare_threshold off). Nothing else needs it: every lock and setting is per transaction.
+    database_pooled: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     api_processes: int = 1
@@ -26,6 +32,12 @@ class Settings(BaseSettings):
     request_lock_timeout_seconds: float = 5.0
     # How long a stopping server process lets requests and the job in progress finish.
     shutdown_grace_seconds: float = 30.0
+    # Log lines: "plain" for people, "json" (one object a line, with the request id) for a
+    # log collector.
+    log_format: Literal["plain", "json"] = "plain"
+    # /metrics (Prometheus): when set, only with "Authorization: Bearer <token>"; when empty,
+    # only to clients on this host (loopback). Others get 404.
+    metrics_token: str = ""
     token_ttl_hours: int = 24 * 7
     # An expert who lets this many offers in a row lapse is set away (0: never).
     lapses_before_away: int = 3

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from gigcx.config import get_settings
+from gigcx.kit import logs
 
 APP = "gigcx.app:create_app"
 # uvicorn's own logger: configured by uvicorn.Config, in the parent and in each server process.
@@ -40,25 +41,34 @@ _STARTED_AT = time.perf_counter()
 
 
 def tcp_listener(host: str, port: int) -> socket.socket:
-    """A listening socket made with IPPROTO_TCP, so accepted connections get TCP_NODELAY.
+    """A listening socket whose accepted connections have TCP_NODELAY (Nagle's algorithm off).
 
-    uvicorn's multi-process path binds with protocol 0; asyncio then leaves Nagle's algorithm
-    on and each keep-alive request after the first waits ~40 ms for a delayed ACK.
+    uvicorn's command line binds with protocol 0; asyncio then leaves Nagle's algorithm on and
+    each keep-alive request after the first waits ~40 ms for a delayed ACK. Made with
+    IPPROTO_TCP, asyncio sets TCP_NODELAY on each accepted connection; the listener has it too,
+    which accepted connections inherit on Linux whatever the event loop.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
     sock.set_inheritable(True)
     return sock
 
 
 def _config(app: str, *, log_level: str, **kwargs: object) -> uvicorn.Config:
-    grace = get_settings().shutdown_grace_seconds
+    settings = get_settings()
+    grace = settings.shutdown_grace_seconds
     return uvicorn.Config(
         app,
         factory=True,
         log_level=log_level,
+        log_config=logs.logging_config(settings.log_format, log_level),
         timeout_graceful_shutdown=max(1, round(grace)),
         **kwargs,  # type: ignore[arg-type]
     )
@@ -74,10 +84,28 @@ class _Server(uvicorn.Server):
             log.info("server process %d ready in %.1f s", os.getpid(), elapsed)
 
 
+def _stopped(_signum: int, _frame: object) -> None:
+    """Take the SIGTERM uvicorn raises again once it has stopped: the stop was graceful."""
+
+
+def _run(server: _Server, listener: socket.socket) -> None:
+    """Run until SIGTERM or SIGINT, then stop gracefully; a SIGTERM stop exits with status 0.
+
+    uvicorn re-raises the signal that stopped it; with the default handler a process that
+    finished every request would still die of SIGTERM (exit status -15 for its supervisor).
+    """
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    try:
+        server.run(sockets=[listener])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(app: str, *, host: str, port: int, processes: int, log_level: str = "info") -> None:
     """Serve an app factory in this process, or in ``processes`` processes on one socket."""
     if processes <= 1:
-        _Server(_config(app, host=host, port=port, log_level=log_level)).run()
+        listener = tcp_listener(host, port)
+        _run(_Server(_config(app, host=host, port=port, log_level=log_level)), listener)
         return
     _config(app, log_level=log_level)  # sets up logging in this parent process too
     Supervisor(app, tcp_listener(host, port), processes, log_level).run()
@@ -193,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     _stop_with_parent(args.parent)
     listener = socket.socket(fileno=args.fd)
-    _Server(_config(args.app, log_level=args.log_level)).run(sockets=[listener])
+    _run(_Server(_config(args.app, log_level=args.log_level)), listener)
 
 
 if __name__ == "__main__":

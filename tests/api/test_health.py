@@ -1,11 +1,12 @@
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.app import create_app
 from gigcx.db import migrate
 from gigcx.db.session import make_engine
+from gigcx.jobs import runner
 
 
 def test_ready_when_the_database_answers_at_the_newest_revision(client: TestClient) -> None:
@@ -46,3 +47,17 @@ def test_not_ready_when_the_database_does_not_answer(tmp_path: Path) -> None:
     assert ready.json()["detail"] == (
         "the database does not answer; check GIGCX_DATABASE_URL and the server"
     )
+
+
+def test_not_ready_when_the_job_runner_of_the_process_stopped(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
+    # Made and never started: a runner thread that is not alive.
+    client.app.state.job_runner = runner.RunnerThread(factory, poll_seconds=1)  # type: ignore[attr-defined]
+
+    ready = client.get("/readyz")
+
+    assert ready.status_code == 503
+    assert ready.json() == {
+        "detail": "the job runner of this process has stopped; restart the process"
+    }

@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from gigcx.api.metrics import install_metrics
 from gigcx.api.routes import (
     account_security,
     assist,
@@ -137,6 +139,7 @@ def install_docs(app: FastAPI) -> None:
 def install_api(app: FastAPI) -> None:
     app.include_router(api_router())
     install_docs(app)
+    install_metrics(app)
 
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:
@@ -145,9 +148,13 @@ def install_api(app: FastAPI) -> None:
 
     @app.get("/readyz", tags=["health"], responses={503: {"description": "Not ready"}})
     def ready(request: Request) -> Response:
-        """Readiness probe: the database answers and its schema is the code's. Public."""
+        """Readiness probe: the database answers, its schema is the code's, the job runner runs.
+
+        Public. The job runner counts only where it runs in the server's process.
+        """
         try:
             with request.app.state.sessionmaker() as session:
+                session.execute(text("SELECT 1"))
                 current = migrate.current_revision(session)
         except DBAPIError:
             detail = "the database does not answer; check GIGCX_DATABASE_URL and the server"
@@ -156,5 +163,9 @@ def install_api(app: FastAPI) -> None:
         if current != head:
             where = f"is at revision {current}" if current else "has no schema yet"
             detail = f"the database {where}, the code needs {head}; run `gigcx db upgrade`"
+            return JSONResponse({"detail": detail}, status_code=503)
+        job_runner = getattr(request.app.state, "job_runner", None)
+        if job_runner is not None and not job_runner.is_alive():
+            detail = "the job runner of this process has stopped; restart the process"
             return JSONResponse({"detail": detail}, status_code=503)
         return JSONResponse({"status": "ready", "revision": current})

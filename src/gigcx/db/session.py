@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.config import get_settings
@@ -86,8 +86,14 @@ def _begin_postgres(connection: Connection) -> None:
         connection.exec_driver_sql(f"SELECT {calls}", tuple(value for _, value in settings))
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """Create an engine with the settings each dialect needs."""
+def make_engine(url: str, *, pool_size: int = 10, pooled: bool | None = None) -> Engine:
+    """Create an engine with the settings each dialect needs.
+
+    ``pooled`` (default: the ``database_pooled`` setting) says PostgreSQL is reached through a
+    pooler in transaction mode: psycopg then never prepares statements on the server (it does
+    after five runs of one query), since the next transaction may run on another server
+    connection, where the prepared statement does not exist.
+    """
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
@@ -96,7 +102,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _prepare_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    if pooled is None:
+        pooled = get_settings().database_pooled
+    connect_args: dict[str, Any] = {}
+    if pooled and make_url(url).get_driver_name() == "psycopg":
+        connect_args["prepare_threshold"] = None
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _begin_postgres)
     return engine

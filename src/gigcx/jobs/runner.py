@@ -283,3 +283,28 @@ def run_forever(
             stats = RunStats()
         if stats.total == 0:
             stop.wait(poll_seconds)
+
+
+class RunnerThread:
+    """The job runner on a thread of this process (the server's), stopped gracefully."""
+
+    def __init__(self, factory: sessionmaker[Session], *, poll_seconds: float) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=run_forever,
+            kwargs={"factory": factory, "poll_seconds": poll_seconds, "stop": self.stop},
+            name="gigcx-job-runner",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
+
+    def shutdown(self, grace_seconds: float) -> bool:
+        """Claim no more jobs and let the one in progress finish; False if it outlasts grace."""
+        self.stop.set()
+        self.thread.join(timeout=grace_seconds)
+        return not self.thread.is_alive()
