@@ -1,0 +1,1 @@
+"""Planning: forecasts, staffing, coverage across time zones, simulation and cost."""
