@@ -1,1 +1,1 @@
-"""Planning: forecasts, staffing, coverage across time zones, simulation and cost."""
+"""Planning: forecasts, staffing, coverage, simulation and cost."""
