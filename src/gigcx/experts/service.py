@@ -1,5 +1,6 @@
 """Expert profiles, presence and enrollments."""
 
+import itertools
 import uuid
 from datetime import datetime
 
@@ -25,9 +26,9 @@ from gigcx.experts.enums import (
     Presence,
 )
 from gigcx.experts.errors import (
-    AvailabilityInvalid,
     AlreadyEnrolled,
     ApplicationIncomplete,
+    AvailabilityInvalid,
     DecisionNeedsAPerson,
     DecisionNeedsAReason,
     EnrollmentNotFound,
@@ -39,10 +40,10 @@ from gigcx.experts.models import (
     Enrollment,
     EnrollmentDecision,
     Expert,
+    ExpertAvailability,
     ExpertCapacity,
     ExpertLanguage,
     ExpertSkill,
-    ExpertAvailability,
     PresenceSpan,
 )
 from gigcx.experts.queries import readable_enrollments, readable_experts
@@ -558,7 +559,7 @@ def check_availability(blocks: list[AvailabilityBlock]) -> None:
         by_day.setdefault(block.weekday, []).append(block)
     for weekday, day in by_day.items():
         day.sort(key=lambda b: b.start_hour)
-        for before, after in zip(day, day[1:], strict=False):
+        for before, after in itertools.pairwise(day):
             if after.start_hour < before.end_hour:
                 raise AvailabilityInvalid(
                     f"{WEEKDAY_NAMES[weekday]}: {before.start_hour:02d}:00-"
