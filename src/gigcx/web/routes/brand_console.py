@@ -8,6 +8,7 @@ from gigcx.web.routes import (
     brand_audit,
     brand_chat,
     brand_community,
+    brand_coverage,
     brand_dashboard,
     brand_experts,
     brand_mailboxes,
@@ -49,5 +50,6 @@ for module in (
     brand_community,
     brand_privacy,
     brand_audit,
+    brand_coverage,
 ):
     router.include_router(module.router)
