@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from gigcx.experts.compliance.models import BrandCompliance
 from gigcx.experts.enums import EnrollmentStatus
+from gigcx.kit import clock
 from gigcx.planning import coverage
 from gigcx.planning.service import compute_coverage
-from gigcx.kit import clock
 from gigcx.tickets.models import Ticket
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import make_expert
