@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gigcx.planning import erlang
@@ -99,10 +99,17 @@ def arrivals_by_hour_of_week(
 ) -> dict[tuple[str, str, int], float]:
     """Tickets per (language, channel, UTC hour of week): the mean of the last four weeks.
 
-    The historical profile the coverage page uses; a forecast keyed the same way can stand in
-    for it (``gigcx.planning.service.program_coverage`` takes ``arrivals``).
+    A program younger than that is averaged over the weeks since its first ticket. The
+    historical profile the coverage page uses; a forecast keyed the same way can stand in for it
+    (``gigcx.planning.service.program_coverage`` takes ``arrivals``).
     """
     start, end = history_window(now)
+    first = session.scalar(
+        select(func.min(Ticket.created_at)).where(Ticket.program_id == program_id)
+    )
+    if first is None:
+        return {}
+    weeks = observed_weeks(first, start, end)
     rows = session.execute(
         select(Ticket.language, Ticket.channel, Ticket.created_at).where(
             Ticket.program_id == program_id,
@@ -113,7 +120,19 @@ def arrivals_by_hour_of_week(
     counts: dict[tuple[str, str, int], float] = defaultdict(float)
     for language, channel, created_at in rows:
         counts[(language, channel, hour_of_week(created_at))] += 1.0
-    return {key: count / HISTORY_WEEKS for key, count in sorted(counts.items())}
+    return {key: count / max(weeks[key[2]], 1) for key, count in sorted(counts.items())}
+
+
+def observed_weeks(since: datetime, start: datetime, end: datetime) -> list[int]:
+    """How many times each hour of the week occurs from ``since`` (or ``start``) to ``end``."""
+    weeks = [0] * HOURS_PER_WEEK
+    at = max(hour_start(since), start)
+    if at < since:
+        at += timedelta(hours=1)
+    while at < end:
+        weeks[hour_of_week(at)] += 1
+        at += timedelta(hours=1)
+    return weeks
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,17 +110,6 @@ def _spans_by_hour(
     return seconds
 
 
-def _observed_weeks(joined: datetime, start: datetime, end: datetime) -> list[int]:
-    weeks = [0] * coverage.HOURS_PER_WEEK
-    at = max(coverage.hour_start(joined), start)
-    if at < joined:
-        at += timedelta(hours=1)
-    while at < end:
-        weeks[coverage.hour_of_week(at)] += 1
-        at += timedelta(hours=1)
-    return weeks
-
-
 def eligible_experts(session: Session, program: Program, *, now: datetime) -> list[Expert]:
     """Experts actively enrolled whom no compliance rule stops (weekly hour caps aside)."""
     experts = list(
@@ -166,7 +155,7 @@ def load_supply(session: Session, experts: list[Expert], *, now: datetime) -> li
             timezone=expert.timezone,
             languages=frozenset(x.language for x in expert.languages),
             online_seconds=_spans_by_hour(spans.get(expert.id, []), start, end),
-            observed_weeks=_observed_weeks(expert.created_at, start, end),
+            observed_weeks=coverage.observed_weeks(expert.created_at, start, end),
             stated=sorted(stated.get(expert.id, [])),
         )
         for expert in experts
