@@ -16,6 +16,7 @@ from gigcx.experts.compliance import models as compliance_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.planning import cost_models as planning_cost_models
+from gigcx.planning import models as planning_models
 from gigcx.privacy import models as privacy_models
 from gigcx.quality import models as quality_models
 from gigcx.rights import models as rights_models
@@ -40,6 +41,7 @@ __all__ = [
     "metadata",
     "payments_models",
     "planning_cost_models",
+    "planning_models",
     "privacy_models",
     "quality_models",
     "rights_models",

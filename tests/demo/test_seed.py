@@ -11,16 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.auth import service as auth_service
 from gigcx.auth.enums import Role
-from gigcx.brands.models import Brand
+from gigcx.brands.models import Brand, Program
 from gigcx.db import migrate
 from gigcx.db.session import make_engine, unit_of_work
 from gigcx.demo import content
 from gigcx.demo.catalog import BRANDS
 from gigcx.demo.inquiries import INQUIRIES
-from gigcx.demo.seed import DemoDataExists, DemoSummary, demo_sign_ins, seed_demo
-from gigcx.experts.models import Enrollment, Expert
+from gigcx.demo.seed import HISTORY_DAYS, DemoDataExists, DemoSummary, demo_sign_ins, seed_demo
+from gigcx.experts.models import Enrollment, Expert, ExpertAvailability, PresenceSpan
 from gigcx.kit import clock
 from gigcx.payments.models import Earning
+from gigcx.planning.service import compute_coverage
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.quality.models import Rating
 from gigcx.tickets.enums import AssignmentEnd, AuthorKind
@@ -218,3 +219,33 @@ def test_every_expert_country_has_valid_time_zones_and_names() -> None:
         assert set(country.timezones) <= zones
         assert content.FIRST_NAMES[country.names]
         assert content.LAST_NAMES[country.names]
+
+
+def test_seed_gives_coverage_four_weeks_of_presence_and_some_stated_hours(
+    seeded: tuple[DemoSummary, datetime], session: Session
+) -> None:
+    _, started = seeded
+    start = started - timedelta(days=HISTORY_DAYS)
+    joined = {e: at for e, at in session.execute(select(Expert.id, Expert.created_at))}
+    replayed = session.execute(
+        select(PresenceSpan.expert_id, PresenceSpan.started_at).where(
+            PresenceSpan.started_at >= start, PresenceSpan.ended_at.is_not(None)
+        )
+    ).all()
+    copied = session.scalar(
+        select(func.count()).select_from(PresenceSpan).where(PresenceSpan.started_at < start)
+    )
+    blocks: dict[object, set[tuple[int, int]]] = {}
+    for row in session.scalars(select(ExpertAvailability)):
+        blocks.setdefault(row.expert_id, set()).add((row.start_hour, row.end_hour))
+    program = session.scalars(select(Program).order_by(Program.name, Program.id)).first()
+    assert program is not None
+    with clock.travel_to(started):
+        found = compute_coverage(session, program, now=clock.now())
+
+    assert copied == sum(1 for e, at in replayed if at - timedelta(days=14) >= joined[e]) > 0
+    # One expert in three (of those with an active program) states one shift a day.
+    assert 1 <= len(blocks) <= -(-EXPERTS // 3)
+    assert all(len(shifts) == 1 for shifts in blocks.values())
+    assert [row.language for row in found.languages] == list(program.languages)
+    assert sum(cell.expected for row in found.languages for cell in row.cells) > 0

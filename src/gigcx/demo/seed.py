@@ -20,6 +20,7 @@ from gigcx.demo import ai as demo_ai
 from gigcx.demo import ai_content
 from gigcx.demo import experts as demo_experts
 from gigcx.demo import planning as demo_planning
+from gigcx.demo import presence as demo_presence
 from gigcx.demo import quality as demo_quality
 from gigcx.demo.catalog import BRANDS, BrandSpec
 from gigcx.demo.history import History
@@ -147,6 +148,8 @@ def seed_demo(
     live = min(tickets, min(8, max(2, tickets // 40)))
     history = History(session, world, rng, progress)
     history.play(tickets - live, total=tickets)
+    demo_presence.seed_presence_history(session, world)
+    demo_presence.seed_stated_hours(session, world)
     # Now, in real time: the job runner catches up and a few experts per program are online.
     demo_experts.settle_presence(session, world)
     summary.credentials.extend(

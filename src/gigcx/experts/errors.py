@@ -55,3 +55,7 @@ class DecisionNeedsAReason(InvalidInput):
             f"write the reason for setting this enrollment to {wanted} in 'reason': the expert "
             "is shown it as written and can ask for a review"
         )
+
+
+class AvailabilityInvalid(InvalidInput):
+    """Stated hours that cannot be: an end before its start, or two blocks that overlap."""

@@ -120,3 +120,37 @@ class EnrollmentDecision(IdMixin, CreatedMixin, Base):
     # The name as it was when deciding, so the expert knows who decided even if it changes.
     decided_by_name: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class PresenceSpan(IdMixin, Base):
+    """A stretch of time an expert was available for offers; open while they still are.
+
+    Written only by ``experts.service`` where presence changes; planning reads it to learn when
+    experts are usually online.
+    """
+
+    __tablename__ = "presence_spans"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_presence_spans_expert", "expert_id", "started_at"),)
+
+
+class ExpertAvailability(IdMixin, Base):
+    """Hours an expert says they usually work: a weekday and hours in their own time zone."""
+
+    __tablename__ = "expert_availability"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"))
+    # 0 = Monday ... 6 = Sunday, as datetime.weekday().
+    weekday: Mapped[int]
+    # Whole hours, start included and end excluded: 9 to 17 is 09:00 to 17:00.
+    start_hour: Mapped[int]
+    end_hour: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("expert_id", "weekday", "start_hour"),
+        Index("ix_expert_availability_expert", "expert_id"),
+    )

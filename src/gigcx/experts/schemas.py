@@ -92,3 +92,20 @@ class EnrollmentDecisionRead(Schema):
     decided_by_name: str
     reason: str
     created_at: datetime
+
+
+class AvailabilityBlock(Schema):
+    """Hours on one weekday, in the expert's own time zone: start included, end excluded."""
+
+    weekday: int = Field(ge=0, le=6, description="0 is Monday, 6 is Sunday")
+    start_hour: int = Field(ge=0, le=23)
+    end_hour: int = Field(ge=1, le=24)
+
+
+class AvailabilityUpdate(Schema):
+    blocks: list[AvailabilityBlock] = Field(max_length=7 * 24)
+
+
+class AvailabilityRead(Schema):
+    timezone: str
+    blocks: list[AvailabilityBlock]

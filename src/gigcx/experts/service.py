@@ -1,8 +1,10 @@
 """Expert profiles, presence and enrollments."""
 
+import itertools
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +28,7 @@ from gigcx.experts.enums import (
 from gigcx.experts.errors import (
     AlreadyEnrolled,
     ApplicationIncomplete,
+    AvailabilityInvalid,
     DecisionNeedsAPerson,
     DecisionNeedsAReason,
     EnrollmentNotFound,
@@ -37,12 +40,14 @@ from gigcx.experts.models import (
     Enrollment,
     EnrollmentDecision,
     Expert,
+    ExpertAvailability,
     ExpertCapacity,
     ExpertLanguage,
     ExpertSkill,
+    PresenceSpan,
 )
 from gigcx.experts.queries import readable_enrollments, readable_experts
-from gigcx.experts.schemas import ExpertCreate, ExpertProfile, ExpertRead
+from gigcx.experts.schemas import AvailabilityBlock, ExpertCreate, ExpertProfile, ExpertRead
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
 from gigcx.kit.languages import language_list
@@ -194,10 +199,34 @@ def set_presence(session: Session, principal: Principal, presence: Presence) -> 
         return expert
     expert.presence = presence
     expert.presence_changed_at = clock.now()
+    record_presence_span(session, expert.id, presence, at=expert.presence_changed_at)
     if presence == Presence.AVAILABLE:
         request_dispatch(session, expert.id)
     session.flush()
     return expert
+
+
+def record_presence_span(
+    session: Session, expert_id: uuid.UUID, presence: Presence, *, at: datetime
+) -> None:
+    """Open a presence span when the expert goes available, close the open one otherwise.
+
+    The one place presence history is written; every change of ``Expert.presence`` calls it.
+    """
+    if presence != Presence.AVAILABLE:
+        session.execute(
+            update(PresenceSpan)
+            .where(PresenceSpan.expert_id == expert_id, PresenceSpan.ended_at.is_(None))
+            .values(ended_at=at)
+        )
+        return
+    is_open = session.scalar(
+        select(PresenceSpan.id)
+        .where(PresenceSpan.expert_id == expert_id, PresenceSpan.ended_at.is_(None))
+        .limit(1)
+    )
+    if is_open is None:
+        session.add(PresenceSpan(expert_id=expert_id, started_at=at))
 
 
 def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
@@ -215,14 +244,16 @@ def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
     ).scalar_one()
     if limit <= 0 or lapsed < limit:
         return False
+    at = clock.now()
     set_away = session.execute(
         update(Expert)
         .where(Expert.id == expert_id, Expert.presence == Presence.AVAILABLE)
-        .values(presence=Presence.AWAY, presence_changed_at=clock.now())
+        .values(presence=Presence.AWAY, presence_changed_at=at)
         .returning(Expert.id)
     ).first()
     if set_away is None:
         return False
+    record_presence_span(session, expert_id, Presence.AWAY, at=at)
     audit_service.record(
         session,
         actor=SYSTEM,
@@ -511,3 +542,58 @@ def find_enrollment(
     if lock:
         statement = locked(session, statement)
     return session.scalar(statement)
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def check_availability(blocks: list[AvailabilityBlock]) -> None:
+    """Refuse blocks that end before they start or overlap another block of the same day."""
+    by_day: dict[int, list[AvailabilityBlock]] = {}
+    for block in blocks:
+        if block.end_hour <= block.start_hour:
+            raise AvailabilityInvalid(
+                f"{WEEKDAY_NAMES[block.weekday]}: the hours must end after they start "
+                f"({block.start_hour:02d}:00 to {block.end_hour:02d}:00)"
+            )
+        by_day.setdefault(block.weekday, []).append(block)
+    for weekday, day in by_day.items():
+        day.sort(key=lambda b: b.start_hour)
+        for before, after in itertools.pairwise(day):
+            if after.start_hour < before.end_hour:
+                raise AvailabilityInvalid(
+                    f"{WEEKDAY_NAMES[weekday]}: {before.start_hour:02d}:00-"
+                    f"{before.end_hour:02d}:00 and {after.start_hour:02d}:00-"
+                    f"{after.end_hour:02d}:00 overlap"
+                )
+
+
+def availability_of(session: Session, expert_id: uuid.UUID) -> list[ExpertAvailability]:
+    """The expert's stated weekly hours, by weekday and start."""
+    return list(
+        session.scalars(
+            select(ExpertAvailability)
+            .where(ExpertAvailability.expert_id == expert_id)
+            .order_by(ExpertAvailability.weekday, ExpertAvailability.start_hour)
+        )
+    )
+
+
+def set_availability(
+    session: Session, principal: Principal, blocks: list[AvailabilityBlock]
+) -> list[ExpertAvailability]:
+    """Replace the signed-in expert's stated weekly hours (in their own time zone)."""
+    expert = current_expert(session, principal)
+    check_availability(blocks)
+    session.execute(delete(ExpertAvailability).where(ExpertAvailability.expert_id == expert.id))
+    for block in blocks:
+        session.add(
+            ExpertAvailability(
+                expert_id=expert.id,
+                weekday=block.weekday,
+                start_hour=block.start_hour,
+                end_hour=block.end_hour,
+            )
+        )
+    session.flush()
+    return availability_of(session, expert.id)

@@ -11,6 +11,9 @@ from gigcx.experts.enums import Presence
 from gigcx.experts.models import Expert, ExpertLanguage
 from gigcx.experts.queries import readable_experts
 from gigcx.experts.schemas import (
+    AvailabilityBlock,
+    AvailabilityRead,
+    AvailabilityUpdate,
     ExpertCreate,
     ExpertRead,
     ExpertUpdate,
@@ -58,6 +61,33 @@ def set_presence(
     """Go available, away or offline; only available experts get offers."""
     expert = experts_service.set_presence(session, principal, body.presence)
     return experts_service.to_read(expert)
+
+
+def _availability_read(session: SessionDep, principal: ExpertPrincipal) -> AvailabilityRead:
+    expert = experts_service.current_expert(session, principal)
+    blocks = experts_service.availability_of(session, expert.id)
+    return AvailabilityRead(
+        timezone=expert.timezone,
+        blocks=[
+            AvailabilityBlock(weekday=b.weekday, start_hour=b.start_hour, end_hour=b.end_hour)
+            for b in blocks
+        ],
+    )
+
+
+@router.get("/me/availability")
+def my_availability(session: SessionDep, principal: ExpertPrincipal) -> AvailabilityRead:
+    """The weekly hours you say you usually work, in your own time zone."""
+    return _availability_read(session, principal)
+
+
+@router.put("/me/availability")
+def set_my_availability(
+    session: SessionDep, principal: ExpertPrincipal, body: AvailabilityUpdate
+) -> AvailabilityRead:
+    """Replace your weekly hours (your own time zone; planning reads them, routing does not)."""
+    experts_service.set_availability(session, principal, body.blocks)
+    return _availability_read(session, principal)
 
 
 @router.get("/me/balance")

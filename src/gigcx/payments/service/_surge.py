@@ -189,17 +189,79 @@ def evaluate_surges(session: Session, *, program_id: uuid.UUID | None = None) ->
     return created
 
 
-def _announce(session: Session, surge: Surge) -> None:
+def _announce(
+    session: Session, surge: Surge, *, actor: Principal = SYSTEM, reason: str = "waiting work"
+) -> None:
     experts = session.scalars(eligible_experts(surge.program_id, surge.language)).all()
     audit_service.record(
         session,
-        actor=SYSTEM,
+        actor=actor,
         action="surge.announced",
         subject_type="program",
         subject_id=surge.program_id,
         brand_id=surge.brand_id,
-        data={**surge.terms(), "language": surge.language, "experts": [str(e) for e in experts]},
+        data={
+            **surge.terms(),
+            "language": surge.language,
+            "reason": reason,
+            "experts": [str(e) for e in experts],
+        },
     )
+
+
+def overlapping_surge(
+    session: Session, *, program_id: uuid.UUID, language: str, starts_at: datetime
+) -> Surge | None:
+    """A surge of the program and language whose window overlaps one starting at ``starts_at``."""
+    return session.scalar(
+        select(Surge)
+        .where(
+            Surge.program_id == program_id,
+            Surge.language == language,
+            Surge.starts_at < starts_at + SURGE_WINDOW,
+            Surge.ends_at > starts_at,
+        )
+        .order_by(Surge.starts_at)
+        .limit(1)
+    )
+
+
+def announce_surge_ahead(
+    session: Session,
+    actor: Principal,
+    *,
+    program: Program,
+    language: str,
+    waiting: int,
+    capacity: int,
+    starts_at: datetime,
+) -> Surge | None:
+    """Announce now a surge for a later window, from expected demand and supply.
+
+    The multiplier follows the published rule (``surge_multiplier``) with the expected figures;
+    None when they are below its threshold. The window lasts ``SURGE_WINDOW`` like every surge,
+    and starts no sooner than ``SURGE_NOTICE`` from now.
+    """
+    multiplier = surge_multiplier(waiting, capacity)
+    if multiplier is None:
+        return None
+    now = clock.now()
+    starts_at = max(starts_at, now + SURGE_NOTICE)
+    surge = Surge(
+        brand_id=program.brand_id,
+        program_id=program.id,
+        language=language,
+        multiplier=multiplier,
+        waiting=waiting,
+        capacity=capacity,
+        announced_at=now,
+        starts_at=starts_at,
+        ends_at=starts_at + SURGE_WINDOW,
+    )
+    session.add(surge)
+    session.flush()
+    _announce(session, surge, actor=actor, reason="expected coverage gap")
+    return surge
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,15 @@ from gigcx.auth.models import AccessToken, PasswordResetRequest, PasswordResetTo
 from gigcx.channels.community.models import AlertSettings, Feedback
 from gigcx.channels.sso.models import SsoIdentity
 from gigcx.experts.enums import Presence
-from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
+from gigcx.experts.models import (
+    Enrollment,
+    Expert,
+    ExpertAvailability,
+    ExpertCapacity,
+    ExpertLanguage,
+    ExpertSkill,
+    PresenceSpan,
+)
 from gigcx.kit.ids import sha256_hex
 from gigcx.payments.models import Earning, Payout, PayoutMethod
 from gigcx.quality.models import Dispute, Rating, Review, TierWarning
@@ -210,7 +218,9 @@ def erase_expert(session: Session, expert: Expert) -> dict[str, int]:
     expert.email = erased_email(expert.id)
     expert.payout_details = ""
     expert.presence = Presence.OFFLINE
-    for child in (ExpertLanguage, ExpertSkill, ExpertCapacity):
+    # Stated hours and presence history say when a person is at their desk: erased too.
+    children = (ExpertLanguage, ExpertSkill, ExpertCapacity, ExpertAvailability, PresenceSpan)
+    for child in children:
         session.execute(delete(child).where(child.expert_id == expert.id))
     session.execute(delete(AlertSettings).where(AlertSettings.expert_id == expert.id))
     method = session.scalar(select(PayoutMethod).where(PayoutMethod.expert_id == expert.id))

@@ -9,6 +9,7 @@ from gigcx.web.routes import (
     brand_chat,
     brand_community,
     brand_cost,
+    brand_coverage,
     brand_dashboard,
     brand_experts,
     brand_mailboxes,
@@ -51,5 +52,6 @@ for module in (
     brand_privacy,
     brand_audit,
     brand_cost,
+    brand_coverage,
 ):
     router.include_router(module.router)

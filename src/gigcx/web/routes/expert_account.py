@@ -24,6 +24,7 @@ from gigcx.kit.languages import language_list, language_name
 from gigcx.kit.money import Money
 from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning
+from gigcx.planning import service as planning_service
 from gigcx.quality import service as quality_service
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.tickets.models import Ticket
@@ -153,9 +154,13 @@ def _programs_page(
     refusal: tuple[uuid.UUID, str, list[str]] | None = None,
 ) -> Response:
     expert = experts_service.current_expert(session, user)
+    cards = program_cards(session, user, expert)
     context = {
         "user": user,
-        "cards": program_cards(session, user, expert),
+        "cards": cards,
+        "recruiting": planning_service.recruitment_notes(
+            session, [card.program.id for card in cards]
+        ),
         "complexities": list(Complexity),
         "volume_days": VOLUME_DAYS,
         "refusal": refusal,

@@ -1,6 +1,6 @@
 """The expert's sign-up (name, email, password) and profile (picked from lists, never typed)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -16,9 +16,10 @@ from gigcx.brands.models import Brand, Program
 from gigcx.brands.queries import readable_programs
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus
-from gigcx.experts.models import Enrollment, Expert
+from gigcx.experts.errors import AvailabilityInvalid
+from gigcx.experts.models import Enrollment, Expert, ExpertAvailability
 from gigcx.experts.queries import readable_enrollments
-from gigcx.experts.schemas import ExpertCreate, ExpertUpdate
+from gigcx.experts.schemas import AvailabilityBlock, ExpertCreate, ExpertUpdate
 from gigcx.kit.languages import language_name
 from gigcx.web.deps import CsrfChecked, WebExpert, WebUser, redirect, render
 from gigcx.web.forms import field_errors
@@ -89,6 +90,8 @@ SIGN_UP_MESSAGES = {
 NOT_A_CAPACITY = "Enter a whole number from 0 to 20."
 NO_LANGUAGE = "Pick at least one language you answer customers in, with how well you write it."
 NOT_A_LEVEL = "Choose a level from the list."
+NOT_AN_HOUR = "Pick the hours from the lists."
+AVAILABILITY_ROWS = 2
 
 
 async def posted_form(request: Request) -> dict[str, str]:
@@ -242,6 +245,62 @@ class ProfileForm:
         return None if self.errors else body
 
 
+@dataclass
+class AvailabilityForm:
+    """Up to ``AVAILABILITY_ROWS`` blocks of hours per weekday: ``from-<day>-<n>`` and
+    ``to-<day>-<n>`` (whole hours in the expert's own time zone; both empty for none)."""
+
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_blocks(cls, blocks: Sequence[ExpertAvailability]) -> "AvailabilityForm":
+        values: dict[str, str] = {}
+        rows: dict[int, int] = {}
+        for block in blocks:
+            n = rows.get(block.weekday, 0)
+            if n >= AVAILABILITY_ROWS:
+                continue
+            rows[block.weekday] = n + 1
+            values[f"from-{block.weekday}-{n}"] = str(block.start_hour)
+            values[f"to-{block.weekday}-{n}"] = str(block.end_hour)
+        return cls(values)
+
+    @classmethod
+    def posted(cls, form: Mapping[str, str]) -> "AvailabilityForm":
+        names = [
+            f"{edge}-{day}-{n}"
+            for day in range(7)
+            for n in range(AVAILABILITY_ROWS)
+            for edge in ("from", "to")
+        ]
+        return cls({name: form.get(name, "").strip() for name in names})
+
+    def blocks(self) -> list[AvailabilityBlock] | None:
+        """The stated blocks, or None with ``errors`` filled in by weekday and row."""
+        found = []
+        for day in range(7):
+            for n in range(AVAILABILITY_ROWS):
+                start, end = self.values[f"from-{day}-{n}"], self.values[f"to-{day}-{n}"]
+                if not start and not end:
+                    continue
+                key = f"{day}-{n}"
+                if not start or not end:
+                    self.errors[key] = "Give both the start and the end, or neither."
+                    continue
+                if not (start.isdigit() and end.isdigit()):
+                    self.errors[key] = NOT_AN_HOUR
+                    continue
+                low, high = int(start), int(end)
+                if not (0 <= low <= 23 and 1 <= high <= 24):
+                    self.errors[key] = NOT_AN_HOUR
+                elif high <= low:
+                    self.errors[key] = "The end must come after the start."
+                else:
+                    found.append(AvailabilityBlock(weekday=day, start_hour=low, end_hour=high))
+        return None if self.errors else found
+
+
 def _chosen_program_ids(session: Session, principal: Principal) -> set[Any]:
     statement = readable_enrollments(principal).where(Enrollment.status != EnrollmentStatus.REMOVED)
     return {enrollment.program_id for enrollment in session.scalars(statement)}
@@ -295,10 +354,23 @@ def language_choices(
 
 
 def _profile_context(
-    session: Session, user: Principal, expert: Expert, form: ProfileForm, **extra: Any
+    session: Session,
+    user: Principal,
+    expert: Expert,
+    form: ProfileForm,
+    availability: AvailabilityForm | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     programs = _open_programs(session, user)
+    if availability is None:
+        availability = AvailabilityForm.of_blocks(
+            experts_service.availability_of(session, expert.id)
+        )
     return {
+        "availability": availability,
+        "weekdays": experts_service.WEEKDAY_NAMES,
+        "start_hours": [(str(h), f"{h:02d}:00") for h in range(24)],
+        "end_hours": [(str(h), f"{h:02d}:00") for h in range(1, 25)],
         "user": user,
         "expert": expert,
         "form": form,
@@ -319,7 +391,7 @@ def profile_form(
     request: Request, session: SessionDep, user: WebExpert, saved: int = 0
 ) -> Response:
     expert = experts_service.current_expert(session, user)
-    notice = "Your profile is saved." if saved else None
+    notice = {1: "Your profile is saved.", 2: "Your hours are saved."}.get(saved)
     context = _profile_context(session, user, expert, ProfileForm.of_expert(expert), notice=notice)
     return render(request, "expert/profile.html", context)
 
@@ -335,4 +407,22 @@ def update_profile(
         return redirect("/expert/profile?saved=1")
     expert = experts_service.current_expert(session, user)
     context = _profile_context(session, user, expert, form)
+    return render(request, "expert/profile.html", context, status_code=400)
+
+
+@router.post("/expert/profile/availability", dependencies=[CsrfChecked])
+def update_availability(
+    request: Request, session: SessionDep, user: WebExpert, posted: PostedForm
+) -> Response:
+    form = AvailabilityForm.posted(posted)
+    blocks = form.blocks()
+    if blocks is not None:
+        try:
+            experts_service.set_availability(session, user, blocks)
+        except AvailabilityInvalid as error:
+            form.errors["form"] = error.detail[:1].upper() + error.detail[1:] + "."
+        else:
+            return redirect("/expert/profile?saved=2#availability-h")
+    expert = experts_service.current_expert(session, user)
+    context = _profile_context(session, user, expert, ProfileForm.of_expert(expert), form)
     return render(request, "expert/profile.html", context, status_code=400)

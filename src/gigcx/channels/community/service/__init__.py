@@ -37,10 +37,15 @@ from gigcx.channels.community.service._feedback import (
     send_feedback,
     unseen_answers,
 )
+from gigcx.channels.community.service._invitations import (
+    INVITATION_MAIL_KIND,
+    mail_coverage_invitation,
+)
 
 __all__ = [
     "ANNOUNCEMENT_MAIL_KIND",
     "DIGEST_MAIL_KIND",
+    "INVITATION_MAIL_KIND",
     "OFFER_MAIL_KIND",
     "ExpertAnnouncements",
     "Period",
@@ -54,6 +59,7 @@ __all__ = [
     "has_worked",
     "last_period",
     "list_feedback",
+    "mail_coverage_invitation",
     "mail_new_offers",
     "mark_announcement_read",
     "mark_answer_seen",

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class CoverageActionKind(StrEnum):
+    SURGE = "surge"
+    INVITE = "invite"
+    RECRUIT = "recruit"
