@@ -1,0 +1,1 @@
+"""Planning: forecasts of arrivals, staffing, coverage, simulation and cost."""
