@@ -16,6 +16,7 @@ from gigcx.api.routes import (
     decisions,
     earnings,
     experts,
+    forecasts,
     inbound,
     offers,
     pay,
@@ -58,6 +59,7 @@ def api_router() -> APIRouter:
         decisions,
         tax,
         compliance,
+        forecasts,
     ):
         router.include_router(module.router)
     return router

@@ -17,6 +17,7 @@ from gigcx.cli import (
     keys,
     mail,
     payouts,
+    plan,
     privacy,
     quality,
     serve,
@@ -51,6 +52,7 @@ app.add_typer(privacy.app, name="privacy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tax.app, name="tax")
 app.add_typer(keys.app, name="keys")
+app.add_typer(plan.app, name="plan")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)

@@ -183,7 +183,7 @@ def forecast(
     horizon: int = DEFAULT_HORIZON,
     level: float = DEFAULT_LEVEL,
 ) -> HourlyForecast:
-    """Forecast ``horizon`` hours after the hourly counts ``values`` whose first hour is ``start``."""
+    """Forecast ``horizon`` hours after hourly counts ``values`` whose first hour is ``start``."""
     counts = as_counts(values)
     if len(counts) == 0:
         raise ValueError("the series is empty: a forecast needs at least one hour of history")
@@ -232,7 +232,7 @@ def seasonal_naive(counts: Floats, horizon: int, season: int = WEEK) -> Floats:
 def _naive_variance(counts: Floats, horizon: int, season: int) -> Floats:
     residuals = counts[season:] - counts[:-season]
     sigma2 = float(np.mean(residuals**2))
-    cycles_ahead = np.arange(horizon) // season
+    cycles_ahead = np.arange(horizon, dtype=np.float64) // season
     return sigma2 * (cycles_ahead + 1.0)
 
 
@@ -328,7 +328,7 @@ def backtest_origins(
     origins: int = BACKTEST_ORIGINS,
     step: int = BACKTEST_STEP,
 ) -> list[int]:
-    """The origins (hours of history before each) a backtest of ``hours`` hours uses, oldest first."""
+    """The origins (hours of history before each) a backtest of ``hours`` uses, oldest first."""
     found = [hours - horizon - step * k for k in range(origins)]
     return sorted(o for o in found if o >= BACKTEST_MIN_TRAIN)
 

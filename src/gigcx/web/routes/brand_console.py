@@ -12,6 +12,7 @@ from gigcx.web.routes import (
     brand_experts,
     brand_mailboxes,
     brand_pay,
+    brand_planning,
     brand_privacy,
     brand_program_ai,
     brand_programs,
@@ -49,5 +50,6 @@ for module in (
     brand_community,
     brand_privacy,
     brand_audit,
+    brand_planning,
 ):
     router.include_router(module.router)
