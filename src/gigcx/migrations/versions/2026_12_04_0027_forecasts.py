@@ -31,7 +31,10 @@ def _owners(table: str) -> list[sa.Column[object] | sa.ForeignKeyConstraint]:
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["brand_id"], ["brands.id"], name=op.f(f"fk_{table}_brand_id_brands"), ondelete="CASCADE"
+            ["brand_id"],
+            ["brands.id"],
+            name=op.f(f"fk_{table}_brand_id_brands"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["program_id"],
