@@ -1,6 +1,8 @@
 """gigcx plan: forecasts of hourly arrivals (from a CSV, or every program's from its tickets)."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,9 +25,21 @@ app = typer.Typer(help="Planning: forecasts of arrivals.", no_args_is_help=True)
 MAX_HORIZON = 8 * 7 * 24
 
 
-def _progress(out: Console) -> Progress:
+@contextmanager
+def _bar(description: str, *, is_shown: bool) -> Iterator[model.Progress | None]:
+    """A progress bar on standard error (none for JSON); yield the callback that advances it."""
+    if not is_shown:
+        yield None
+        return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    return Progress(*columns, TimeElapsedColumn(), console=out, transient=True)
+    out = Console(stderr=True, highlight=False)
+    with Progress(*columns, TimeElapsedColumn(), console=out, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield report
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -87,7 +101,7 @@ def _print_forecast(
     for hour, mean, lower, upper in predicted.rows():
         band = f"{lower:.2f} to {upper:.2f}"
         table.add_row(hour.strftime("%a %Y-%m-%d %H:00"), _number(mean), band)
-    out.print(table)
+    console().print(table)
     out.print(
         f"history: {series.hours} hours from {series.start.isoformat()}, {series.total} arrivals"
     )
@@ -120,31 +134,20 @@ def _forecast_file(data: Path, horizon: int, as_json: bool) -> None:
     except SeriesUnreadable as error:
         raise fail(f"{data}: {error.detail}") from None
     predicted = model.forecast(series.values, series.start, horizon=horizon)
-    if as_json:
-        checked = planning_service.backtest_series(series.values)
-        typer.echo(json.dumps(forecast_json(series, predicted, checked), indent=2))
-        return
-    with _progress(Console(stderr=True)) as progress:
-        task = progress.add_task("backtesting", total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with _bar("backtesting", is_shown=not as_json) as report:
         checked = planning_service.backtest_series(series.values, progress=report)
-    _print_forecast(console(), series, predicted, checked)
+    if as_json:
+        typer.echo(json.dumps(forecast_json(series, predicted, checked), indent=2))
+    else:
+        _print_forecast(console(), series, predicted, checked)
 
 
 def _refresh_programs(as_json: bool) -> None:
     require_schema()
-    out = console()
-    with domain_errors(), unit_of_work() as session, _progress(Console(stderr=True)) as progress:
-        task = progress.add_task("forecasting programs", total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    bar = _bar("forecasting programs", is_shown=not as_json)
+    with domain_errors(), unit_of_work() as session, bar as report:
         done = planning_service.refresh_all(session, progress=report)
-        slugs = dict(session.execute(select(Program.id, Program.slug)).tuples().all())
+        slugs = {key: slug for key, slug in session.execute(select(Program.id, Program.slug))}
     if as_json:
         lines = [
             {
@@ -171,7 +174,7 @@ def _refresh_programs(as_json: bool) -> None:
             "kept (already made up to this hour)" if refresh.is_skipped else method,
             refresh.until.isoformat(),
         )
-    out.print(table)
+    console().print(table)
 
 
 @app.command("forecast")
