@@ -57,9 +57,11 @@ def test_the_planning_page_shows_the_last_four_weeks_the_forecast_and_the_backte
     assert [chart["mean"][672 + 3], chart["mean"][672 + 5]] == [2.0, 1.0]
     assert "by seasonal naive: last week repeated" in page.text
     assert "from 216 hours of tickets (5 in all)" in page.text
-    row = '<tr><th scope="row">Wed 03 Mar</th><td>3.0</td><td>15:00</td><td>2.0</td>'
-    assert row in page.text
-    assert '<tr><th scope="row">Thu 04 Mar</th><td>0.0</td>' in page.text
+    today = '<th scope="row">Wed 03 Mar <span class="muted">(12 hours)</span></th><td>3.0</td>'
+    assert today + "\n      <td>15:00</td><td>2.0</td>" in page.text
+    dash = "<td>\u2013</td>"
+    quiet = '<th scope="row">Thu 04 Mar</th><td>0.0</td>\n      ' + dash * 3
+    assert quiet in page.text
     assert checked is not None and (checked.horizon, checked.origins) == (24, 1)
     assert f"off by {checked.model.mae:.3f} tickets an hour" in page.text
     assert f"<td>{checked.model.mase:.3f}</td>" in page.text

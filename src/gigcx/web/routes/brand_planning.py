@@ -25,6 +25,7 @@ class Day:
     """One UTC day of the forecast: its expected arrivals and its busiest hour."""
 
     day: date
+    hours: int  # under 24 on the first and last day of the forecast
     expected: float
     busiest: HourPoint
 
@@ -54,6 +55,7 @@ def days_of(hours: list[HourPoint]) -> list[Day]:
     return [
         Day(
             day=day,
+            hours=len(points),
             expected=sum(p.mean for p in points),
             busiest=max(points, key=lambda p: (p.mean, -p.starts_at.timestamp())),
         )
