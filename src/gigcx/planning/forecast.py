@@ -22,11 +22,14 @@ The model (``Method.MSTL_ETS``) follows statsforecast's ``MSTL`` with its ``Auto
    arrivals beyond two or three days ahead little beats the recent level.
 
 The band around the mean (``level``, 80 % by default) adds two variances and takes the normal
-quantiles of their sum. Counts vary with their level, so the noise of an hour is the in-sample
-dispersion times its mean (quasi-Poisson: a quiet night hour gets a narrow band, a busy
-afternoon a wide one). The uncertainty of the smoothed level grows with the lead time h as
-ETS's analytic variance does: sigma^2 * sum over j < h of (alpha + beta * (phi + ... + phi^j))^2.
-The seasonal parts are taken as known, as statsforecast's MSTL intervals do.
+quantiles of their sum, widened to whole tickets with the continuity correction (on a quiet
+hour, 0 to 1 ticket rather than 0 to 0.96). Counts vary with their level, so the noise of an
+hour is a dispersion times its mean (quasi-Poisson: a quiet night hour gets a narrow band, a
+busy afternoon a wide one); the dispersion comes from week-on-week differences, and grows by
+the error of the weekly shape, itself a weighted mean of past weeks. The uncertainty of the
+smoothed level grows with the lead time h as ETS's analytic variance does:
+sigma^2 * sum over j < h of (alpha + beta * (phi + ... + phi^j))^2. The seasonal parts are
+otherwise taken as known, as statsforecast's MSTL intervals do.
 
 With two weeks of history or less (MSTL needs more than two whole weekly cycles), the forecast
 is seasonal naive: the last week repeated (``Method.SEASONAL_NAIVE_WEEK``, from eight days),
@@ -206,13 +209,16 @@ def forecast(
     z = NormalDist().inv_cdf(0.5 + level / 2)
     spread = z * np.sqrt(np.maximum(variance, 0.0))
     mean = np.maximum(mean, 0.0)
+    # Whole tickets, with the continuity correction: P(X <= k) ~ Phi((k + 0.5 - mean) / sd).
+    lower = np.minimum(np.floor(mean - spread + 0.5), np.floor(mean))
+    upper = np.maximum(np.ceil(mean + spread - 0.5), np.ceil(mean))
     return HourlyForecast(
         start=first,
         method=method,
         level=level,
         mean=mean,
-        lower=np.maximum(mean - spread, 0.0),
-        upper=mean + spread,
+        lower=np.maximum(lower, 0.0),
+        upper=upper,
     )
 
 

@@ -83,9 +83,10 @@ def expected_arrivals(
 def summed(rows: Iterable[Forecast]) -> list[HourPoint]:
     """Sum forecast rows per hour: means add; bands combine as independent errors.
 
-    Each series' band is taken as the normal quantiles of its error, on either side of its
-    mean; the sum's half-widths are the root of the summed squares (a lower side cut at zero
-    stays cut), so the sum's band holds the same share of outcomes as each series' band.
+    Each series' band is taken as the normal quantiles of its error on either side of its mean
+    (widened to whole tickets, so a little wide); the sum's half-widths are the root of the
+    summed squares (a lower side cut at zero stays cut), so the sum's band holds about the same
+    share of outcomes as each series' band.
     """
     means: dict[datetime, float] = defaultdict(float)
     below: dict[datetime, float] = defaultdict(float)
