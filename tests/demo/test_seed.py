@@ -21,6 +21,7 @@ from gigcx.demo.seed import HISTORY_DAYS, DemoDataExists, DemoSummary, demo_sign
 from gigcx.experts.models import Enrollment, Expert, ExpertAvailability, PresenceSpan
 from gigcx.kit import clock
 from gigcx.payments.models import Earning
+from gigcx.planning.models import ALL, Forecast, ForecastSeries
 from gigcx.planning.service import compute_coverage
 from gigcx.quality.enums import UNCONTROLLABLE_REASONS
 from gigcx.quality.models import Rating
@@ -66,6 +67,20 @@ def test_seed_counts_what_it_built(seeded: tuple[DemoSummary, datetime]) -> None
     assert sum(summary.ticket_statuses.values()) == TICKETS
     assert summary.jobs_failed == 0
     assert sorted(m.currency for m in summary.earnings) == ["EUR", "USD"]
+
+
+def test_seed_forecasts_each_program_from_its_replayed_weeks(
+    seeded: tuple[DemoSummary, datetime], session: Session
+) -> None:
+    totals = session.scalars(select(ForecastSeries).where(ForecastSeries.language == ALL)).all()
+    hours = session.scalar(select(func.count(func.distinct(Forecast.starts_at))))
+
+    assert len(totals) == 3
+    assert {(t.method, t.horizon_hours) for t in totals} == {("seasonal_naive_168", 336)}
+    assert {t.backtest_horizon for t in totals} == {24}
+    # The two live tickets came in this hour, which the forecast does not count yet.
+    assert sum(t.arrivals for t in totals) == TICKETS - 2
+    assert hours == 336
 
 
 def test_seed_leaves_the_clock_at_real_time(seeded: tuple[DemoSummary, datetime]) -> None:

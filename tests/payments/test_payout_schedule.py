@@ -49,6 +49,7 @@ def test_serve_queues_each_recurring_job_once_however_often_it_starts(session: S
         "payments.alert_hourly_floors",
         "payments.settle_week",
         "payments.watch_demand",
+        "planning.forecast",
         "privacy.retention",
         "routing.reconcile_roster",
     ]

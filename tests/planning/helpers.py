@@ -1,43 +1,39 @@
-"""Hours and experts for coverage tests, placed relative to the real clock."""
+import uuid
+from datetime import UTC, datetime, timedelta
 
-from datetime import datetime, timedelta
-
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from gigcx.experts.models import Expert, ExpertAvailability, PresenceSpan
-from gigcx.kit import clock
-from gigcx.planning import coverage
+from gigcx.brands.models import Program
+from tests.api.helpers import Marketplace, build_marketplace
+from tests.factories.planning import add_arrivals
+
+# A Wednesday; the tests run with the clock here (the app reads the same clock).
+NOW = datetime(2027, 3, 3, 12, 10, tzinfo=UTC)
+THIS_HOUR = NOW.replace(minute=0)
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
-def gap_hour() -> int:
-    """Noon UTC two days from now, as an hour of the week."""
-    return ((clock.now().weekday() + 2) % 7) * 24 + 12
+def planned_market(client: TestClient, session: Session) -> tuple[Marketplace, Program]:
+    """A brand's program (en and de, chat and email) with five tickets over nine days.
 
-
-def past_slots(hour: int) -> list[datetime]:
-    """The starts of that hour in each of the last four weeks, the latest first."""
-    ahead = coverage.next_occurrence(hour, after=coverage.hour_start(clock.now()))
-    return [ahead - timedelta(weeks=k) for k in range(1, 5)]
-
-
-def settle(session: Session, expert: Expert, *, timezone: str = "UTC") -> Expert:
-    """An expert who joined five weeks ago, in ``timezone``: every hour observed four times."""
-    expert.created_at = clock.now() - timedelta(weeks=5)
-    expert.timezone = timezone
-    session.flush()
-    return expert
-
-
-def online(session: Session, expert: Expert, *starts: datetime) -> None:
-    for start in starts:
-        session.add(
-            PresenceSpan(expert_id=expert.id, started_at=start, ended_at=start + timedelta(hours=1))
-        )
-    session.flush()
-
-
-def states(session: Session, expert: Expert, weekday: int, start: int, end: int) -> None:
-    session.add(
-        ExpertAvailability(expert_id=expert.id, weekday=weekday, start_hour=start, end_hour=end)
+    Nine days of history: the forecast repeats the last week, so 15:00 today expects the two
+    en chat tickets of 15:00 a week ago, 17:00 the de email one, and tomorrow nothing.
+    """
+    market = build_marketplace(client, session, experts=0, channels=["chat", "email"])
+    program = session.get_one(Program, uuid.UUID(market.program_id))
+    add_arrivals(
+        session,
+        program,
+        [
+            (THIS_HOUR - 9 * DAY + 20 * MINUTE, "en", "chat"),
+            (THIS_HOUR - 7 * DAY + 3 * HOUR + 5 * MINUTE, "en", "chat"),
+            (THIS_HOUR - 7 * DAY + 3 * HOUR + 35 * MINUTE, "en", "chat"),
+            (THIS_HOUR - 7 * DAY + 5 * HOUR + 10 * MINUTE, "de", "email"),
+            (THIS_HOUR - DAY + HOUR, "en", "email"),
+        ],
     )
-    session.flush()
+    session.commit()
+    return market, program

@@ -19,7 +19,7 @@ from gigcx.payments.models import Surge
 from gigcx.planning import coverage
 from gigcx.planning.models import CoverageAction, CoverageInvitation
 from tests.api.helpers import PASSWORD, Marketplace, build_marketplace
-from tests.planning.helpers import gap_hour, settle, states
+from tests.planning.coverage_helpers import gap_hour, settle, states
 from tests.web.helpers import post_form, web_sign_in
 
 PAGE = "/brand/planning/coverage"

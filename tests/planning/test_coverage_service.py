@@ -16,7 +16,7 @@ from gigcx.tickets.models import Ticket
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import make_expert
 from tests.factories.tickets import make_ticket
-from tests.planning.helpers import gap_hour, online, past_slots, settle, states
+from tests.planning.coverage_helpers import gap_hour, online, past_slots, settle, states
 
 
 def test_arrivals_are_the_mean_of_the_last_four_weeks_by_hour_of_week(session: Session) -> None:

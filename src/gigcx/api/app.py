@@ -18,6 +18,7 @@ from gigcx.api.routes import (
     decisions,
     earnings,
     experts,
+    forecasts,
     inbound,
     offers,
     pay,
@@ -60,6 +61,7 @@ def api_router() -> APIRouter:
         decisions,
         tax,
         compliance,
+        forecasts,
     ):
         router.include_router(module.router)
     return router

@@ -20,6 +20,7 @@ from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
+from gigcx.planning import tasks as planning_tasks
 from gigcx.privacy import audit_tasks
 from gigcx.rights import tasks as rights_tasks
 from gigcx.routing import tasks as routing_tasks
@@ -29,9 +30,10 @@ def schedule_recurring_jobs(session: Session) -> None:
     """Queue each recurring job once, however many servers start on the database.
 
     Demand is watched every minute, the routing roster and missed-offer digests hourly, floors
-    daily, payouts weekly, finished jobs purged and retention policies applied daily, each
-    mailbox with IMAP polled at its interval, Zendesk connections pulled when due; one queued
-    job of each serves every process, and each run queues the next (also when it fails).
+    daily, payouts weekly, finished jobs purged, retention policies applied and arrivals
+    forecast daily, each mailbox with IMAP polled at its interval, Zendesk connections pulled
+    when due; one queued job of each serves every process, and each run queues the next (also
+    when it fails).
     """
     payments_tasks.schedule_surge_watch(session)
     routing_tasks.schedule_roster_reconcile(session)
@@ -42,6 +44,7 @@ def schedule_recurring_jobs(session: Session) -> None:
     helpdesk_tasks.schedule_tick(session)
     community_tasks.schedule_digests(session)
     rights_tasks.schedule_retention(session)
+    planning_tasks.schedule_forecasts(session)
     # New audit events get their place in their hash chain every 30 seconds.
     audit_tasks.schedule_seal(session)
 

@@ -33,6 +33,7 @@ from gigcx.kit.money import Money, quantize
 from gigcx.payments import service as payments_service
 from gigcx.payments.models import Earning
 from gigcx.payments.schemas import BonusRuleCreate
+from gigcx.planning import service as planning_service
 from gigcx.quality.models import Rating
 from gigcx.tickets.models import Message, Offer, Ticket
 
@@ -164,6 +165,8 @@ def seed_demo(
         draft = history.composer.draft(clock.now())
         history.write_in(draft, "quick")
     session.flush()
+    # Forecasts from the replayed weeks, so the planning pages show one before the first night.
+    planning_service.refresh_all(session)
     summary.jobs_done, summary.jobs_failed = history.jobs.done, history.jobs.failed
     _count(session, summary)
     return summary

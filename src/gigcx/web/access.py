@@ -57,6 +57,7 @@ NAV_LINKS = (
     NavLink("/brand/answers", "Answers", Area.CONSOLE),
     NavLink("/brand/programs", "Programs", Area.CONSOLE),
     NavLink("/brand/pay", "Pay", Area.CONSOLE),
+    NavLink("/brand/planning", "Planning", Area.CONSOLE),
     NavLink("/brand/experts", "Experts", Area.CONSOLE),
     NavLink("/brand/quality", "Quality & training", Area.CONSOLE),
     NavLink("/brand/announcements", "Announcements", Area.CONSOLE),

@@ -14,6 +14,7 @@ from gigcx.web.routes import (
     brand_experts,
     brand_mailboxes,
     brand_pay,
+    brand_planning,
     brand_privacy,
     brand_program_ai,
     brand_programs,
@@ -53,5 +54,6 @@ for module in (
     brand_audit,
     brand_cost,
     brand_coverage,
+    brand_planning,
 ):
     router.include_router(module.router)
