@@ -1,5 +1,6 @@
 """A program's cost plan from its baseline and history: costs, ranking, seams and who may see it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,9 +12,11 @@ from gigcx.auth.principal import Principal
 from gigcx.brands.errors import ProgramNotFound
 from gigcx.brands.models import Program
 from gigcx.errors import PermissionDenied
+from gigcx.kit import clock
 from gigcx.planning import service as planning_service
 from gigcx.planning.cost_models import CostBaseline
 from gigcx.planning.cost_schemas import CostBaselineIn
+from gigcx.planning.models import Forecast
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import make_expert
 from tests.factories.tickets import make_ticket
@@ -180,3 +183,37 @@ def test_other_brands_and_experts_see_no_plan_and_agents_change_nothing(session:
 
     assert planning_service.cost_plan(session, agent, program.id) is not None
     assert session.scalar(select(func.count()).select_from(CostBaseline)) == before
+
+
+def test_a_stored_forecast_gives_the_volumes_split_by_recent_shares(session: Session) -> None:
+    program = planned_program(session)
+    admin = admin_of(program)
+    planning_service.save_baseline(session, admin, program.id, baseline())
+    next_hour = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    for hours_ahead, mean in ((0, 50.0), (30, 40.0), (24 * 7, 1000.0)):  # the last: too far
+        session.add(
+            Forecast(
+                brand_id=program.brand_id,
+                program_id=program.id,
+                language="en",
+                channel="chat",
+                starts_at=next_hour + timedelta(hours=hours_ahead),
+                mean=mean,
+                lower=0.0,
+                upper=mean,
+                method="mstl",
+                made_at=clock.now(),
+            )
+        )
+    session.flush()
+
+    plan = planning_service.cost_plan(session, admin, program.id)
+
+    assert plan is not None
+    lines = {line.key: line for line in plan.categories}
+    # 90 in the week ahead; billing had 2 of the 3 recent tickets: 60 a week, orders 30.
+    assert (lines["billing"].monthly_volume, lines["billing"].volume_source) == (
+        Decimal(60) * Decimal(52) / Decimal(12),
+        "forecast",
+    )
+    assert lines["orders"].monthly_volume == Decimal(30) * Decimal(52) / Decimal(12)

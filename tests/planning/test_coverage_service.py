@@ -11,6 +11,7 @@ from gigcx.experts.compliance.models import BrandCompliance
 from gigcx.experts.enums import EnrollmentStatus
 from gigcx.kit import clock
 from gigcx.planning import coverage
+from gigcx.planning.models import Forecast
 from gigcx.planning.service import compute_coverage
 from gigcx.tickets.models import Ticket
 from tests.factories.brands import make_brand, make_program
@@ -123,3 +124,52 @@ def test_presence_counts_only_the_time_online_at_that_hour_inside_the_window(
 
     assert cell is not None
     assert cell.expected == (0.25 if hours == 0 else 0.0)
+
+
+def test_a_stored_forecast_of_the_week_ahead_is_the_expected_work(session: Session) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand, languages=("en",))
+    hour = gap_hour()
+    ahead = coverage.next_occurrence(hour, after=coverage.hour_start(clock.now()))
+    ticket = make_ticket(session, program, route=False, language="en")
+    session.execute(
+        update(Ticket).where(Ticket.id == ticket.id).values(created_at=ahead - timedelta(weeks=1))
+    )
+    made = clock.now()
+    for channel, mean in (("chat", 6.0), ("email", 2.5)):
+        session.add(
+            Forecast(
+                brand_id=brand.id,
+                program_id=program.id,
+                language="en",
+                channel=channel,
+                starts_at=ahead,
+                mean=mean,
+                lower=0.0,
+                upper=mean * 2,
+                method="mstl",
+                made_at=made,
+            )
+        )
+    session.flush()
+
+    arrivals, source = coverage.expected_arrivals(session, program.id, now=clock.now())
+    found = compute_coverage(session, program, now=clock.now())
+
+    assert source == "forecast"
+    assert arrivals == {("en", "chat", hour): 6.0, ("en", "email", hour): 2.5}
+    assert found.arrivals_source == "forecast"
+
+
+def test_without_a_forecast_the_last_four_weeks_are_the_expected_work(session: Session) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand, languages=("en",))
+    hour = gap_hour()
+    for slot in (past_slots(hour)[0], past_slots(hour)[3]):
+        ticket = make_ticket(session, program, route=False, language="en")
+        session.execute(update(Ticket).where(Ticket.id == ticket.id).values(created_at=slot))
+
+    arrivals, source = coverage.expected_arrivals(session, program.id, now=clock.now())
+
+    assert source == "history"
+    assert arrivals == {("en", "chat", hour): 0.5}

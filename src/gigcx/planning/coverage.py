@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gigcx.planning import erlang
+from gigcx.planning import erlang, queries
 from gigcx.tickets.models import Ticket
 
 HOURS_PER_WEEK = 7 * 24
@@ -121,6 +121,24 @@ def arrivals_by_hour_of_week(
     for language, channel, created_at in rows:
         counts[(language, channel, hour_of_week(created_at))] += 1.0
     return {key: count / max(weeks[key[2]], 1) for key, count in sorted(counts.items())}
+
+
+def expected_arrivals(
+    session: Session, program_id: uuid.UUID, *, now: datetime
+) -> tuple[dict[tuple[str, str, int], float], str]:
+    """Tickets per (language, channel, UTC hour of week) for the week ahead, and their source.
+
+    The stored forecast of the next 168 hours when there is one ("forecast"), else the mean of
+    the last four weeks ("history").
+    """
+    start = hour_start(now)
+    forecast = queries.expected_arrivals(session, program_id, start, start + timedelta(weeks=1))
+    if not forecast:
+        return arrivals_by_hour_of_week(session, program_id, now=now), "history"
+    arrivals: dict[tuple[str, str, int], float] = defaultdict(float)
+    for (language, channel, starts_at), mean in forecast.items():
+        arrivals[(language, channel, hour_of_week(starts_at))] += mean
+    return dict(sorted(arrivals.items())), "forecast"
 
 
 def observed_weeks(since: datetime, start: datetime, end: datetime) -> list[int]:

@@ -6,8 +6,9 @@ fees and bonuses paid, and the experts qualified for each category with the hour
 
 Two seams take better inputs when they exist:
 
-- ``weekly_volumes`` (category key -> contacts a week), e.g. from a forecast, replaces the
-  history's volumes (volumes the brand entered still win);
+- ``weekly_volumes`` (category key -> contacts a week) replaces the history's volumes (volumes
+  the brand entered still win). Left out, it comes from the program's stored forecast of the
+  week ahead, split over categories by their shares of the last four weeks;
 - ``simulated`` (category key -> ``SimulatedMove``) replaces the Erlang estimate of the service
   level and monthly cost after a move with a simulation's.
 """
@@ -37,6 +38,7 @@ from gigcx.kit import clock
 from gigcx.payments.enums import EarningKind
 from gigcx.payments.models import Earning, Surge
 from gigcx.planning import cost, transition
+from gigcx.planning import queries as planning_queries
 from gigcx.planning.cost_models import CostBaseline
 from gigcx.planning.cost_schemas import CostBaselineIn
 from gigcx.quality.models import Rating, Review
@@ -385,6 +387,21 @@ def _volume(
     return cost.monthly_from_weekly(Decimal(history.tickets) / HISTORY_WEEKS), "history"
 
 
+def forecast_weekly_volumes(
+    session: Session, program: Program, history: Mapping[str, History], *, at: datetime
+) -> dict[str, Decimal] | None:
+    """The forecast's contacts in the week from ``at``, split by each category's recent share."""
+    start = at.replace(minute=0, second=0, microsecond=0)
+    expected = planning_queries.expected_arrivals(
+        session, program.id, start, start + timedelta(weeks=1)
+    )
+    seen = sum(h.tickets for h in history.values())
+    if not expected or not seen:
+        return None
+    week = Decimal(str(round(sum(expected.values()), 2)))
+    return {key: week * Decimal(h.tickets) / Decimal(seen) for key, h in history.items()}
+
+
 def cost_plan(
     session: Session,
     principal: Principal,
@@ -406,6 +423,8 @@ def cost_plan(
     since = until - HISTORY
     terms = terms_of(baseline)
     history = _history(session, program, since)
+    if weekly_volumes is None:
+        weekly_volumes = forecast_weekly_volumes(session, program, history, at=until)
     supply = _supply(session, program, since, until)
     extras = _extras_per_task(session, program, since)
     bot_cost = _bot_cost(session, program)

@@ -183,6 +183,9 @@ class ProgramCoverage:
     targets: dict[str, ChannelTarget]
     week_of: datetime
     supplies: list[ExpertSupply] = field(repr=False, default_factory=list)
+    # Where the expected work comes from: "forecast" (stored), "history" (the last four weeks)
+    # or "given" (a caller's own figures).
+    arrivals_source: str = "given"
 
     def cell(self, language: str, hour: int) -> Cell | None:
         for row in self.languages:
@@ -195,8 +198,9 @@ def compute_coverage(
     session: Session, program: Program, *, arrivals: Arrivals | None = None, now: datetime
 ) -> ProgramCoverage:
     """Needed against expected for one program (no access check: callers check)."""
+    source = "given"
     if arrivals is None:
-        arrivals = coverage.arrivals_by_hour_of_week(session, program.id, now=now)
+        arrivals, source = coverage.expected_arrivals(session, program.id, now=now)
     targets = channel_targets(session, program, now=now)
     experts = eligible_experts(session, program, now=now)
     supplies = load_supply(session, experts, now=now)
@@ -216,6 +220,7 @@ def compute_coverage(
         targets=targets,
         week_of=now,
         supplies=supplies,
+        arrivals_source=source,
     )
 
 

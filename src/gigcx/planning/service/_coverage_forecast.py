@@ -112,7 +112,7 @@ def expert_forecast(session: Session, principal: Principal) -> ExpertForecast:
     programs = []
     for program, brand_name in rows:
         languages = [code for code in program.languages if code in held]
-        arrivals = coverage.arrivals_by_hour_of_week(session, program.id, now=now)
+        arrivals, _ = coverage.expected_arrivals(session, program.id, now=now)
         found = compute_coverage(session, program, arrivals=arrivals, now=now)
         gaps = {
             cell.hour
