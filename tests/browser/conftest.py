@@ -64,6 +64,7 @@ class Site:
     program_id: str
     expert_emails: tuple[str, str]
     brand_admin_email: str
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -190,7 +191,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(server, base, folder / "server.log")
-        yield Site(**{**seeded.__dict__, "url": base})
+        yield Site(**{**seeded.__dict__, "url": base, "database_url": url})
     finally:
         server.terminate()
         try:
