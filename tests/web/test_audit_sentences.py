@@ -101,6 +101,7 @@ TEMPLATED_KINDS: dict[str, list[str] | list[tuple[str, str]]] = {
     "sla.{}.at_risk": ["first_response", "resolution"],
     "sla.{}.breached": ["first_response", "resolution"],
     "privacy.{}_requested": ["export", "erasure"],
+    "coverage.{}": ["surge", "invite", "recruit"],
     "privacy.{}_{}": [("export", "done"), ("erasure", "done"), ("erasure", "refused")],
 }
 

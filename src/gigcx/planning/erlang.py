@@ -29,8 +29,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import expm_multiply
 
 MAX_AGENTS = 100_000
 TAIL = 1e-15
@@ -132,6 +130,10 @@ def _answered_within(
     """
     if agents == 0:
         return 0.0
+    # Imported here: the app starts without scipy, which only patience-aware staffing needs.
+    from scipy import sparse
+    from scipy.sparse.linalg import expm_multiply
+
     service_rate = 1.0 / aht_seconds
     abandon_rate = 1.0 / patience_seconds
     size = len(chain.above)  # queue-ahead states 0 .. size-1, then answered, then abandoned

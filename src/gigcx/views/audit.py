@@ -317,6 +317,10 @@ KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "bonus_rule.retired": _plain("Bonus rule retired"),
     "earning.reversed": _plain("Earning reversed"),
     "surge.announced": _plain("Surge pay announced", by=False),
+    "planning.cost_baseline_saved": _plain("In-house cost baseline saved"),
+    "coverage.surge": _plain("Surge pay announced ahead for a coverage gap"),
+    "coverage.invite": _plain("Experts invited to cover a gap"),
+    "coverage.recruit": _plain("Recruitment note posted for a coverage gap"),
     "privacy.masking_grant_changed": lambda e, n: (
         "Experts now see unmasked: "
         + (", ".join(e.data.get("to") or []) or "nothing")
