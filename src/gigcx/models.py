@@ -15,6 +15,7 @@ from gigcx.experts import models as experts_models
 from gigcx.experts.compliance import models as compliance_models
 from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
+from gigcx.planning.simulation import models as simulation_models
 from gigcx.privacy import models as privacy_models
 from gigcx.quality import models as quality_models
 from gigcx.rights import models as rights_models
@@ -38,6 +39,7 @@ __all__ = [
     "jobs_models",
     "metadata",
     "payments_models",
+    "simulation_models",
     "privacy_models",
     "quality_models",
     "rights_models",

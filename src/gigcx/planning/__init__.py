@@ -1,0 +1,1 @@
+"""Planning: forecasts, staffing, coverage and the simulated day."""
