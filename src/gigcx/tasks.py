@@ -5,6 +5,7 @@ from gigcx.channels import tasks as channels_tasks
 from gigcx.demo import tasks as demo_tasks
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
+from gigcx.planning.simulation import tasks as simulation_tasks
 from gigcx.privacy import audit_tasks
 from gigcx.quality import tasks as quality_tasks
 from gigcx.rights import tasks as rights_tasks
@@ -21,6 +22,7 @@ __all__ = [
     "payments_tasks",
     "quality_tasks",
     "rights_tasks",
+    "simulation_tasks",
     "routing_tasks",
     "tickets_tasks",
     "training_tasks",

@@ -17,6 +17,7 @@ from gigcx.cli import (
     keys,
     mail,
     payouts,
+    plan_simulate,
     privacy,
     quality,
     serve,
@@ -51,6 +52,9 @@ app.add_typer(privacy.app, name="privacy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tax.app, name="tax")
 app.add_typer(keys.app, name="keys")
+plan_app = typer.Typer(help="Planning: simulated days.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+plan_app.command("simulate")(plan_simulate.simulate)
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
