@@ -114,25 +114,9 @@ def simulate(
     out = console()
     with domain_errors():
         chosen = planning_service.parse_policies(policies)
-        times: list[float] | None = None
-        start = compare.DEFAULT_DAY
-        scenario = demo_scenario()
-        program_id = None
-        with unit_of_work() as session:
-            if program is not None:
-                found = session.scalars(select(Program).where(Program.slug == program)).all()
-                if len(found) != 1:
-                    raise fail(f"{len(found)} programs have the slug {program!r}; name one")
-                scenario = planning_service.scenario_for(session, found[0])
-                program_id = found[0].id
-            if day is not None:
-                recorded = _recorded_day(day)
-                times = planning_service.recorded_arrivals(
-                    session, recorded, program_id=program_id
-                )
-                if not times:
-                    raise fail(f"no tickets arrived on {recorded.isoformat()}")
-                start = datetime(recorded.year, recorded.month, recorded.day, tzinfo=UTC)
+        scenario, times, start = demo_scenario(), None, compare.DEFAULT_DAY
+        if program is not None or day is not None:
+            scenario, times, start = _from_database(program, day, scenario)
     settings = compare.Settings(
         tickets=len(times) if times else tickets,
         experts=experts,
@@ -149,6 +133,27 @@ def simulate(
     out.print(comparison_table(report.results))
     if report.first_failure:
         out.print(f"[yellow]a job failed in the simulation:[/] {report.first_failure.splitlines()[0]}")
+
+
+def _from_database(
+    program: str | None, day: str | None, scenario: Scenario
+) -> tuple[Scenario, list[float] | None, datetime]:
+    """The named program's scenario and a recorded day's arrivals, from the database."""
+    times, start, program_id = None, compare.DEFAULT_DAY, None
+    with unit_of_work() as session:
+        if program is not None:
+            found = session.scalars(select(Program).where(Program.slug == program)).all()
+            if len(found) != 1:
+                raise fail(f"{len(found)} programs have the slug {program!r}; name one")
+            scenario = planning_service.scenario_for(session, found[0])
+            program_id = found[0].id
+        if day is not None:
+            recorded = _recorded_day(day)
+            times = planning_service.recorded_arrivals(session, recorded, program_id=program_id)
+            if not times:
+                raise fail(f"no tickets arrived on {recorded.isoformat()}")
+            start = datetime(recorded.year, recorded.month, recorded.day, tzinfo=UTC)
+    return scenario, times, start
 
 
 def _run(

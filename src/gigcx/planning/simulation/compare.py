@@ -22,13 +22,14 @@ from gigcx.brands.models import Program
 from gigcx.db import migrate
 from gigcx.db.session import make_engine
 from gigcx.planning.simulation import people
-from gigcx.planning.simulation.engine import Day
+from gigcx.planning.simulation.engine import Day, DayLog
 from gigcx.planning.simulation.metrics import DayMetrics, measure
-from gigcx.planning.simulation.world import Scenario, build
+from gigcx.planning.simulation.world import Scenario, World, build
 
 # Called with a phase ("setup", a policy's name), how much of it is done and of how much.
 Progress = Callable[[str, int, int], None]
 DEFAULT_DAY = datetime(2026, 12, 1, tzinfo=UTC)
+DEFAULT_TARGET_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,24 @@ def simulate(
     progress: Progress = _no_progress,
 ) -> Report:
     """Play the day once per policy on the migrated, empty database of ``engine``."""
+    with Session(engine) as session:
+        report = simulate_in(session, scenario, settings, progress=progress)
+        report.database = engine.dialect.name
+        session.rollback()
+    return report
+
+
+def simulate_in(
+    session: Session,
+    scenario: Scenario,
+    settings: Settings,
+    *,
+    progress: Progress = _no_progress,
+) -> Report:
+    """Build the world in ``session`` and play the day once per policy, each in a savepoint
+    rolled back afterwards (the caller ends the transaction)."""
     day = settings.day
-    count = settings.times and len(settings.times) or settings.tickets
+    count = len(settings.times) if settings.times is not None else settings.tickets
     report = Report(
         settings={
             "tickets": count,
@@ -103,7 +120,7 @@ def simulate(
             "drain_minutes": settings.drain_minutes,
             "arrivals": "recorded" if settings.times is not None else "profile",
         },
-        database=engine.dialect.name,
+        database=session.get_bind().dialect.name,
     )
     began = time.perf_counter()
     tickets = people.arrivals(
@@ -115,45 +132,45 @@ def simulate(
         patience_minutes=settings.patience_minutes,
     )
     experts = people.experts(settings.seed, scenario.mix, count=settings.experts, day=day)
-    with Session(engine) as session:
-        world = build(
-            session,
-            scenario,
-            experts,
-            at=day - timedelta(hours=12),
-            progress=lambda done, total: progress("setup", done, total),
-        )
-        session.commit()
+    world = build(
+        session,
+        scenario,
+        experts,
+        at=day - timedelta(hours=12),
+        progress=lambda done, total: progress("setup", done, total),
+    )
     report.setup_seconds = time.perf_counter() - began
-    required = {c.key: c.required_skill_level for c in scenario.program.categories}
     for policy in settings.policies:
-        with engine.connect() as connection:
-            transaction = connection.begin()
-            with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-                session.execute(
-                    update(Program).where(Program.id == world.program_id).values(routing_policy=policy)
-                )
-                log = Day(
-                    session,
-                    world,
-                    scenario.mix,
-                    tickets,
-                    people.offer_streams(settings.seed, len(experts)),
-                    start=day,
-                    drain_seconds=settings.drain_minutes * 60,
-                    progress=lambda done, total, name=str(policy): progress(name, done, total),
-                ).run()
-                report.results.append(
-                    measure(
-                        session,
-                        world,
-                        log,
-                        policy=str(policy),
-                        target_seconds=scenario.program.first_response_seconds or 900,
-                        required_levels=required,
-                        currency=scenario.currency,
-                    )
-                )
-                report.first_failure = report.first_failure or log.first_failure
-            transaction.rollback()
+        savepoint = session.begin_nested()
+        session.execute(
+            update(Program).where(Program.id == world.program_id).values(routing_policy=policy)
+        )
+        log = Day(
+            session,
+            world,
+            scenario.mix,
+            tickets,
+            people.offer_streams(settings.seed, len(experts)),
+            start=day,
+            drain_seconds=settings.drain_minutes * 60,
+            progress=lambda done, total, name=str(policy): progress(name, done, total),
+        ).run()
+        report.results.append(measure_day(session, world, log, scenario, str(policy)))
+        report.first_failure = report.first_failure or log.first_failure
+        savepoint.rollback()
     return report
+
+
+def measure_day(
+    session: Session, world: World, log: DayLog, scenario: Scenario, policy: str
+) -> DayMetrics:
+    """The day's metrics with the program's first-response target and required levels."""
+    return measure(
+        session,
+        world,
+        log,
+        policy=policy,
+        target_seconds=scenario.program.first_response_seconds or DEFAULT_TARGET_SECONDS,
+        required_levels={c.key: c.required_skill_level for c in scenario.program.categories},
+        currency=scenario.currency,
+    )
