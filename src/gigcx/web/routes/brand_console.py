@@ -18,6 +18,7 @@ from gigcx.web.routes import (
     brand_quality,
     brand_queue,
     brand_rights,
+    brand_simulations,
     brand_sso,
     brand_staff,
     brand_tickets,
@@ -49,5 +50,6 @@ for module in (
     brand_community,
     brand_privacy,
     brand_audit,
+    brand_simulations,
 ):
     router.include_router(module.router)
