@@ -80,7 +80,9 @@ def run(name: str, url: str | None, args: argparse.Namespace, console: Console) 
 def speed_table(reports: list[compare.Report], args: argparse.Namespace) -> Table:
     table = Table(title=f"Simulated day: {args.tickets} tickets, {args.experts} experts")
     for column in ("database", "policy", "wall s", "tickets/s", "jobs", "failed", "top job s"):
-        table.add_column(column, justify="right" if column not in ("database", "policy") else "left")
+        table.add_column(
+            column, justify="right" if column not in ("database", "policy") else "left"
+        )
     for report in reports:
         for result in report.results:
             top = ", ".join(f"{k} {v:.1f}" for k, v in list(result.job_seconds.items())[:3])
@@ -112,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             with scratch_postgres_database(args.database_url, args.bench_database) as url:
                 reports.append(run("postgresql", url, args, console))
         else:
-            skipped.append(f"PostgreSQL skipped: cannot reach {safe_url(args.database_url)}: {problem}")
+            skipped.append(
+                f"PostgreSQL skipped: cannot reach {safe_url(args.database_url)}: {problem}"
+            )
     console.print(speed_table(reports, args))
     for report in reports:
         console.print(comparison_table(report.results, f"Routing policies on {report.database}"))

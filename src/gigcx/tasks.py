@@ -22,8 +22,8 @@ __all__ = [
     "payments_tasks",
     "quality_tasks",
     "rights_tasks",
-    "simulation_tasks",
     "routing_tasks",
+    "simulation_tasks",
     "tickets_tasks",
     "training_tasks",
 ]

@@ -141,8 +141,17 @@ def test_gini_of_equal_and_concentrated_earnings() -> None:
 def test_plan_simulate_prints_json() -> None:
     result = CliRunner().invoke(
         app,
-        ["plan", "simulate", "--tickets", "12", "--experts", "3", "--policies", "score,random",
-         "--json"],
+        [
+            "plan",
+            "simulate",
+            "--tickets",
+            "12",
+            "--experts",
+            "3",
+            "--policies",
+            "score,random",
+            "--json",
+        ],
     )
 
     assert result.exit_code == 0, result.output

@@ -46,7 +46,9 @@ def test_a_brand_asks_for_a_simulated_day_and_reads_the_comparison(
     assert [p["policy"] for p in stored.results["policies"]] == ["score", "longest_idle"]
     assert [p["arrivals"] for p in stored.results["policies"]] == [10, 10]
     assert result.status_code == 200
-    found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', result.text)
+    found = re.search(
+        r'<script type="application/json" id="chart-data">(.*?)</script>', result.text
+    )
     assert found is not None
     charts = json.loads(found.group(1))
     assert [p["name"] for p in charts["policies"]] == ["score", "longest_idle"]

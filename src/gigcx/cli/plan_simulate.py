@@ -132,7 +132,9 @@ def simulate(
         return
     out.print(comparison_table(report.results))
     if report.first_failure:
-        out.print(f"[yellow]a job failed in the simulation:[/] {report.first_failure.splitlines()[0]}")
+        out.print(
+            f"[yellow]a job failed in the simulation:[/] {report.first_failure.splitlines()[0]}"
+        )
 
 
 def _from_database(

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("requested_by", sa.Uuid(), nullable=True),
         sa.Column("params", JSON, nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("progress", sa.Float(), nullable=False),
+        sa.Column("progress", sa.Double(), nullable=False),
         sa.Column("results", JSON, nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("started_at", UTC, nullable=True),

@@ -68,9 +68,8 @@ def parse_policies(text: str) -> tuple[RoutingPolicy, ...]:
     known = [p.value for p in RoutingPolicy]
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        raise InvalidInput(
-            f"unknown routing policy {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}"
-        )
+        named = ", ".join(unknown) or "(none)"
+        raise InvalidInput(f"unknown routing policy {named}; choose from {', '.join(known)}")
     return tuple(dict.fromkeys(RoutingPolicy(name) for name in names))
 
 
@@ -119,7 +118,9 @@ def request_simulation(
     return run
 
 
-def list_runs(session: Session, principal: Principal, brand_id: uuid.UUID) -> Sequence[SimulationRun]:
+def list_runs(
+    session: Session, principal: Principal, brand_id: uuid.UUID
+) -> Sequence[SimulationRun]:
     """The brand's simulation runs, newest first."""
     _require_staff(principal, brand_id)
     return session.scalars(

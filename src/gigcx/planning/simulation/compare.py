@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ class Report:
             "setup_seconds": round(self.setup_seconds, 2),
             "policies": [result.as_dict() for result in self.results],
         }
+
+
+def _report(progress: Progress, phase: str, done: int, total: int) -> None:
+    progress(phase, done, total)
 
 
 def _no_progress(_phase: str, _done: int, _total: int) -> None:
@@ -153,7 +158,7 @@ def simulate_in(
             people.offer_streams(settings.seed, len(experts)),
             start=day,
             drain_seconds=settings.drain_minutes * 60,
-            progress=lambda done, total, name=str(policy): progress(name, done, total),
+            progress=partial(_report, progress, str(policy)),
         ).run()
         report.results.append(measure_day(session, world, log, scenario, str(policy)))
         report.first_failure = report.first_failure or log.first_failure

@@ -90,7 +90,7 @@ class DayLog:
     steps: int = 0
     jobs_done: Counter[str] = field(default_factory=Counter)
     jobs_failed: Counter[str] = field(default_factory=Counter)
-    job_seconds: Counter[str] = field(default_factory=Counter)  # wall time per job name
+    job_seconds: dict[str, float] = field(default_factory=dict)  # wall time per job name
     skipped: Counter[str] = field(default_factory=Counter)
     wall_seconds: float = 0.0
     first_failure: str | None = None
@@ -138,7 +138,9 @@ class Day:
         for plan in self.world.experts.values():
             for online, offline in plan.shifts:
                 self._at(online, partial(self._presence, plan, Presence.AVAILABLE))
-                self._at(min(offline, self.log.horizon), partial(self._presence, plan, Presence.OFFLINE))
+                self._at(
+                    min(offline, self.log.horizon), partial(self._presence, plan, Presence.OFFLINE)
+                )
         while self._step():
             pass
         self.session.flush()
@@ -153,20 +155,20 @@ class Day:
 
     def _step(self) -> bool:
         job_at = self.session.scalar(
-            select(Job.run_at)
-            .where(Job.status == JobStatus.QUEUED)
-            .order_by(Job.run_at)
-            .limit(1)
+            select(Job.run_at).where(Job.status == JobStatus.QUEUED).order_by(Job.run_at).limit(1)
         )
         job_seconds = self._seconds(job_at) if job_at is not None else None
         event_at = self._events[0][0] if self._events else None
-        if job_seconds is not None and job_seconds <= self.log.horizon:
-            if event_at is None or job_seconds <= event_at:
-                self.now = max(job_seconds, self.now)
-                with clock.frozen_at(self.moment(self.now)):
-                    self._run_jobs()
-                    self._notice_offers()
-                return True
+        if (
+            job_seconds is not None
+            and job_seconds <= self.log.horizon
+            and (event_at is None or job_seconds <= event_at)
+        ):
+            self.now = max(job_seconds, self.now)
+            with clock.frozen_at(self.moment(self.now)):
+                self._run_jobs()
+                self._notice_offers()
+            return True
         if event_at is None or event_at > self.log.horizon:
             return False
         at, _, action = heapq.heappop(self._events)
@@ -210,7 +212,8 @@ class Day:
                     job.status = JobStatus.DONE
                     self.log.jobs_done[job.name] += 1
                 job.finished_at = moment
-                self.log.job_seconds[job.name] += time.perf_counter() - began
+                spent = time.perf_counter() - began
+                self.log.job_seconds[job.name] = self.log.job_seconds.get(job.name, 0.0) + spent
             self.session.flush()
 
     def _at(self, at: float, action: Callable[[], None]) -> None:
@@ -307,7 +310,9 @@ class Day:
     def _reply(self, fate: Fate, plan: ExpertPlan) -> None:
         assert fate.ticket_id is not None
         principal = self.world.principals[plan.number]
-        tickets_service.reply(self.session, principal, fate.ticket_id, FIRST_REPLY, is_internal=False)
+        tickets_service.reply(
+            self.session, principal, fate.ticket_id, FIRST_REPLY, is_internal=False
+        )
 
     def _finish(self, fate: Fate, plan: ExpertPlan) -> None:
         assert fate.ticket_id is not None

@@ -139,8 +139,13 @@ def measure(
         ).all()
     )
     assignments = session.execute(
-        select(Assignment.ticket_id, Assignment.expert_id, Assignment.started_at,
-               Assignment.ended_at, Assignment.end_reason)
+        select(
+            Assignment.ticket_id,
+            Assignment.expert_id,
+            Assignment.started_at,
+            Assignment.ended_at,
+            Assignment.end_reason,
+        )
         .join(Ticket, Ticket.id == Assignment.ticket_id)
         .where(Ticket.program_id == world.program_id)
         .order_by(Assignment.started_at)
@@ -170,7 +175,8 @@ def measure(
         hour = min(int(fate.plan.at // 3600), 23)
         slot = hours[hour]
         slot.arrivals += 1
-        outcome = _outcome(fate, statuses.get(fate.ticket_id))
+        status = statuses.get(fate.ticket_id) if fate.ticket_id is not None else None
+        outcome = _outcome(fate, status)
         outcomes[outcome] += 1
         setattr(slot, outcome, getattr(slot, outcome) + 1)
         required = required_levels.get(fate.plan.category, 1)
@@ -221,7 +227,9 @@ def measure(
             slot.service_level = round(within[slot.hour] / counted[slot.hour], 4)
         slot.asa_seconds = _round(_mean(hour_waits[slot.hour]), 1)
         slot.expert_hours = round(online[slot.hour] / 3600, 2)
-        slot.utilisation = _round(busy[slot.hour] / seats[slot.hour], 4) if seats[slot.hour] else None
+        slot.utilisation = (
+            _round(busy[slot.hour] / seats[slot.hour], 4) if seats[slot.hour] else None
+        )
     seat_total = sum(
         sum(max(0.0, min(e, horizon) - b) for b, e in plan.shifts) * plan.capacity
         for plan in world.experts.values()
@@ -262,7 +270,8 @@ def measure(
         wall_seconds=round(log.wall_seconds, 2),
         tickets_per_second=round(tickets / log.wall_seconds, 1) if log.wall_seconds else 0.0,
         job_seconds={
-            name: round(seconds, 2) for name, seconds in log.job_seconds.most_common()
+            name: round(seconds, 2)
+            for name, seconds in sorted(log.job_seconds.items(), key=lambda item: -item[1])
         },
         hours=hours,
     )
@@ -280,4 +289,3 @@ def _outcome(fate: Fate, status: TicketStatus | None) -> str:
     if status == TicketStatus.ESCALATED:
         return "escalated"
     return "open"
-

@@ -117,7 +117,9 @@ class OfferDraws:
 def bimodal_profile() -> list[float]:
     """Relative arrivals per UTC hour: a late-morning and an evening peak over a quiet night."""
     return [
-        20 + 260 * math.exp(-(((h + 0.5) - 11) / 2.2) ** 2) + 200 * math.exp(-(((h + 0.5) - 19) / 2) ** 2)
+        20
+        + 260 * math.exp(-((((h + 0.5) - 11) / 2.2) ** 2))
+        + 200 * math.exp(-((((h + 0.5) - 19) / 2) ** 2))
         for h in range(24)
     ]
 
@@ -226,7 +228,11 @@ def experts(seed: int, mix: Mix, *, count: int, day: datetime) -> list[ExpertPla
                 capacity=rng.choice((1, 1, 2, 2, 3)),
                 accept_chance=rng.uniform(0.7, 0.97),
                 speed=rng.uniform(0.75, 1.35),
-                shifts=_shifts(rng, zone, day),
+                # Those already on shift at midnight come online a moment apart, not all at
+                # once: routing breaks ties of idle time by expert id, which a rebuild redraws.
+                shifts=tuple(
+                    (start or 0.25 * (number + 1), end) for start, end in _shifts(rng, zone, day)
+                ),
                 is_generalist=is_generalist,
             )
         )

@@ -120,7 +120,9 @@ class ProgramForm:
     @classmethod
     def submitted(cls, form: FormData) -> "ProgramForm":
         text = {key: str(value) for key, value in form.items() if isinstance(value, str)}
-        names = set(PLAIN) | set(TIMES) | {"languages", "inhouse_cost_per_contact", "routing_policy"}
+        names = (
+            set(PLAIN) | set(TIMES) | {"languages", "inhouse_cost_per_contact", "routing_policy"}
+        )
         values = {name: text.get(name, "") for name in names}
         values |= {f"weight-{t}": text.get(f"weight-{t}", "") for t in WEIGHTS}
         numbers = sorted({int(m.group(1)) for k in text if (m := _ROW_KEY.match(k))})

@@ -39,7 +39,7 @@ SHARES = {"service_level", "abandon_rate", "utilisation"}
 
 def _cell(key: str, value: Any) -> str:
     if value is None:
-        return "–"
+        return "-"
     if key in SHARES:
         return f"{value * 100:.1f} %"
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
