@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,10 @@ from typer.testing import CliRunner
 from gigcx.brands.enums import Channel, RoutingPolicy
 from gigcx.brands.schemas import CategoryIn, ProgramCreate, RateIn
 from gigcx.cli.main import app
+from gigcx.errors import PermissionDenied
+from gigcx.kit import clock
 from gigcx.payments.models import Earning
+from gigcx.planning import service as planning_service
 from gigcx.planning.simulation import people
 from gigcx.planning.simulation.compare import Settings, measure_day, simulate_in
 from gigcx.planning.simulation.engine import Day
@@ -18,6 +21,8 @@ from gigcx.planning.simulation.metrics import gini
 from gigcx.planning.simulation.world import Scenario, build, mix_for
 from gigcx.tickets.enums import OfferStatus
 from gigcx.tickets.models import Assignment, Offer, Ticket
+from tests.factories.brands import brand_admin, make_brand, make_program
+from tests.factories.tickets import make_ticket
 
 DAY = datetime(2026, 12, 1, tzinfo=UTC)
 VOLATILE = ("wall_seconds", "tickets_per_second", "job_seconds")
@@ -167,3 +172,43 @@ def test_plan_simulate_refuses_an_unknown_policy() -> None:
 
     assert result.exit_code == 1
     assert "unknown routing policy fastest" in result.output
+
+
+def test_a_recorded_day_and_a_real_program_give_the_scenario(session: Session) -> None:
+    program = make_program(session, make_brand(session), languages=("en", "de"))
+    with clock.frozen_at(datetime(2026, 11, 3, 9, 30, tzinfo=UTC)):
+        make_ticket(session, program, route=False)
+    with clock.frozen_at(datetime(2026, 11, 3, 18, 0, tzinfo=UTC)):
+        make_ticket(session, program, route=False, language="de")
+    with clock.frozen_at(datetime(2026, 11, 4, 0, 0, tzinfo=UTC)):
+        make_ticket(session, program, route=False)
+
+    times = planning_service.recorded_arrivals(session, date(2026, 11, 3), program_id=program.id)
+    with clock.frozen_at(datetime(2026, 11, 5, tzinfo=UTC)):
+        found = planning_service.scenario_for(session, program)
+
+    assert times == [9.5 * 3600, 18 * 3600]
+    assert found.program.slug == program.slug
+    assert found.program.first_response_seconds == program.first_response_seconds
+    assert found.mix.languages == {"en": 2.0, "de": 1.0}
+
+
+def test_a_run_is_seen_only_by_its_brand(session: Session) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand)
+    run = planning_service.request_simulation(
+        session,
+        brand_admin(brand),
+        program.id,
+        tickets=5,
+        experts=2,
+        seed=1,
+        policies=(RoutingPolicy.SCORE,),
+    )
+    other = make_brand(session)
+
+    with pytest.raises(planning_service.SimulationNotFound):
+        planning_service.get_run(session, brand_admin(other), run.id)
+    assert planning_service.list_runs(session, brand_admin(brand), brand.id) == [run]
+    with pytest.raises(PermissionDenied):
+        planning_service.list_runs(session, brand_admin(other), brand.id)
