@@ -17,6 +17,7 @@ from gigcx.jobs import models as jobs_models
 from gigcx.payments import models as payments_models
 from gigcx.planning import cost_models as planning_cost_models
 from gigcx.planning import models as planning_models
+from gigcx.planning.simulation import models as simulation_models
 from gigcx.privacy import models as privacy_models
 from gigcx.quality import models as quality_models
 from gigcx.rights import models as rights_models
@@ -46,6 +47,7 @@ __all__ = [
     "quality_models",
     "rights_models",
     "routing_models",
+    "simulation_models",
     "sso_models",
     "tickets_models",
     "training_models",

@@ -6,6 +6,7 @@ from gigcx.demo import tasks as demo_tasks
 from gigcx.jobs import tasks as jobs_tasks
 from gigcx.payments import tasks as payments_tasks
 from gigcx.planning import tasks as planning_tasks
+from gigcx.planning.simulation import tasks as simulation_tasks
 from gigcx.privacy import audit_tasks
 from gigcx.quality import tasks as quality_tasks
 from gigcx.rights import tasks as rights_tasks
@@ -24,6 +25,7 @@ __all__ = [
     "quality_tasks",
     "rights_tasks",
     "routing_tasks",
+    "simulation_tasks",
     "tickets_tasks",
     "training_tasks",
 ]

@@ -20,3 +20,13 @@ class Complexity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class RoutingPolicy(StrEnum):
+    """How routing orders the eligible experts with room (gigcx.routing.policies)."""
+
+    SCORE = "score"
+    LONGEST_IDLE = "longest_idle"
+    ROUND_ROBIN = "round_robin"
+    RANDOM = "random"
+    SPECIALISTS_FIRST = "specialists_first"

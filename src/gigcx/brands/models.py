@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gigcx.brands.enums import Complexity, TimeBand
+from gigcx.brands.enums import Complexity, RoutingPolicy, TimeBand
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 
 DEFAULT_ROUTING_WEIGHTS: dict[str, float] = {
@@ -60,6 +60,11 @@ class Program(IdMixin, CreatedMixin, Base):
     requires_certification: Mapped[bool] = mapped_column(default=False)
     routing_weights: Mapped[dict[str, Any]] = mapped_column(
         default=lambda: dict(DEFAULT_ROUTING_WEIGHTS)
+    )
+    # How routing orders eligible experts: the score (default) or another policy a brand
+    # compared in a simulation (gigcx.routing.policies).
+    routing_policy: Mapped[RoutingPolicy] = mapped_column(
+        String(32), default=RoutingPolicy.SCORE, server_default=RoutingPolicy.SCORE.value
     )
     # Time bands of the rate card are read in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field
 
-from gigcx.brands.enums import Channel, Complexity, TimeBand
+from gigcx.brands.enums import Channel, Complexity, RoutingPolicy, TimeBand
 from gigcx.kit.schemas import (
     CurrencyCode,
     LanguageCode,
@@ -95,6 +95,7 @@ class ProgramRules(Schema):
     auto_resolve_after_seconds: Omittable[Seconds] = None
     auto_close_after_seconds: Omittable[Seconds] = None
     routing_weights: Omittable[RoutingWeights] = None
+    routing_policy: Omittable[RoutingPolicy] = None
     inhouse_cost_per_contact: Amount | None = None
     timezone: Omittable[TimeZoneName] = None
     onboarding_fee: Omittable[Amount] = None
@@ -141,6 +142,7 @@ class ProgramMarketRead(Schema):
     auto_resolve_after_seconds: int
     auto_close_after_seconds: int
     routing_weights: RoutingWeights
+    routing_policy: RoutingPolicy
     timezone: str
     onboarding_fee: Decimal
     review_fee: Decimal

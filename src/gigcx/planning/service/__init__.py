@@ -1,4 +1,4 @@
-"""Planning use cases: forecasts, costs and moves, coverage across time zones and its actions."""
+"""Planning use cases: forecasts, costs and moves, coverage and its actions, simulated days."""
 
 from gigcx.planning.service._cost import (
     CategoryCost,
@@ -47,8 +47,22 @@ from gigcx.planning.service._forecasts import queue_refresh as queue_refresh
 from gigcx.planning.service._forecasts import refresh_all as refresh_all
 from gigcx.planning.service._forecasts import refresh_program as refresh_program
 from gigcx.planning.service._forecasts import request_refresh as request_refresh
+from gigcx.planning.service._simulations import (
+    MAX_EXPERTS,
+    MAX_TICKETS,
+    SimulationNotFound,
+    get_run,
+    list_runs,
+    parse_policies,
+    recorded_arrivals,
+    request_simulation,
+    run_simulation,
+    scenario_for,
+)
 
 __all__ = [
+    "MAX_EXPERTS",
+    "MAX_TICKETS",
     "ActionResult",
     "Band",
     "CategoryCost",
@@ -60,18 +74,26 @@ __all__ = [
     "ProgramForecast",
     "Proposal",
     "SimulatedMove",
+    "SimulationNotFound",
     "announce_surge_for_gap",
     "baseline_of",
     "brand_coverage",
     "compute_coverage",
     "cost_plan",
     "expert_forecast",
+    "get_run",
     "invitations_for",
     "invite_for_gap",
+    "list_runs",
+    "parse_policies",
     "program_coverage",
     "recent_actions",
+    "recorded_arrivals",
     "recruit_for_gap",
     "recruitment_notes",
+    "request_simulation",
+    "run_simulation",
     "save_baseline",
+    "scenario_for",
     "terms_of",
 ]

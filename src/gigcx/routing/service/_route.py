@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands import service as brands_service
+from gigcx.brands.enums import RoutingPolicy
 from gigcx.brands.models import Program
 from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.routing import gates, scoring
+from gigcx.routing import gates, policies, scoring
 from gigcx.routing.enums import EscalationReason, WaitReason
 from gigcx.routing.queries import find_candidates
 from gigcx.tickets import service as tickets_service
@@ -86,6 +87,8 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
         return RouteOutcome("queued", WaitReason.AT_CAPACITY.value)
     now = clock.now()
     ranked = scoring.rank(free, program.routing_weights, now)
+    if program.routing_policy != RoutingPolicy.SCORE:
+        ranked = policies.reorder(session, program, ticket, ranked)
     chosen = _choose(ranked, ticket, program)
     offered_to = [str(choice.candidate.expert_id) for choice in chosen]
     tickets_service.transition(

@@ -21,6 +21,7 @@ from gigcx.web.routes import (
     brand_quality,
     brand_queue,
     brand_rights,
+    brand_simulations,
     brand_sso,
     brand_staff,
     brand_tickets,
@@ -55,5 +56,6 @@ for module in (
     brand_cost,
     brand_coverage,
     brand_planning,
+    brand_simulations,
 ):
     router.include_router(module.router)

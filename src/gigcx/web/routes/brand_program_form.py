@@ -98,6 +98,7 @@ class ProgramForm:
             "languages": ", ".join(program.languages),
             "max_offers": str(program.max_offers),
             "offers_at_once": str(program.offers_at_once),
+            "routing_policy": str(program.routing_policy),
             "inhouse_cost_per_contact": "" if cost is None else str(cost),
         }
         values |= _times({target: getattr(program, target) for target, _, _ in TIMES.values()})
@@ -119,7 +120,9 @@ class ProgramForm:
     @classmethod
     def submitted(cls, form: FormData) -> "ProgramForm":
         text = {key: str(value) for key, value in form.items() if isinstance(value, str)}
-        names = set(PLAIN) | set(TIMES) | {"languages", "inhouse_cost_per_contact"}
+        names = (
+            set(PLAIN) | set(TIMES) | {"languages", "inhouse_cost_per_contact", "routing_policy"}
+        )
         values = {name: text.get(name, "") for name in names}
         values |= {f"weight-{t}": text.get(f"weight-{t}", "") for t in WEIGHTS}
         numbers = sorted({int(m.group(1)) for k in text if (m := _ROW_KEY.match(k))})
@@ -164,6 +167,8 @@ def build_payload(form: ProgramForm, *, is_new: bool) -> Payload:
         "routing_weights": {t: values[f"weight-{t}"].strip() for t in WEIGHTS},
         "inhouse_cost_per_contact": values["inhouse_cost_per_contact"].strip() or None,
     }
+    if values.get("routing_policy", "").strip():
+        data["routing_policy"] = values["routing_policy"].strip()
     if is_new:
         data["slug"] = values["slug"].strip()
         data["currency"] = values["currency"].strip() or None
@@ -211,6 +216,7 @@ LABELS = {
     "aging_minutes": "Queued work gains a priority step every",
     "offers_at_once": "Experts offered at once",
     "offer_ttl_seconds": "Time to answer an offer",
+    "routing_policy": "Routing policy",
     "inhouse_cost_per_contact": "In-house cost per contact",
 }
 _CELL = re.compile(r"^(cat|rate)-(\d+)-(\w+)$")

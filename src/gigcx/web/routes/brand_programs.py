@@ -16,6 +16,7 @@ from gigcx.brands.models import Brand, Program
 from gigcx.brands.queries import readable_brands
 from gigcx.brands.schemas import ProgramCreate, ProgramUpdate
 from gigcx.errors import Conflict, InvalidInput
+from gigcx.routing.policies import POLICY_NAMES
 from gigcx.web.deps import CsrfChecked, Submitted, WebStaff, redirect, render
 from gigcx.web.routes.brand_common import page_context, programs_of, require_manager
 from gigcx.web.routes.brand_program_form import (
@@ -60,6 +61,7 @@ def _form_page(
         weights=WEIGHTS,
         routes=[(GIG, "Experts (gig)"), (INHOUSE, "In-house team only")],
         levels=[str(level) for level in range(1, 6)],
+        routing_policies=list(POLICY_NAMES.items()),
         label=field_label,
         notice=notice,
     )

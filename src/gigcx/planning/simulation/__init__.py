@@ -1,0 +1,1 @@
+"""A simulated day through the real code: people, the event loop, metrics, policy comparison."""
