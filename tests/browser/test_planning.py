@@ -182,3 +182,36 @@ def test_the_cost_page_takes_a_baseline_and_charts_costs_per_contact(
     shoot(page, "brand-planning-cost")
     assert problems == []
     context.close()
+
+
+def test_a_simulated_day_compares_policies_in_charts(
+    browser: Browser, site: Site, planned: Planned
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(PATIENCE_MS)
+    page = sign_in(context, site, planned.admin_email, "/brand")
+    problems = _watch_console(page)
+    page.goto(f"{site.url}/brand/planning/simulations")
+    expect(page.get_by_role("heading", name="Simulated days")).to_be_visible()
+
+    page.get_by_label("Tickets in the day").fill("40")
+    page.get_by_label("Simulated experts").fill("6")
+    for name in ("Random", "Round robin", "Specialists first"):
+        box = page.get_by_role("checkbox", name=name, exact=False)
+        if box.count():
+            box.first.uncheck()
+    page.get_by_role("button", name="Simulate").click()
+    page.wait_for_url(f"{site.url}/brand/planning/simulations/*")
+
+    # The page looks again by itself until the job runner has played the day.
+    expect(page.get_by_text("done", exact=True)).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('canvas[data-chart]').length === 3")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".every(c => window.Chart && window.Chart.getChart(c))"
+    )
+    expect(page.get_by_role("heading", name="Policies side by side")).to_be_visible()
+    check_fits(page, DESKTOP)
+    shoot(page, "brand-planning-simulation")
+    assert problems == []
+    context.close()

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
+from gigcx.brands.enums import RoutingPolicy
 from gigcx.brands.errors import ProgramNotFound
 from gigcx.brands.models import Program
-from gigcx.errors import PermissionDenied
+from gigcx.errors import InvalidInput, PermissionDenied
 from gigcx.kit import clock
 from gigcx.planning import service as planning_service
 from gigcx.planning.cost_models import CostBaseline
@@ -217,3 +218,59 @@ def test_a_stored_forecast_gives_the_volumes_split_by_recent_shares(session: Ses
         "forecast",
     )
     assert lines["orders"].monthly_volume == Decimal(30) * Decimal(52) / Decimal(12)
+
+
+def test_a_simulated_day_of_the_move_replaces_the_erlang_estimate(session: Session) -> None:
+    program = planned_program(session)
+    admin = admin_of(program)
+    run = planning_service.request_simulation(
+        session,
+        admin,
+        program.id,
+        tickets=40,
+        experts=3,
+        seed=1,
+        policies=[RoutingPolicy.SCORE],
+        category="orders",
+    )
+    run.status, run.finished_at = "done", clock.now()
+    run.results = {
+        "policies": [
+            {"policy": "longest_idle", "arrivals": 40, "service_level": 0.5, "earnings_total": "1"},
+            {"policy": "score", "arrivals": 40, "service_level": 0.875, "earnings_total": "80.00"},
+        ]
+    }
+    session.flush()
+
+    plan = planning_service.cost_plan(session, admin, program.id)
+
+    assert plan is not None
+    orders = next(p for p in plan.proposals if p.category.key == "orders")
+    billing = next(p for p in plan.proposals if p.category.key == "billing")
+    # The program routes by score; 80.00 over 40 tickets is 2.00 a ticket, x 20,000 a month.
+    assert (orders.source, orders.service_level_after) == ("simulation", 0.875)
+    assert orders.monthly_cost_after == Decimal("40000")
+    assert billing.source == "erlang"
+
+
+def test_only_a_category_the_crowd_may_answer_can_be_simulated_as_a_move(
+    session: Session,
+) -> None:
+    program = planned_program(session)
+
+    for category in ("legal", "nothing"):
+        with pytest.raises(InvalidInput) as refused:
+            planning_service.request_simulation(
+                session,
+                admin_of(program),
+                program.id,
+                tickets=40,
+                experts=3,
+                seed=1,
+                policies=[RoutingPolicy.SCORE],
+                category=category,
+            )
+        assert refused.value.detail == "choose a category the program lets the crowd answer"
+    scenario = planning_service.scenario_for(session, program, category="orders")
+    weights = {mix.key: mix.weight for mix in scenario.mix.categories if mix.weight}
+    assert list(weights) == ["orders"]

@@ -60,7 +60,6 @@ NAV_LINKS = (
     NavLink("/brand/planning", "Planning", Area.CONSOLE),
     NavLink("/brand/experts", "Experts", Area.CONSOLE),
     NavLink("/brand/quality", "Quality & training", Area.CONSOLE),
-    NavLink("/brand/planning/simulations", "Simulated days", Area.MANAGE),
     NavLink("/brand/announcements", "Announcements", Area.CONSOLE),
     NavLink("/brand/feedback", "Feedback", Area.CONSOLE),
     NavLink("/brand/staff", "Staff", Area.MANAGE),

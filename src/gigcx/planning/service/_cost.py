@@ -41,6 +41,7 @@ from gigcx.planning import cost, transition
 from gigcx.planning import queries as planning_queries
 from gigcx.planning.cost_models import CostBaseline
 from gigcx.planning.cost_schemas import CostBaselineIn
+from gigcx.planning.service._simulations import simulated_moves
 from gigcx.quality.models import Rating, Review
 from gigcx.tickets.enums import TicketStatus
 from gigcx.tickets.models import Assignment, Ticket
@@ -479,8 +480,25 @@ def cost_plan(
                 ),
             )
         )
-    proposals, kept = _propose(lines, simulated or {})
+    if simulated is None:
+        simulated = _simulated(session, program, lines)
+    proposals, kept = _propose(lines, simulated)
     return CostPlan(program, baseline, since, until, lines, proposals, kept)
+
+
+def _simulated(
+    session: Session, program: Program, lines: list[CategoryCost]
+) -> dict[str, SimulatedMove]:
+    """The latest simulated day of each category's move: its service level, and its crowd pay
+    per arriving ticket times the month's volume."""
+    volumes = {line.key: line.monthly_volume for line in lines}
+    moves = {}
+    for key, report in simulated_moves(session, program).items():
+        if key not in volumes or not report.get("arrivals"):
+            continue
+        per_ticket = Decimal(str(report["earnings_total"])) / Decimal(report["arrivals"])
+        moves[key] = SimulatedMove(float(report["service_level"]), per_ticket * volumes[key])
+    return moves
 
 
 def _propose(

@@ -32,8 +32,9 @@ class SimulationNotFound(NotFound):
         super().__init__("no such simulation")
 
 
-def scenario_for(session: Session, program: Program) -> Scenario:
-    """The program's settings with its languages and categories mixed as in its last 4 weeks."""
+def scenario_for(session: Session, program: Program, *, category: str | None = None) -> Scenario:
+    """The program's settings with its languages and categories mixed as in its last 4 weeks
+    (only ``category``'s work when one is given: what moving that category to the crowd means)."""
     since = clock.now() - timedelta(days=MIX_DAYS)
     recent = Ticket.program_id == program.id, Ticket.created_at >= since
     languages = session.execute(
@@ -45,7 +46,9 @@ def scenario_for(session: Session, program: Program) -> Scenario:
     return scenario_from_program(
         program,
         language_shares={str(k): float(n) for k, n in languages},
-        category_shares={str(k): float(n) for k, n in categories if k},
+        category_shares={category: 1.0}
+        if category is not None
+        else {str(k): float(n) for k, n in categories if k},
     )
 
 
@@ -89,10 +92,16 @@ def request_simulation(
     experts: int,
     seed: int,
     policies: Sequence[RoutingPolicy],
+    category: str | None = None,
 ) -> SimulationRun:
-    """Queue a simulated day of the program for the job runner (bounded in size)."""
+    """Queue a simulated day of the program for the job runner (bounded in size); with a
+    category, a day of only that category's work, as if it moved to the crowd."""
     program = brands_service.get_program(session, principal, program_id)
     _require_staff(principal, program.brand_id)
+    if category is not None:
+        found = program.category(category)
+        if found is None or not found.is_gig_eligible:
+            raise InvalidInput("choose a category the program lets the crowd answer")
     if not 1 <= tickets <= MAX_TICKETS:
         raise InvalidInput(f"simulate between 1 and {MAX_TICKETS} tickets")
     if not 1 <= experts <= MAX_EXPERTS:
@@ -108,6 +117,7 @@ def request_simulation(
             "experts": experts,
             "seed": seed,
             "policies": [str(p) for p in policies],
+            **({"category": category} if category is not None else {}),
         },
         status="queued",
         progress=0.0,
@@ -158,7 +168,7 @@ def run_simulation(session: Session, run_id: uuid.UUID) -> None:
         seed=int(params["seed"]),
         policies=tuple(RoutingPolicy(p) for p in params["policies"]),
     )
-    scenario = scenario_for(session, program)
+    scenario = scenario_for(session, program, category=params.get("category"))
     try:
         with compare.scratch_engine(None) as engine:
             report = compare.simulate(engine, scenario, settings)
@@ -169,3 +179,22 @@ def run_simulation(session: Session, run_id: uuid.UUID) -> None:
     run.results = report.as_dict()
     run.status, run.progress, run.finished_at = "done", 1.0, clock.now()
     session.flush()
+
+
+def simulated_moves(session: Session, program: Program) -> dict[str, dict[str, Any]]:
+    """Per category, the latest finished simulated day of moving it to the crowd: the report of
+    the program's own routing policy (else the first simulated)."""
+    runs = session.scalars(
+        select(SimulationRun)
+        .where(SimulationRun.program_id == program.id, SimulationRun.status == "done")
+        .order_by(SimulationRun.finished_at.desc(), SimulationRun.id)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        category = run.params.get("category")
+        reports = (run.results or {}).get("policies") or []
+        if not category or category in found or not reports:
+            continue
+        own = [r for r in reports if r.get("policy") == str(program.routing_policy)]
+        found[category] = (own or reports)[0]
+    return found

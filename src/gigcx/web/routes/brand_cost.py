@@ -199,6 +199,8 @@ def _page(
         errors=errors or {},
         weights=transition.WEIGHTS,
         factor_names=transition.FACTOR_NAMES,
+        max_tickets=planning_service.MAX_TICKETS,
+        max_experts=planning_service.MAX_EXPERTS,
     )
     return render(request, "brand/cost.html", context, status_code=status_code)
 

@@ -126,6 +126,7 @@ def ask(request: Request, session: SessionDep, user: WebStaff, form: Submitted) 
             experts=_number(form, "experts", 30),
             seed=_number(form, "seed", 1),
             policies=policies,
+            category=form_text(form, "category") or None,
         )
     except ValueError:
         return _page(request, session, user, errors=["Choose known policies."], status_code=400)
