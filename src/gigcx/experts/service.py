@@ -14,6 +14,7 @@ from gigcx.auth.models import User
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
+from gigcx.db import notify
 from gigcx.db.dialect import locked
 from gigcx.errors import PermissionDenied
 from gigcx.experts.enums import (
@@ -40,6 +41,7 @@ from gigcx.experts.models import (
     ExpertCapacity,
     ExpertLanguage,
     ExpertSkill,
+    queue_topics,
 )
 from gigcx.experts.queries import readable_enrollments, readable_experts
 from gigcx.experts.schemas import ExpertCreate, ExpertProfile, ExpertRead
@@ -223,6 +225,7 @@ def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
     ).first()
     if set_away is None:
         return False
+    notify.touch(session, *queue_topics(session.connection(), expert_id))
     audit_service.record(
         session,
         actor=SYSTEM,
