@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     column,
     select,
     table,
@@ -135,7 +136,7 @@ class EnrollmentDecision(IdMixin, CreatedMixin, Base):
 
 
 # Only the two columns the live queue's topics need (brands sit beside experts, not below).
-_programs = table("programs", column("id"), column("brand_id"))
+_programs = table("programs", column("id", Uuid()), column("brand_id", Uuid()))
 
 
 def queue_topics(connection: Connection, expert_id: uuid.UUID) -> list[str]:
