@@ -38,11 +38,17 @@ log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
 
 
+SQLITE_PROCESSES_REFRESH_SECONDS = 2.0
+
+
 def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListener | None:
     """On PostgreSQL, hear other processes' change notifications (one connection)."""
     bind = factory.kw.get("bind")
     engine = bind.engine if isinstance(bind, Connection) else bind
     if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+        if get_settings().api_processes > 1:
+            # SQLite tells only the process that commits: feeds fall back to looking again.
+            fanout.hub().fallback_seconds = SQLITE_PROCESSES_REFRESH_SECONDS
         return None
     listener = fanout.PostgresListener(
         engine.url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN

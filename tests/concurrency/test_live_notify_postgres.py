@@ -5,6 +5,7 @@ included, and wakes its own hub's feeds.
 """
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -149,7 +150,7 @@ def test_a_listener_that_reconnects_wakes_every_feed(
     assert other.listener.listening.wait(GUARD_SECONDS)
 
 
-def make_expert_id(factory: sessionmaker[Session]) -> object:
+def make_expert_id(factory: sessionmaker[Session]) -> uuid.UUID:
     with factory() as session:
         expert = make_expert(session, programs=[make_program(session, make_brand(session))])
         session.commit()

@@ -156,3 +156,17 @@ def test_payloads_split_below_the_postgres_limit_and_read_back() -> None:
     read = [notify.parse(payload) for payload in sent]
     assert {origin for origin, _ in read} == {"here"}
     assert sorted(topic for _, batch in read for topic in batch) == sorted(topics)
+
+
+def test_feeds_fall_back_to_looking_again_where_other_processes_cannot_notify() -> None:
+    hub = fanout.Hub()
+    alone = (hub.refresh_seconds(None), hub.refresh_seconds(30.0))
+
+    hub.fallback_seconds = 2.0
+
+    assert alone == (None, 30.0)
+    assert (hub.refresh_seconds(None), hub.refresh_seconds(30.0), hub.refresh_seconds(1.0)) == (
+        2.0,
+        2.0,
+        1.0,
+    )

@@ -71,6 +71,16 @@ class Hub:
         self._lock = threading.Lock()
         self._by_topic: dict[str, set[Subscription]] = {}
         self.published = 0
+        # Set when commits of other processes cannot reach this one (several server processes
+        # on SQLite): feeds then look again this often, as they did before notifications.
+        self.fallback_seconds: float | None = None
+
+    def refresh_seconds(self, wanted: float | None) -> float | None:
+        """How long a feed may sleep without a notification: ``wanted`` (None: until one
+        comes) or the fallback, whichever is shorter."""
+        if self.fallback_seconds is None:
+            return wanted
+        return self.fallback_seconds if wanted is None else min(wanted, self.fallback_seconds)
 
     def subscribe(self, topics: Iterable[str]) -> Subscription:
         """Subscribe the running event loop's caller to ``topics``."""

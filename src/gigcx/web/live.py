@@ -72,7 +72,8 @@ def live_stream(
                 left = deadline - loop.time()
                 if left <= 0 or await request.is_disconnected():
                     return
-                pause = left if refresh_seconds is None else min(left, refresh_seconds)
+                refresh = fanout.hub().refresh_seconds(refresh_seconds)
+                pause = left if refresh is None else min(left, refresh)
                 async for ping in wait_for_change(request, subscription, pause):
                     yield ping
                 if await request.is_disconnected():

@@ -255,6 +255,7 @@ async def chat_events(
                     return
                 # "Typing" ends with the clock alone; the visitor is touched on time.
                 refresh = TYPING_REFRESH_SECONDS if state.get("expert_typing") else TOUCH_SECONDS
+                refresh = fanout.hub().refresh_seconds(refresh) or refresh
                 pause = min(left, refresh, max(0.0, touched + TOUCH_SECONDS - now))
                 async for ping in wait_for_change(request, subscription, pause):
                     yield ping
