@@ -1,7 +1,8 @@
 """Database load from live feeds: N experts' offer feeds held open against a real server.
 
 Starts ``gigcx serve`` (one process, job runner off, so nothing changes while we measure) on a
-PostgreSQL database of its own with the demo seeded, signs in demo experts, opens N offer feeds
+PostgreSQL database of its own (a brand, a program, ``--experts`` experts with one pending offer
+each), signs the experts in, opens N offer feeds
 (``/expert/offers/stream``, server-sent events) spread over them, waits until each has shown its
 first event, then counts what the database did for ``--seconds``: transactions (from
 ``pg_stat_database``; each feed read is one) and table scans (``pg_stat_user_tables``,
@@ -23,19 +24,35 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from _support import postgres_reachable, safe_url
+from gigcx.auth.enums import Role
+from gigcx.auth.principal import SYSTEM, Principal
+from gigcx.brands import service as brands_service
+from gigcx.brands.models import Brand
+from gigcx.brands.schemas import BrandCreate, CategoryIn, ProgramCreate, RateIn
+from gigcx.db import migrate
+from gigcx.db.session import make_engine, unit_of_work
+from gigcx.experts import service as experts_service
+from gigcx.experts.enums import EnrollmentStatus, Presence
+from gigcx.experts.models import Enrollment
+from gigcx.experts.schemas import ExpertCreate
+from gigcx.routing import service as routing_service
+from gigcx.tickets import service as tickets_service
+from gigcx.tickets.schemas import TicketCreate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = os.environ.get(
     "GIGCX_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-PASSWORD = "gigcx-demo"  # the demo's published password
+PASSWORD = "feeds-bench-password"
 FEED = "/expert/offers/stream"
 TARGET_SHARE = 0.1
 
@@ -103,7 +120,10 @@ def start_server(url: str, src: Path, port: int) -> subprocess.Popen[bytes]:
         "GIGCX_ENCRYPTION_KEYS": "bench:YmVuY2gtZmVlZHMtbWFzdGVyLWtleS0zMi1ieXRlcyE=",
         "GIGCX_POOL_SIZE": "20",
     }
-    command = [sys.executable, "-m", "gigcx", "serve", "--no-jobs", "--port", str(port)]
+    command = [
+        *(sys.executable, "-m", "gigcx", "serve"),
+        *("--no-jobs", "--no-demo", "--port", str(port)),
+    ]
     # Our own interpreter and module, with arguments we built.
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
@@ -120,20 +140,87 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
         time.sleep(1)
 
 
-def expert_emails(url: str, count: int) -> list[str]:
-    engine = create_engine(url)
+def seed(url: str, experts: int) -> list[str]:
+    """A brand, a program and ``experts`` available experts, each with one pending offer (the
+    feed renders a real card); kept when the database already has them."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    emails = [f"feeds{n}@experts.example.com" for n in range(experts)]
     try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT u.email FROM users u JOIN experts e ON e.id = u.expert_id "
-                    "ORDER BY u.email LIMIT :count"
+        with unit_of_work(factory) as session:
+            if session.scalar(select(func.count()).select_from(Brand)):
+                return emails
+            brand = brands_service.create_brand(
+                session,
+                SYSTEM,
+                BrandCreate(
+                    name="Feeds Bench",
+                    slug="feeds-bench",
+                    currency="USD",
+                    admin_email="boss@feeds.example.com",
+                    admin_password=PASSWORD,
                 ),
-                {"count": count},
             )
-            return [str(email) for (email,) in rows]
+            program = brands_service.create_program(
+                session,
+                SYSTEM,
+                ProgramCreate(
+                    name="Feeds",
+                    slug="feeds",
+                    languages=["en"],
+                    channels=["chat"],
+                    categories=[CategoryIn(key="orders", name="Orders")],
+                    rates=[
+                        RateIn(category_key="orders", complexity=c, amount=Decimal("3.00"))
+                        for c in ("low", "medium", "high")
+                    ],
+                    offers_at_once=1,
+                    offer_ttl_seconds=86_400,
+                ),
+                brand_id=brand.id,
+            )
+            for n, email in enumerate(emails):
+                expert, _ = experts_service.register_expert(
+                    session,
+                    ExpertCreate(
+                        email=email,
+                        password=PASSWORD,
+                        display_name=f"Feeds Expert {n}",
+                        country="SE",
+                        timezone="Europe/Stockholm",
+                        languages={"en": 5},
+                        skills={"orders": 4},
+                        capacity={"chat": 1},
+                    ),
+                )
+                expert.presence = Presence.AVAILABLE
+                session.add(
+                    Enrollment(
+                        expert_id=expert.id, program_id=program.id, status=EnrollmentStatus.ACTIVE
+                    )
+                )
+            session.flush()
+            api = Principal(role=Role.API_KEY, brand_id=brand.id)
+            for n in range(experts):
+                ticket, _ = tickets_service.create_ticket(
+                    session,
+                    api,
+                    TicketCreate.model_validate(
+                        {
+                            "program_id": program.id,
+                            "customer": {"email": f"c{n}@example.com", "name": f"Customer {n}"},
+                            "language": "en",
+                            "category": "orders",
+                            "body": "Where is my parcel? Order 1234.",
+                        }
+                    ),
+                    idempotency_key=None,
+                )
+                routing_service.route_locked(session, ticket)
     finally:
         engine.dispose()
+    return emails
 
 
 async def sign_in(base: str, email: str) -> httpx.Cookies:
@@ -151,12 +238,16 @@ async def sign_in(base: str, email: str) -> httpx.Cookies:
 async def follow(
     client: httpx.AsyncClient, cookies: httpx.Cookies, first: asyncio.Event, stop: asyncio.Event
 ) -> None:
-    async with client.stream("GET", FEED, cookies=cookies) as stream:
-        async for line in stream.aiter_lines():
-            if line.startswith("event: html"):
-                first.set()
-            if stop.is_set():
-                return
+    try:
+        async with client.stream("GET", FEED, cookies=cookies) as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("event: html"):
+                    first.set()
+                if stop.is_set():
+                    return
+    except httpx.HTTPError as error:
+        if not stop.is_set():
+            print(f"a feed ended: {error!r}", file=sys.stderr)
 
 
 async def measure(
@@ -199,18 +290,20 @@ def main() -> None:
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="source the server runs")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
+    # Stopped from outside: still stop the server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     reason = postgres_reachable(args.database_url)
     if reason is not None:
         print(f"skipped: PostgreSQL at {safe_url(args.database_url)} unreachable: {reason}")
         return
     counts = [int(n) for n in args.feeds.split(",")]
     with bench_database(args.database_url, keep=args.keep_database) as url:
+        emails = seed(url, args.experts)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(url, args.src.resolve(), port)
         try:
             wait_ready(base, server)
-            emails = expert_emails(url, args.experts)
             sessions = [asyncio.run(sign_in(base, email)) for email in emails]
             print(f"server from {args.src}, {len(sessions)} experts signed in")
             print(f"{'feeds':>6} {'connect s':>10} {'xacts/s':>9} {'scans/s':>9}")
