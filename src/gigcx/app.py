@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
@@ -24,6 +25,7 @@ from gigcx.api.request_context import RequestContext
 from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
+from gigcx.db import fanout, notify
 from gigcx.db.session import get_sessionmaker
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
@@ -34,6 +36,24 @@ from gigcx.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
+
+
+SQLITE_PROCESSES_REFRESH_SECONDS = 2.0
+
+
+def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListener | None:
+    """On PostgreSQL, hear other processes' change notifications (one connection)."""
+    bind = factory.kw.get("bind")
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+        if get_settings().api_processes > 1:
+            # SQLite tells only the process that commits: feeds fall back to looking again.
+            fanout.hub().fallback_seconds = SQLITE_PROCESSES_REFRESH_SECONDS
+        return None
+    listener = fanout.PostgresListener(
+        engine.url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN
+    )
+    return listener.start()
 
 
 def create_app(
@@ -54,7 +74,10 @@ def create_app(
             log.info("job runner started in process")
         # /readyz reports a runner that should run here and has stopped.
         app.state.job_runner = job_runner
+        listener = _listen_for_changes(app.state.sessionmaker)
         yield
+        if listener is not None:
+            listener.stop()
         # Requests have drained by now; let the job in progress finish too. One that outlasts
         # the grace period is taken over by another runner when its lease runs out.
         if job_runner is not None:

@@ -152,7 +152,8 @@ def test_the_live_queue_shows_waiting_work_and_streams_it(
     assert 'data-stream="/brand/queue/stream"' in page.text
     assert "Charged twice" in page.text and "Offers outstanding" in page.text
     assert lines[0] == "event: html"
-    assert all(line.startswith("data: ") for line in lines[1:-1])
+    assert lines[1].startswith("id: ")
+    assert all(line.startswith("data: ") for line in lines[2:-1])
     assert any("Charged twice" in line for line in lines)
 
 

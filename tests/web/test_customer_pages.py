@@ -77,7 +77,8 @@ def first_event(client: TestClient, link: str) -> str:
                 break
             lines.append(line)
     assert lines[0] == "event: html"
-    return "\n".join(line.removeprefix("data: ") for line in lines[1:])
+    assert lines[1].startswith("id: ")
+    return "\n".join(line.removeprefix("data: ") for line in lines[2:])
 
 
 def accept_offer(client: TestClient, expert: Headers) -> None:

@@ -4,10 +4,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gigcx.assist.enums import AnswerKind, AnswerStatus, BotAttemptStatus, BotSkip, IntentSource
 from gigcx.brands.enums import Complexity
+from gigcx.db import notify
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.privacy.redaction import redact_cards_on_set
 
@@ -155,3 +156,10 @@ class SuggestionUse(IdMixin, CreatedMixin, Base):
 
 
 redact_cards_on_set(Answer.title, Answer.body, BotAttempt.body)
+
+
+def _botattempt_topics(row: BotAttempt, _session: Session) -> list[str]:
+    return [notify.ticket_topic(row.ticket_id)]
+
+
+notify.watch(BotAttempt, _botattempt_topics)

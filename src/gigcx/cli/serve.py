@@ -69,6 +69,10 @@ def serve(
         # Through the environment, so that every server process reads the same setting.
         os.environ["GIGCX_RUN_JOBS_IN_PROCESS"] = "false"
         get_settings.cache_clear()
+    if processes is not None:
+        # Each server process reads it: on SQLite, live feeds then also look again on a timer.
+        os.environ["GIGCX_API_PROCESSES"] = str(processes)
+        get_settings.cache_clear()
     settings = get_settings()
     out = console()
     migrate.upgrade(settings.database_url)

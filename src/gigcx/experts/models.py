@@ -2,9 +2,22 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Connection,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from gigcx.db import notify
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.experts.enums import EnrollmentStatus, PausedBy, Presence, Tier
 from gigcx.kit import clock
@@ -154,3 +167,33 @@ class ExpertAvailability(IdMixin, Base):
         UniqueConstraint("expert_id", "weekday", "start_hour"),
         Index("ix_expert_availability_expert", "expert_id"),
     )
+# Only the two columns the live queue's topics need (brands sit beside experts, not below).
+_programs = table("programs", column("id", Uuid()), column("brand_id", Uuid()))
+
+
+def queue_topics(connection: Connection, expert_id: uuid.UUID) -> list[str]:
+    """The live queues that count the expert online: their active enrollments' brands."""
+    brand_ids = connection.scalars(
+        select(_programs.c.brand_id)
+        .join(Enrollment, Enrollment.program_id == _programs.c.id)
+        .where(Enrollment.expert_id == expert_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .distinct()
+    )
+    return sorted(notify.brand_topic(brand_id) for brand_id in brand_ids)
+
+
+def _expert_topics(expert: Expert, session: Session) -> list[str]:
+    if not notify.changed(expert, "presence"):
+        return []
+    return queue_topics(session.connection(), expert.id)
+
+
+def _enrollment_topics(enrollment: Enrollment, session: Session) -> list[str]:
+    brand_id = session.connection().scalar(
+        select(_programs.c.brand_id).where(_programs.c.id == enrollment.program_id)
+    )
+    return [notify.brand_topic(brand_id)] if brand_id is not None else []
+
+
+notify.watch(Expert, _expert_topics)
+notify.watch(Enrollment, _enrollment_topics)

@@ -16,6 +16,7 @@ from gigcx.auth.models import User
 from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.brands import service as brands_service
 from gigcx.brands.models import Program
+from gigcx.db import notify
 from gigcx.db.dialect import locked
 from gigcx.errors import PermissionDenied
 from gigcx.experts.enums import (
@@ -45,6 +46,7 @@ from gigcx.experts.models import (
     ExpertLanguage,
     ExpertSkill,
     PresenceSpan,
+    queue_topics,
 )
 from gigcx.experts.queries import readable_enrollments, readable_experts
 from gigcx.experts.schemas import AvailabilityBlock, ExpertCreate, ExpertProfile, ExpertRead
@@ -254,6 +256,7 @@ def record_lapse(session: Session, expert_id: uuid.UUID, *, limit: int) -> bool:
     if set_away is None:
         return False
     record_presence_span(session, expert_id, Presence.AWAY, at=at)
+    notify.touch(session, *queue_topics(session.connection(), expert_id))
     audit_service.record(
         session,
         actor=SYSTEM,

@@ -4,8 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from gigcx.db import notify
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.experts.enums import Tier
 from gigcx.privacy.redaction import redact_cards_on_set
@@ -228,3 +229,10 @@ redact_cards_on_set(
     Dispute.decision_reason,
     Calibration.note,
 )
+
+
+def _rating_topics(row: Rating, _session: Session) -> list[str]:
+    return [notify.ticket_topic(row.ticket_id)]
+
+
+notify.watch(Rating, _rating_topics)

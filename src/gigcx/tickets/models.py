@@ -10,12 +10,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
 from gigcx.brands.enums import Complexity
 from gigcx.brands.models import Program
+from gigcx.db import notify
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.privacy.orm import encrypt_columns
 from gigcx.privacy.redaction import redact_cards_on_set
@@ -201,3 +204,36 @@ encrypt_columns(
 encrypt_columns(Ticket, brand=BrandOf("brand_id"), subject=_MESSAGE, escalation_reason=_MESSAGE)
 encrypt_columns(Message, brand=BrandOf("ticket_id", parent=Ticket.__table__), body=_MESSAGE)
 encrypt_columns(Attachment, brand=BrandOf("ticket_id", parent=Ticket.__table__), data=_MESSAGE)
+
+
+def brand_of_ticket(session: Session, ticket_id: uuid.UUID) -> uuid.UUID | None:
+    """The ticket's brand, from the session if it holds the ticket (usable inside a flush)."""
+    ticket = session.identity_map.get(identity_key(Ticket, ticket_id))
+    if isinstance(ticket, Ticket):
+        return ticket.brand_id
+    brand_id: uuid.UUID | None = session.connection().scalar(
+        select(Ticket.brand_id).where(Ticket.id == ticket_id)
+    )
+    return brand_id
+
+
+def _ticket_topics(ticket: Ticket, _session: Session) -> list[str]:
+    return [notify.ticket_topic(ticket.id), notify.brand_topic(ticket.brand_id)]
+
+
+def _conversation_topics(row: Message | Attachment, _session: Session) -> list[str]:
+    return [notify.ticket_topic(row.ticket_id)]
+
+
+def _offer_topics(offer: Offer, session: Session) -> list[str]:
+    topics = [notify.expert_topic(offer.expert_id)]
+    brand_id = brand_of_ticket(session, offer.ticket_id)
+    if brand_id is not None:
+        topics.append(notify.brand_topic(brand_id))
+    return topics
+
+
+notify.watch(Ticket, _ticket_topics)
+notify.watch(Message, _conversation_topics)
+notify.watch(Attachment, _conversation_topics)
+notify.watch(Offer, _offer_topics)

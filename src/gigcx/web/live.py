@@ -1,27 +1,35 @@
 """Live regions: a part of a page re-rendered on the server and pushed by server-sent events.
 
 A page marks the region with ``data-stream="URL?seen=DIGEST"`` (``static/gigcx.js`` swaps in each
-"html" event); the stream re-renders the region every poll and sends it only when it differs
-from what the browser shows, so an open page follows changes without a reload.
+"html" event). The stream subscribes to the topics the region shows (``gigcx.db.notify``) and
+re-renders it only when one of them is notified, or every ``refresh_seconds`` for what changes
+with the clock alone; it sends the region only when it differs from what the browser shows.
+
+Each event's id is the digest of its HTML, so the browser's automatic reconnect (with
+``Last-Event-ID``) resumes from what it shows: whatever changed meanwhile arrives at once, and
+nothing is sent again when nothing changed.
 """
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from gigcx.api.sse import wait_for_change
+from gigcx.db import fanout
+
 # After this long the stream ends and the browser's EventSource reconnects by itself.
 STREAM_SECONDS = 300.0
-POLL_SECONDS = 1.0
 
 
-def sse_event(name: str, html: str) -> str:
+def sse_event(name: str, html: str, event_id: str | None = None) -> str:
     """One server-sent event; every line of the payload gets its own ``data:`` field."""
+    head = f"event: {name}\n" + (f"id: {event_id}\n" if event_id is not None else "")
     data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
-    return f"event: {name}\n{data}\n\n"
+    return f"{head}{data}\n\n"
 
 
 def digest(html: str) -> str:
@@ -29,28 +37,47 @@ def digest(html: str) -> str:
     return hashlib.blake2b(html.strip().encode(), digest_size=12).hexdigest()
 
 
+def shown_digest(request: Request, seen: str | None) -> str | None:
+    """What the browser shows: the last event's id on a reconnect, else the page's digest."""
+    last_event_id = request.headers.get("last-event-id", "").strip()
+    if last_event_id and len(last_event_id) <= 64:
+        return last_event_id
+    return seen
+
+
 def live_stream(
     request: Request,
     render: Callable[[], str],
     *,
+    topics: Iterable[str],
     seen: str | None = None,
-    poll_seconds: float = POLL_SECONDS,
+    refresh_seconds: float | None = None,
 ) -> StreamingResponse:
     """Stream ``render()`` (run in a thread, a short unit of work each time) whenever it
-    changes; ``seen`` is the digest of what the page already shows."""
+    changes: when one of ``topics`` is notified, and every ``refresh_seconds`` if given."""
+    shown = shown_digest(request, seen)
+    wanted = frozenset(topics)
 
     async def events() -> AsyncIterator[str]:
-        last = seen
+        last = shown
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
-        while True:
-            html = await run_in_threadpool(render)
-            if digest(html) != last:
-                last = digest(html)
-                yield sse_event("html", html)
-            if loop.time() >= deadline or await request.is_disconnected():
-                return
-            await asyncio.sleep(poll_seconds)
+        # Subscribed before the first render: a change committed meanwhile wakes us again.
+        with fanout.hub().subscribe(wanted) as subscription:
+            while True:
+                html = await run_in_threadpool(render)
+                if digest(html) != last:
+                    last = digest(html)
+                    yield sse_event("html", html, last)
+                left = deadline - loop.time()
+                if left <= 0 or await request.is_disconnected():
+                    return
+                refresh = fanout.hub().refresh_seconds(refresh_seconds)
+                pause = left if refresh is None else min(left, refresh)
+                async for ping in wait_for_change(request, subscription, pause):
+                    yield ping
+                if await request.is_disconnected():
+                    return
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)

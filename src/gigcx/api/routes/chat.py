@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.api.errors import ERROR_RESPONSES, error_response
+from gigcx.api.sse import wait_for_change
 from gigcx.brands.models import Brand, Program
 from gigcx.channels.chat import service as chat_service
 from gigcx.channels.chat import words
@@ -33,6 +34,7 @@ from gigcx.channels.chat.schemas import (
     ChatSessionCreated,
 )
 from gigcx.config import get_settings
+from gigcx.db import fanout, notify
 from gigcx.db.session import open_session, unit_of_work
 from gigcx.errors import DomainError
 
@@ -47,8 +49,7 @@ router = APIRouter(
 
 COOKIE = "gigcx_chat"
 STREAM_SECONDS = 300.0
-POLL_SECONDS = 1.0
-PING_SECONDS = 25.0
+TYPING_REFRESH_SECONDS = 2.0
 TOUCH_SECONDS = 30.0
 ALLOWED_HEADERS = "Content-Type, Idempotency-Key, X-Visitor-Token, Last-Event-ID"
 
@@ -221,7 +222,7 @@ async def chat_events(
                 session_id,
                 _token(visitor_token or token, cookie, session_id),
             )
-            chat_id = chat.id
+            chat_id, ticket_id = chat.id, chat.ticket_id
     except DomainError as error:
         return error_response(error)
     if last_event_id is not None and last_event_id.strip().isdigit():
@@ -229,29 +230,35 @@ async def chat_events(
 
     async def stream() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
-        started = loop.time()
-        pinged = touched = started
+        started = touched = loop.time()
         last = after
         shown: dict[str, object] | None = None
         yield "retry: 1000\n\n"
-        while True:
-            events, state = await run_in_threadpool(_read, factory, chat_id, last)
-            for event in events:
-                last = event.id
-                yield _sse("message", {"id": event.id, "kind": event.kind, **event.data}, event.id)
-            if state != shown:
-                shown = state
-                yield _sse("state", state)
-            now = loop.time()
-            if now - pinged >= PING_SECONDS:
-                pinged = now
-                yield ": ping\n\n"
-            if now - touched >= TOUCH_SECONDS:
-                touched = now
-                await run_in_threadpool(_touch, factory, chat_id)
-            if now - started >= STREAM_SECONDS or await request.is_disconnected():
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        topics = [notify.ticket_topic(ticket_id), notify.chat_topic(chat_id)]
+        # Subscribed before the first read: a change committed meanwhile wakes us again.
+        with fanout.hub().subscribe(topics) as subscription:
+            while True:
+                events, state = await run_in_threadpool(_read, factory, chat_id, last)
+                for event in events:
+                    last = event.id
+                    data = {"id": event.id, "kind": event.kind, **event.data}
+                    yield _sse("message", data, event.id)
+                if state != shown:
+                    shown = state
+                    yield _sse("state", state)
+                now = loop.time()
+                if now - touched >= TOUCH_SECONDS:
+                    touched = now
+                    await run_in_threadpool(_touch, factory, chat_id)
+                left = STREAM_SECONDS - (now - started)
+                if left <= 0 or await request.is_disconnected():
+                    return
+                # "Typing" ends with the clock alone; the visitor is touched on time.
+                refresh = TYPING_REFRESH_SECONDS if state.get("expert_typing") else TOUCH_SECONDS
+                refresh = fanout.hub().refresh_seconds(refresh) or refresh
+                pause = min(left, refresh, max(0.0, touched + TOUCH_SECONDS - now))
+                async for ping in wait_for_change(request, subscription, pause):
+                    yield ping
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", **response.headers}
     headers.pop("content-length", None)

@@ -3,8 +3,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gigcx.db import notify
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.privacy.orm import encrypt_columns
 from gigcx.privacy.sealing import BrandOf, Classification
@@ -97,3 +98,15 @@ encrypt_columns(
     brand=BrandOf("chat_session_id", parent=ChatSession.__table__),
     data=Classification.MESSAGE,
 )
+
+
+def _chat_topics(chat: ChatSession, _session: Session) -> list[str]:
+    return [notify.ticket_topic(chat.ticket_id), notify.chat_topic(chat.id)]
+
+
+def _event_topics(chat_event: ChatEvent, _session: Session) -> list[str]:
+    return [notify.chat_topic(chat_event.chat_session_id)]
+
+
+notify.watch(ChatSession, _chat_topics)
+notify.watch(ChatEvent, _event_topics)

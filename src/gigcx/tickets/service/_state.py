@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Program
+from gigcx.db import notify
 from gigcx.db.dialect import locked
 from gigcx.experts import service as experts_service
 from gigcx.jobs import events
@@ -159,6 +160,8 @@ def rescind_pending_offers(
     )
     for expert_id in sorted({expert_id for _, expert_id in rows}):
         experts_service.request_dispatch(session, expert_id)
+        # A bulk UPDATE: the flush does not see these offers change.
+        notify.touch(session, notify.expert_topic(expert_id))
     return len(rows)
 
 

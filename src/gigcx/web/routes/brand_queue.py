@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from gigcx.analytics import service as analytics
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
+from gigcx.db import notify
 from gigcx.web.deps import WebStaff, render, templates
 from gigcx.web.live import live_stream
 from gigcx.web.routes.brand_common import PRIORITY_NAMES, page_context
 
 router = APIRouter(include_in_schema=False)
 
-STREAM_POLL_SECONDS = 2.0
+# Waiting minutes and SLA risks move with the clock alone.
+STREAM_REFRESH_SECONDS = 30.0
 
 
 def queue_context(session: Session, user: Principal) -> dict[str, Any]:
@@ -39,4 +41,6 @@ async def queue_stream(request: Request, user: WebStaff) -> StreamingResponse:
     """Push the queue whenever it changes; after five minutes the browser reconnects."""
     factory = request.app.state.sessionmaker
     render_now = partial(render_queue, factory, user)
-    return live_stream(request, render_now, poll_seconds=STREAM_POLL_SECONDS)
+    # A platform admin's queue spans every brand.
+    topics = [notify.brand_topic(user.brand_id) if user.brand_id else notify.any_brand_topic()]
+    return live_stream(request, render_now, topics=topics, refresh_seconds=STREAM_REFRESH_SECONDS)

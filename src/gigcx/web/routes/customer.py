@@ -21,6 +21,7 @@ from gigcx.auth import limits
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
+from gigcx.db import notify
 from gigcx.errors import DomainError, NotFound
 from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate
@@ -270,10 +271,11 @@ def conversation_stream(
 ) -> StreamingResponse:
     """Push the private page's live part whenever it changes: new messages from the expert or
     the bot, the status, the rating form; what the customer may see, nothing more."""
-    tickets_service.ticket_for_link(session, token)
+    ticket = tickets_service.ticket_for_link(session, token)
     factory = request.app.state.sessionmaker
     render_live = partial(_render_live, factory, token, csrf_token(request))
-    return live.live_stream(request, render_live, seen=seen)
+    topics = [notify.ticket_topic(ticket.id)]
+    return live.live_stream(request, render_live, topics=topics, seen=seen)
 
 
 @router.post("/c/{token}/reply", dependencies=[CsrfChecked])

@@ -11,11 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.channels.chat import service as chat_service
+from gigcx.db import notify
 from gigcx.tickets import service as tickets_service
 from gigcx.web.deps import CsrfChecked, WebExpert, templates
 from gigcx.web.live import live_stream
 
 router = APIRouter(include_in_schema=False)
+
+# "Typing" and "gone to email" end with the clock, without a write.
+STATE_REFRESH_SECONDS = 5.0
 
 
 def chat_state_html(state: chat_service.ExpertChatState | None) -> str:
@@ -34,7 +38,11 @@ def chat_state_stream(
     """Push the chat's state (customer typing, "seen") whenever it changes."""
     tickets_service.get_ticket(session, user, ticket_id)
     render_now = partial(_render, request.app.state.sessionmaker, user, ticket_id)
-    return live_stream(request, render_now)
+    chat = chat_service.chat_of_ticket(session, ticket_id)
+    topics = [notify.ticket_topic(ticket_id)]
+    if chat is not None:
+        topics.append(notify.chat_topic(chat.id))
+    return live_stream(request, render_now, topics=topics, refresh_seconds=STATE_REFRESH_SECONDS)
 
 
 @router.post("/expert/tickets/{ticket_id}/typing", dependencies=[CsrfChecked])

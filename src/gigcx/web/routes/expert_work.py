@@ -18,6 +18,7 @@ from gigcx.brands.models import Program
 from gigcx.channels.chat import service as chat_service
 from gigcx.channels.email import history as mail_history
 from gigcx.config import get_settings
+from gigcx.db import notify
 from gigcx.errors import InvalidInput
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import EnrollmentStatus, Presence
@@ -42,8 +43,6 @@ from gigcx.web.routes import expert_community, expert_compliance, expert_pay
 from gigcx.web.uploads import checked_uploads, plain, store_uploads
 
 router = APIRouter(include_in_schema=False)
-
-STREAM_POLL_SECONDS = 1.0
 
 
 def open_tickets(session: Session, principal: Principal) -> list[Ticket]:
@@ -137,7 +136,8 @@ async def offer_stream(request: Request, user: WebExpert) -> StreamingResponse:
     """Push the offer feed whenever it changes, so new offers appear without a reload."""
     factory = request.app.state.sessionmaker
     render_now = partial(_render_offers, factory, user, csrf_token(request))
-    return live_stream(request, render_now, poll_seconds=STREAM_POLL_SECONDS)
+    topics = [notify.expert_topic(user.expert_id)] if user.expert_id else []
+    return live_stream(request, render_now, topics=topics)
 
 
 @router.post("/expert/offers/{offer_id}/accept", dependencies=[CsrfChecked])

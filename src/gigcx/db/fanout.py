@@ -1,0 +1,194 @@
+"""Fan-out of change notifications to the live feeds a server process holds open.
+
+Each open feed subscribes to its topics and sleeps until one of them is notified: it reads the
+database when something it shows may have changed, never on a timer per viewer. Notifications
+reach the hub from this process's commits (``gigcx.db.notify``) and, on PostgreSQL, from one
+listening connection per process (``PostgresListener``) that hears every other process's.
+
+A wake-up says "look again", not what changed: feeds re-read their state, so wake-ups that
+arrive together collapse into one read, and a notification lost while the listening connection
+was down costs nothing once every feed is woken after it reconnects.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import psycopg
+from sqlalchemy.engine import URL
+
+log = logging.getLogger(__name__)
+
+# "brand:*" is every topic of kind "brand".
+ANY = "*"
+_RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+class Subscription:
+    """One open feed's interest in some topics; ``wait`` returns when one of them is notified."""
+
+    def __init__(self, hub: "Hub", topics: frozenset[str], loop: asyncio.AbstractEventLoop):
+        self.hub = hub
+        self.topics = topics
+        self.loop = loop
+        self.woken = asyncio.Event()
+        # How many wake-ups reached this subscription (tests and the bench read it).
+        self.wakeups = 0
+
+    def wake(self) -> None:
+        """Set from any thread."""
+        self.loop.call_soon_threadsafe(self._set)
+
+    def _set(self) -> None:
+        self.wakeups += 1
+        self.woken.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """Whether a topic was notified (since the last wait) within ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self.woken.wait(), timeout)
+        except TimeoutError:
+            return False
+        self.woken.clear()
+        return True
+
+    def close(self) -> None:
+        self.hub.unsubscribe(self)
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class Hub:
+    """This process's subscriptions by topic."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_topic: dict[str, set[Subscription]] = {}
+        self.published = 0
+        # Set when commits of other processes cannot reach this one (several server processes
+        # on SQLite): feeds then look again this often, as they did before notifications.
+        self.fallback_seconds: float | None = None
+
+    def refresh_seconds(self, wanted: float | None) -> float | None:
+        """How long a feed may sleep without a notification: ``wanted`` (None: until one
+        comes) or the fallback, whichever is shorter."""
+        if self.fallback_seconds is None:
+            return wanted
+        return self.fallback_seconds if wanted is None else min(wanted, self.fallback_seconds)
+
+    def subscribe(self, topics: Iterable[str]) -> Subscription:
+        """Subscribe the running event loop's caller to ``topics``."""
+        subscription = Subscription(self, frozenset(topics), asyncio.get_running_loop())
+        with self._lock:
+            for topic in subscription.topics:
+                self._by_topic.setdefault(topic, set()).add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            for topic in subscription.topics:
+                subscribers = self._by_topic.get(topic)
+                if subscribers is not None:
+                    subscribers.discard(subscription)
+                    if not subscribers:
+                        del self._by_topic[topic]
+
+    def publish(self, topics: Iterable[str]) -> int:
+        """Wake every subscription to one of ``topics``, or to all of its kind (``kind:*``),
+        from any thread; return how many."""
+        named = set(topics)
+        named |= {f"{topic.partition(':')[0]}:{ANY}" for topic in named}
+        with self._lock:
+            self.published += 1
+            woken = set().union(*(self._by_topic.get(topic, ()) for topic in named))
+        for subscription in woken:
+            subscription.wake()
+        return len(woken)
+
+    def wake_all(self) -> int:
+        """Wake every subscription: notifications may have been missed."""
+        with self._lock:
+            woken = set().union(*self._by_topic.values())
+        for subscription in woken:
+            subscription.wake()
+        return len(woken)
+
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(set().union(*self._by_topic.values()))
+
+
+@lru_cache
+def hub() -> Hub:
+    """This process's hub."""
+    return Hub()
+
+
+def conninfo(url: URL) -> str:
+    """A libpq connection string for a SQLAlchemy PostgreSQL URL."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresListener:
+    """One connection that LISTENs for change notifications and hands them to the hub.
+
+    It runs in a thread of its own. When the connection drops it reconnects (with a growing
+    pause) and then wakes every feed, since notifications sent meanwhile are gone.
+    """
+
+    def __init__(
+        self,
+        url: URL,
+        *,
+        channel: str,
+        parse: Callable[[str], tuple[str, list[str]]],
+        origin: str,
+        target: Hub | None = None,
+    ):
+        self.conninfo = conninfo(url)
+        self.channel = channel
+        self.parse = parse
+        self.origin = origin
+        self.target = target or hub()
+        self.stopping = threading.Event()
+        self.listening = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="gigcx-live-listener", daemon=True)
+
+    def start(self) -> "PostgresListener":
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                self._listen(reconnected=failures > 0)
+                failures = 0
+            except psycopg.Error as error:
+                self.listening.clear()
+                pause = _RECONNECT_SECONDS[min(failures, len(_RECONNECT_SECONDS) - 1)]
+                failures += 1
+                log.warning("live notifications: %s; reconnecting in %.1f s", error, pause)
+                self.stopping.wait(pause)
+
+    def _listen(self, *, reconnected: bool) -> None:
+        with psycopg.connect(self.conninfo, autocommit=True) as connection:
+            connection.execute(f'LISTEN "{self.channel}"')
+            self.listening.set()
+            if reconnected:
+                self.target.wake_all()
+            while not self.stopping.is_set():
+                for notice in connection.notifies(timeout=1.0):
+                    origin, topics = self.parse(notice.payload)
+                    if origin != self.origin:
+                        self.target.publish(topics)

@@ -1,0 +1,172 @@
+"""Change notifications in one process: a commit wakes the feeds of the topics it changed."""
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gigcx.db import fanout, notify
+from gigcx.experts import service as experts_service
+from gigcx.experts.enums import Presence
+from gigcx.routing import service as routing_service
+from gigcx.tickets import service as tickets_service
+from tests.factories.brands import make_brand, make_program
+from tests.factories.experts import as_expert, make_expert
+from tests.factories.tickets import make_ticket
+
+# Only a guard against a hang: a wake-up that came arrives at the first turn of the loop.
+GUARD_SECONDS = 30.0
+
+
+class Feeds:
+    """Subscriptions on an event loop of their own, as a server process holds them."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.open: list[fanout.Subscription] = []
+
+    def subscribe(self, *topics: str) -> fanout.Subscription:
+        async def subscribe() -> fanout.Subscription:
+            return fanout.hub().subscribe(topics)
+
+        subscription = self.loop.run_until_complete(subscribe())
+        self.open.append(subscription)
+        return subscription
+
+    def woken(self, subscription: fanout.Subscription) -> bool:
+        return self.loop.run_until_complete(subscription.wait(GUARD_SECONDS))
+
+    def settle(self) -> None:
+        """Run what other threads handed to the loop."""
+        self.loop.run_until_complete(asyncio.sleep(0))
+
+    def close(self) -> None:
+        for subscription in self.open:
+            subscription.close()
+        self.loop.close()
+
+
+@pytest.fixture
+def feeds() -> Iterator[Feeds]:
+    feeds = Feeds()
+    yield feeds
+    feeds.close()
+
+
+def test_a_committed_offer_wakes_its_experts_feed_and_its_brands_queue_only(
+    session: Session, feeds: Feeds
+) -> None:
+    brand, other_brand = make_brand(session), make_brand(session)
+    program = make_program(session, brand)
+    expert = make_expert(session, programs=[program], skills={"billing": 5})
+    bystander = make_expert(session, programs=[make_program(session, other_brand)])
+    session.commit()
+    mine = feeds.subscribe(notify.expert_topic(expert.id))
+    queue = feeds.subscribe(notify.brand_topic(brand.id))
+    theirs = feeds.subscribe(notify.expert_topic(bystander.id))
+    their_queue = feeds.subscribe(notify.brand_topic(other_brand.id))
+
+    ticket = make_ticket(session, program)
+    session.commit()
+
+    assert feeds.woken(mine) is True
+    assert feeds.woken(queue) is True
+    feeds.settle()
+    assert (mine.wakeups, queue.wakeups) == (1, 1)
+    assert (theirs.wakeups, their_queue.wakeups) == (0, 0)
+    assert routing_service.pending_offers_for(session, as_expert(expert))[0].ticket_id == ticket.id
+
+
+def test_a_rolled_back_change_wakes_nobody(session: Session, feeds: Feeds) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand)
+    expert = make_expert(session, programs=[program], skills={"billing": 5})
+    session.commit()
+    mine = feeds.subscribe(notify.expert_topic(expert.id))
+    queue = feeds.subscribe(notify.brand_topic(brand.id))
+
+    make_ticket(session, program)
+    session.rollback()
+    feeds.settle()
+
+    assert (mine.wakeups, queue.wakeups) == (0, 0)
+    assert routing_service.pending_offers_for(session, as_expert(expert)) == []
+
+
+def test_nothing_leaves_before_the_commit(session: Session, feeds: Feeds) -> None:
+    brand = make_brand(session)
+    program = make_program(session, brand)
+    expert = make_expert(session, programs=[program], skills={"billing": 5})
+    session.commit()
+    mine = feeds.subscribe(notify.expert_topic(expert.id))
+
+    make_ticket(session, program)
+    session.flush()
+    feeds.settle()
+    before_commit = mine.wakeups
+    session.commit()
+
+    assert before_commit == 0
+    assert feeds.woken(mine) is True
+
+
+def test_a_presence_change_wakes_the_queues_of_the_experts_brands(
+    session: Session, feeds: Feeds
+) -> None:
+    brand, other_brand = make_brand(session), make_brand(session)
+    expert = make_expert(session, programs=[make_program(session, brand)])
+    make_expert(session, programs=[make_program(session, other_brand)])
+    session.commit()
+    queue = feeds.subscribe(notify.brand_topic(brand.id))
+    their_queue = feeds.subscribe(notify.brand_topic(other_brand.id))
+    every_queue = feeds.subscribe(notify.any_brand_topic())
+
+    experts_service.set_presence(session, as_expert(expert), Presence.AWAY)
+    session.commit()
+
+    assert feeds.woken(queue) is True
+    assert feeds.woken(every_queue) is True
+    feeds.settle()
+    assert their_queue.wakeups == 0
+
+
+def test_withdrawn_offers_wake_their_experts_feeds(session: Session, feeds: Feeds) -> None:
+    program = make_program(session, make_brand(session))
+    expert = make_expert(session, programs=[program], skills={"billing": 5})
+    ticket = make_ticket(session, program)
+    session.commit()
+    mine = feeds.subscribe(notify.expert_topic(expert.id))
+
+    # A bulk UPDATE the flush does not see: the rescinding service names the topic itself.
+    tickets_service.rescind_pending_offers(session, ticket)
+    session.commit()
+
+    assert feeds.woken(mine) is True
+    assert routing_service.pending_offers_for(session, as_expert(expert)) == []
+
+
+def test_payloads_split_below_the_postgres_limit_and_read_back() -> None:
+    topics = [f"ticket:{n:036d}" for n in range(400)]
+
+    sent = list(notify.payloads(topics, origin="here"))
+
+    assert len(sent) == 3
+    assert all(len(payload.encode()) < 8000 for payload in sent)
+    read = [notify.parse(payload) for payload in sent]
+    assert {origin for origin, _ in read} == {"here"}
+    assert sorted(topic for _, batch in read for topic in batch) == sorted(topics)
+
+
+def test_feeds_fall_back_to_looking_again_where_other_processes_cannot_notify() -> None:
+    hub = fanout.Hub()
+    alone = (hub.refresh_seconds(None), hub.refresh_seconds(30.0))
+
+    hub.fallback_seconds = 2.0
+
+    assert alone == (None, 30.0)
+    assert (hub.refresh_seconds(None), hub.refresh_seconds(30.0), hub.refresh_seconds(1.0)) == (
+        2.0,
+        2.0,
+        1.0,
+    )
