@@ -167,6 +167,8 @@ class ExpertAvailability(IdMixin, Base):
         UniqueConstraint("expert_id", "weekday", "start_hour"),
         Index("ix_expert_availability_expert", "expert_id"),
     )
+
+
 # Only the two columns the live queue's topics need (brands sit beside experts, not below).
 _programs = table("programs", column("id", Uuid()), column("brand_id", Uuid()))
 
