@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Connection, Engine
+from sqlalchemy import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
@@ -26,7 +26,7 @@ from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
 from gigcx.db import fanout, notify
-from gigcx.db.session import get_sessionmaker
+from gigcx.db.session import get_sessionmaker, is_pooled
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
 from gigcx.web import uploads
@@ -38,20 +38,41 @@ log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
 
 
-SQLITE_PROCESSES_REFRESH_SECONDS = 2.0
+# How often feeds look again where other processes' commits cannot notify this one.
+FALLBACK_REFRESH_SECONDS = 2.0
+
+
+def listen_url(engine: Engine) -> URL | None:
+    """Where this process LISTENs for change notifications on PostgreSQL: the listen setting,
+    else the engine's own address unless that goes through a pooler (None: nowhere)."""
+    configured = get_settings().database_listen_url
+    if configured:
+        return make_url(configured)
+    return None if is_pooled(engine) else engine.url
 
 
 def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListener | None:
     """On PostgreSQL, hear other processes' change notifications (one connection)."""
     bind = factory.kw.get("bind")
     engine = bind.engine if isinstance(bind, Connection) else bind
-    if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+    if not isinstance(engine, Engine):
+        return None
+    if engine.dialect.name != "postgresql":
         if get_settings().api_processes > 1:
             # SQLite tells only the process that commits: feeds fall back to looking again.
-            fanout.hub().fallback_seconds = SQLITE_PROCESSES_REFRESH_SECONDS
+            fanout.hub().fallback_seconds = FALLBACK_REFRESH_SECONDS
+        return None
+    url = listen_url(engine)
+    if url is None:
+        log.warning(
+            "live feeds look again every %.0f s: the database is reached through a pooler and "
+            "GIGCX_DATABASE_LISTEN_URL (a direct PostgreSQL address for notifications) is not set",
+            FALLBACK_REFRESH_SECONDS,
+        )
+        fanout.hub().fallback_seconds = FALLBACK_REFRESH_SECONDS
         return None
     listener = fanout.PostgresListener(
-        engine.url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN
+        url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN
     )
     return listener.start()
 
@@ -74,10 +95,12 @@ def create_app(
             log.info("job runner started in process")
         # /readyz reports a runner that should run here and has stopped.
         app.state.job_runner = job_runner
+        fallback = fanout.hub().fallback_seconds
         listener = _listen_for_changes(app.state.sessionmaker)
         yield
         if listener is not None:
             listener.stop()
+        fanout.hub().fallback_seconds = fallback
         # Requests have drained by now; let the job in progress finish too. One that outlasts
         # the grace period is taken over by another runner when its lease runs out.
         if job_runner is not None:

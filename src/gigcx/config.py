@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     # different server connections, so no server-side prepared statement is made (psycopg's
     # prepare_threshold off). Nothing else needs it: every lock and setting is per transaction.
     database_pooled: bool = False
+    # PostgreSQL: where each process's change listener connects, directly, not through a pooler
+    # (a listening connection holds a server session, which a pooler in transaction mode does
+    # not keep). Empty: database_url, unless database_pooled is set; live feeds then look again
+    # every 2 s.
+    database_listen_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     api_processes: int = 1

@@ -89,7 +89,7 @@ def build_marketplace(
         "/api/v1/brands",
         json={
             "name": f"Brand {n}",
-            "slug": f"brand-{n}",
+            "slug": f"market-{n}",
             "currency": "EUR",
             "admin_email": f"boss{n}@example.com",
             "admin_password": PASSWORD,

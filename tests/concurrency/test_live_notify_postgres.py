@@ -4,7 +4,6 @@ The listener here stands for another server process: it hears every commit, this
 included, and wakes its own hub's feeds.
 """
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 
@@ -17,18 +16,15 @@ from gigcx.db.session import make_engine
 from gigcx.routing import service as routing_service
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
+from tests.factories.feeds import GUARD_SECONDS, Feeds
 from tests.factories.tickets import make_ticket
 
-# Only a guard against a hang, never a timing assertion.
-GUARD_SECONDS = 60.0
 
-
-class OtherProcess:
+class OtherProcess(Feeds):
     """A hub fed by its own listening connection, with subscriptions on its own loop."""
 
     def __init__(self, url: str) -> None:
-        self.hub = fanout.Hub()
-        self.loop = asyncio.new_event_loop()
+        super().__init__(fanout.Hub())
         self.listener = fanout.PostgresListener(
             make_url(url),
             channel=notify.CHANNEL,
@@ -37,18 +33,6 @@ class OtherProcess:
             target=self.hub,
         ).start()
         assert self.listener.listening.wait(GUARD_SECONDS)
-
-    def subscribe(self, *topics: str) -> fanout.Subscription:
-        async def subscribe() -> fanout.Subscription:
-            return self.hub.subscribe(topics)
-
-        return self.loop.run_until_complete(subscribe())
-
-    def woken(self, subscription: fanout.Subscription) -> bool:
-        return self.loop.run_until_complete(subscription.wait(GUARD_SECONDS))
-
-    def settle(self) -> None:
-        self.loop.run_until_complete(asyncio.sleep(0))
 
     def catch_up(self, factory: sessionmaker[Session]) -> None:
         """Return once every earlier commit's notification has arrived (they come in order)."""
@@ -61,7 +45,7 @@ class OtherProcess:
 
     def close(self) -> None:
         self.listener.stop()
-        self.loop.close()
+        super().close()
 
 
 @pytest.fixture

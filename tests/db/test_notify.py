@@ -1,50 +1,22 @@
 """Change notifications in one process: a commit wakes the feeds of the topics it changed."""
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
 
+from gigcx.app import listen_url
+from gigcx.config import get_settings
 from gigcx.db import fanout, notify
+from gigcx.db.session import make_engine
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
+from tests.factories.feeds import Feeds
 from tests.factories.tickets import make_ticket
-
-# Only a guard against a hang: a wake-up that came arrives at the first turn of the loop.
-GUARD_SECONDS = 30.0
-
-
-class Feeds:
-    """Subscriptions on an event loop of their own, as a server process holds them."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.open: list[fanout.Subscription] = []
-
-    def subscribe(self, *topics: str) -> fanout.Subscription:
-        async def subscribe() -> fanout.Subscription:
-            return fanout.hub().subscribe(topics)
-
-        subscription = self.loop.run_until_complete(subscribe())
-        self.open.append(subscription)
-        return subscription
-
-    def woken(self, subscription: fanout.Subscription) -> bool:
-        return self.loop.run_until_complete(subscription.wait(GUARD_SECONDS))
-
-    def settle(self) -> None:
-        """Run what other threads handed to the loop."""
-        self.loop.run_until_complete(asyncio.sleep(0))
-
-    def close(self) -> None:
-        for subscription in self.open:
-            subscription.close()
-        self.loop.close()
 
 
 @pytest.fixture
@@ -170,3 +142,21 @@ def test_feeds_fall_back_to_looking_again_where_other_processes_cannot_notify() 
         2.0,
         1.0,
     )
+
+
+def test_a_pooled_database_is_listened_to_only_at_a_direct_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LISTEN through a pooler in transaction mode would hear nothing (or another client's)."""
+    pooled = make_engine("postgresql+psycopg://gigcx@127.0.0.1:6432/gigcx", pooled=True)
+    direct = make_engine("postgresql+psycopg://gigcx@db.internal:5432/gigcx", pooled=False)
+
+    unset = (listen_url(pooled), listen_url(direct))
+    monkeypatch.setattr(
+        get_settings(), "database_listen_url", "postgresql+psycopg://gigcx@db.internal:5432/gigcx"
+    )
+    configured = listen_url(pooled)
+
+    assert unset == (None, direct.url)
+    assert configured is not None
+    assert (configured.host, configured.port) == ("db.internal", 5432)

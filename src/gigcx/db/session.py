@@ -86,6 +86,15 @@ def _begin_postgres(connection: Connection) -> None:
         connection.exec_driver_sql(f"SELECT {calls}", tuple(value for _, value in settings))
 
 
+# Marks an engine that reaches PostgreSQL through a pooler in transaction mode.
+POOLED_OPTION = "gigcx_pooled"
+
+
+def is_pooled(engine: Engine) -> bool:
+    """Whether ``engine`` goes through a pooler in transaction mode (see ``make_engine``)."""
+    return bool(engine.get_execution_options().get(POOLED_OPTION, False))
+
+
 def make_engine(url: str, *, pool_size: int = 10, pooled: bool | None = None) -> Engine:
     """Create an engine with the settings each dialect needs.
 
@@ -113,6 +122,7 @@ def make_engine(url: str, *, pool_size: int = 10, pooled: bool | None = None) ->
         max_overflow=pool_size,
         pool_pre_ping=True,
         connect_args=connect_args,
+        execution_options={POOLED_OPTION: pooled},
     )
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _begin_postgres)

@@ -3,9 +3,10 @@
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from gigcx.brands.models import Brand, Program
 from gigcx.channels.email import inbound
 from gigcx.channels.email.enums import InboundTransport
 from gigcx.channels.email.models import InboundEmail, Mailbox
+from gigcx.kit import clock
 from gigcx.tickets.models import Message, Ticket
 from tests.factories.brands import make_brand, make_program
 
@@ -65,13 +67,14 @@ def make_mail(
     message_id: str | None = "new",
     headers: dict[str, str] | None = None,
     files: Sequence[tuple[str, bytes, str]] = (),
+    written: datetime | None = None,
 ) -> bytes:
-    """A mail as a mail client sends it, with CRLF line ends."""
+    """A mail as a mail client sends it, with CRLF line ends, written ``written`` (default: now)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = "Thu, 03 Dec 2026 10:00:00 +0000"
+    message["Date"] = format_datetime(written or clock.now())
     if message_id == "new":
         message["Message-ID"] = make_msgid(domain="mail.example.com")
     elif message_id is not None:

@@ -1,13 +1,16 @@
 """Robots' mail opens no ticket, floods stop, bounces mark the customer; text and files."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session
 
-from gigcx.channels.email import identity
+from gigcx.channels.email import identity, inbound
 from gigcx.channels.email.enums import InboundOutcome, InboundReason
 from gigcx.channels.email.errors import MailTooLarge, UnreadableMail
 from gigcx.channels.email.models import InboundEmail
 from gigcx.config import get_settings
+from gigcx.kit import clock
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.models import Customer
 from tests.channels.email_in.helpers import (
@@ -79,6 +82,18 @@ def test_auto_submitted_no_is_a_person_writing(session: Session, desk: Desk) -> 
 
     assert result.outcome == InboundOutcome.NEW_TICKET
     assert result.may_acknowledge is True
+
+
+def test_a_mail_written_days_ago_opens_a_ticket_without_an_acknowledgement(
+    session: Session, desk: Desk
+) -> None:
+    """A mailbox read late (an outage, a backlog imported) must not answer last week's mail."""
+    written = clock.now() - inbound.ACKNOWLEDGE_WITHIN - timedelta(hours=1)
+
+    result = take(session, desk, make_mail(to=desk.address, written=written))
+
+    assert result.outcome == InboundOutcome.NEW_TICKET
+    assert result.may_acknowledge is False
 
 
 def test_a_flood_from_one_sender_is_kept_without_tickets(

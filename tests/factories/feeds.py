@@ -1,0 +1,51 @@
+"""Live-feed subscriptions held as a server process holds them: on an event loop of its own."""
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from gigcx.db import fanout
+
+# Only a guard against a hang, never a timing assertion: a wake-up that came arrives at the
+# first turn of the loop.
+GUARD_SECONDS = 60.0
+
+T = TypeVar("T")
+
+
+class Feeds:
+    """Subscriptions to ``hub`` (default: this process's) on a loop running in its own thread,
+    so the test's thread may itself be inside a loop (the browser tests' driver runs one)."""
+
+    def __init__(self, hub: fanout.Hub | None = None) -> None:
+        self.hub = hub or fanout.hub()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.open: list[fanout.Subscription] = []
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def subscribe(self, *topics: str) -> fanout.Subscription:
+        async def subscribe() -> fanout.Subscription:
+            return self.hub.subscribe(topics)
+
+        subscription = self.run(subscribe())
+        self.open.append(subscription)
+        return subscription
+
+    def woken(self, subscription: fanout.Subscription) -> bool:
+        return self.run(subscription.wait(GUARD_SECONDS))
+
+    def settle(self) -> None:
+        """Run what other threads handed to the loop before now."""
+        self.run(asyncio.sleep(0))
+
+    def close(self) -> None:
+        for subscription in self.open:
+            subscription.close()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
