@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 import _fixture
+from _http import Connection
+from _procs import free_port, postgres_cpu, process_tree_cpu, stop_group
 from _support import (
     DEFAULT_POSTGRES_URL,
     ms,
@@ -172,48 +173,6 @@ def judge_insert(status: int, payload: bytes) -> str:
     return "ok" if status == 201 else f"HTTP {status}"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def process_tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and its children (Linux /proc)."""
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            stat = Path(f"/proc/{current}/stat").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / ticks
-        pending.extend(int(child) for child in children)
-    return total
-
-
-def postgres_cpu() -> float:
-    """CPU seconds used so far by the PostgreSQL processes on this machine (Linux /proc)."""
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if (proc / "comm").read_text().strip() != "postgres":
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 @contextlib.contextmanager
 def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tuple[str, int]]:
     """Serve the bench app with uvicorn in its own process group; always stop it."""
@@ -253,7 +212,7 @@ def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tu
         wait_until_ready(base_url, server, log)
         yield base_url, server.pid
     finally:
-        stop(server)
+        stop_group(server)
 
 
 def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -272,73 +231,6 @@ def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) 
                 pass
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()[-3000:]}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the uvicorn process group this bench started (master and its workers)."""
-    if server.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
-    # Workers left behind by a master that died would still be in the group.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGKILL)
-
-
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client connection over asyncio streams.
-
-    httpx cost about 1.6 ms of client CPU per request here, so on two shared cores the client
-    capped the one-row endpoint; this costs about a tenth of that and leaves the cores to the
-    server.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host = host
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(
-        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        if self.writer is None or self.reader is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}"]
-        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        if method != "GET":
-            lines += ["content-type: application/json", f"content-length: {len(body)}"]
-        self.writer.write("\r\n".join([*lines, "", ""]).encode() + body)
-        try:
-            head = await self.reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = None
-            keep = True
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-                elif name.strip().lower() == b"connection" and b"close" in value.lower():
-                    keep = False
-            if length is None:
-                raise ConnectionError("response without content-length")
-            payload = await self.reader.readexactly(length)
-        except BaseException:
-            self.close()
-            raise
-        if not keep:
-            self.close()
-        return status, payload
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 async def balanced_connections(
