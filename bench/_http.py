@@ -8,6 +8,7 @@ server. Loopback only, no TLS, no redirects: the benchmarks talk to a server the
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -66,25 +67,37 @@ class Connection:
 
 
 class Pool:
-    """Keep-alive connections handed out one request at a time, opened as needed."""
+    """Keep-alive connections handed out one request at a time, opened as needed.
 
-    def __init__(self, host: str, port: int) -> None:
+    A connection left idle longer than ``idle_seconds`` is closed rather than reused: uvicorn
+    closes keep-alive connections idle for 5 s, and a request written just as the server closes
+    its end would fail with nothing read.
+    """
+
+    def __init__(self, host: str, port: int, *, idle_seconds: float = 3.0) -> None:
         self.host = host
         self.port = port
-        self._idle: list[Connection] = []
+        self.idle_seconds = idle_seconds
+        self._idle: list[tuple[float, Connection]] = []
         self.opened = 0
+
+    def _connection(self) -> Connection:
+        now = time.monotonic()
+        while self._idle:
+            since, connection = self._idle.pop()
+            if now - since < self.idle_seconds:
+                return connection
+            connection.close()
+        self.opened += 1
+        return Connection(self.host, self.port)
 
     async def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        if self._idle:
-            connection = self._idle.pop()
-        else:
-            connection = Connection(self.host, self.port)
-            self.opened += 1
+        connection = self._connection()
         status, payload = await connection.request(method, path, body, headers)
         if connection.writer is not None:
-            self._idle.append(connection)
+            self._idle.append((time.monotonic(), connection))
         return status, payload
 
     async def json(
@@ -99,7 +112,7 @@ class Pool:
             return status, None
 
     def close(self) -> None:
-        for connection in self._idle:
+        for _since, connection in self._idle:
             connection.close()
         self._idle.clear()
 

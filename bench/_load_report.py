@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from _load_stats import busiest_tables
+from _load_stats import Usage, busiest_tables
 from _support import percentile
 
 if TYPE_CHECKING:
@@ -78,8 +78,8 @@ def flow_table(steps: Sequence["Step"], args: argparse.Namespace) -> Table:
             "window that no feed showed."
         ),
     )
-    columns = ("tickets/s offered", "sent/s", "taken/s", "resolved/s", "intake p50 ms")
-    columns += ("intake p99 ms", "offer->screen p50 ms", "p99 ms", "not shown", "errors", "")
+    columns = ["tickets/s offered", "sent/s", "taken/s", "resolved/s", "intake p50 ms"]
+    columns += ["intake p99 ms", "offer->screen p50 ms", "p99 ms", "not shown", "errors", ""]
     for column in columns:
         table.add_column(column, justify="right")
     for step in steps:
@@ -191,6 +191,17 @@ def print_tables(
         f"{', '.join(f'{v:.1f}' for v in load_before)}, after "
         f"{', '.join(f'{v:.1f}' for v in load_after)}",
         markup=False,
+    )
+
+
+def idle_line(use: Usage, feeds: int) -> str:
+    """What the setup used with the feeds open and no tickets, in cores and per second."""
+    per = use.seconds
+    return (
+        f"idle with {feeds} feeds open, over {per:.0f} s: cores server {use.server / per:.2f}, "
+        f"runners {use.runners / per:.2f}, db {use.database / per:.2f}, machine "
+        f"{use.machine / per:.2f}; {use.counters['transactions'] / per:.1f} xacts/s, "
+        f"{use.counters['scans'] / per:.1f} scans/s"
     )
 
 

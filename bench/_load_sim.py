@@ -15,7 +15,7 @@ import re
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,8 +84,8 @@ class Simulation:
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def spawn(self, work: Callable[[], Any]) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(work())
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -133,7 +133,7 @@ class Simulation:
                 break
             await asyncio.sleep(max(due - loop.time(), 0))
             self.sent += 1
-            self.spawn(lambda due=due: self.write_in(due))
+            self.spawn(self.write_in(due))
         await asyncio.sleep(max(end - loop.time(), 0))
 
     def ticket_body(self, index: int) -> dict[str, Any]:
@@ -203,7 +203,7 @@ class Simulation:
                         if offer_id not in known:
                             known.add(offer_id)
                             self.seen.setdefault(offer_id, now)
-                            self.spawn(lambda o=offer_id: self.work(expert, o))
+                            self.spawn(self.work(expert, offer_id))
             except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as error:
                 if self.stopping:
                     return
@@ -242,7 +242,7 @@ class Simulation:
         experts = self.world.experts
         for start in range(0, len(experts), batch):
             for expert in experts[start : start + batch]:
-                self.spawn(lambda e=expert: self.follow(e))
+                self.spawn(self.follow(expert))
             goal = min(start + batch, len(experts))
             deadline = asyncio.get_running_loop().time() + CONNECT_SECONDS
             while len(self.connected) < goal:

@@ -78,11 +78,14 @@ def sample(engine: Engine, *, server_pid: int, runner_pids: list[int], statement
         if statements:
             counters["statements"] = float(connection.execute(_STATEMENTS).scalar_one())
         pids = list(connection.execute(_BACKENDS).scalars())
-        tables = {name: tuple(row) for name, *row in connection.execute(_TABLES)}
+        tables = {
+            str(name): (int(a), int(b), int(c), int(d))
+            for name, a, b, c, d in connection.execute(_TABLES)
+        }
         connection.rollback()
     return Sample(
         at=time.monotonic(),
-        tables=tables,  # type: ignore[arg-type]
+        tables=tables,
         client=time.process_time(),
         server=process_tree_cpu(server_pid),
         runners=sum(process_tree_cpu(pid) for pid in runner_pids),

@@ -25,10 +25,11 @@ import os
 import random
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ SRC = BENCH_DIR.parent / "src"
 INTAKE_P99 = 0.300
 SCREEN_P99 = 1.0
 MAX_FAILED_SHARE = 0.01
+PROGRESS_SECONDS = 5.0
 
 
 @dataclass
@@ -97,7 +99,9 @@ def cluster(url: str, args: argparse.Namespace, directory: Path) -> Iterator[Clu
             stop_group(process)
 
 
-def wait_until_ready(base_url: str, processes: list, logs: list[Path]) -> None:
+def wait_until_ready(
+    base_url: str, processes: list[subprocess.Popen[bytes]], logs: list[Path]
+) -> None:
     deadline = time.monotonic() + 180
     with httpx.Client(base_url=base_url, timeout=5) as client:
         while time.monotonic() < deadline:
@@ -199,14 +203,28 @@ class Bench:
         while self.sim.busy() and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
 
-    async def show(self, rate: float, phase: str, work: object) -> None:
+    async def show(self, rate: float, phase: str, work: Awaitable[object]) -> None:
         """Run ``work`` with a progress line beneath it."""
-        task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+        task = asyncio.ensure_future(work)
+        if not self.console.is_terminal:  # a log: a line every few seconds
+            while not task.done():
+                await asyncio.wait([task], timeout=PROGRESS_SECONDS)
+                line = _load_report.progress_line(self.sim, rate, phase)
+                self.console.print(line, markup=False)
+            task.result()
+            return
         with self.console.status("") as status:
             while not task.done():
                 status.update(_load_report.progress_line(self.sim, rate, phase))
                 await asyncio.wait([task], timeout=1.0)
         task.result()
+
+    async def idle(self) -> Usage:
+        """What the setup uses with every feed open and no tickets coming in."""
+        await self.show(0, "settling", asyncio.sleep(self.args.settle))
+        before = await self.sample()
+        await self.show(0, "idle", asyncio.sleep(self.args.idle))
+        return usage(before, await self.sample())
 
     async def search(self) -> list[Step]:
         args = self.args
@@ -235,7 +253,9 @@ class Bench:
         return steps
 
 
-async def run(world: World, site: Cluster, engine: Engine, args: argparse.Namespace) -> list[Step]:
+async def run(
+    world: World, site: Cluster, engine: Engine, args: argparse.Namespace
+) -> tuple[Usage | None, list[Step]]:
     address = httpx.URL(site.base_url)
     sim = Simulation(
         world, address.host, address.port or 80, pace=Pace(), rng=random.Random(args.seed)
@@ -248,7 +268,8 @@ async def run(world: World, site: Cluster, engine: Engine, args: argparse.Namesp
                 lambda n: status.update(f"offer feeds open: {n} of {len(world.experts)}"),
             )
         bench.console.print(f"{len(sim.connected)} expert feeds open", markup=False)
-        return await bench.search()
+        idle = await bench.idle() if args.idle else None
+        return idle, await bench.search()
     finally:
         await sim.stop()
 
@@ -283,6 +304,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--settle", type=float, default=11.0, help="seconds for PostgreSQL's counters to settle"
     )
+    parser.add_argument(
+        "--idle", type=float, default=10.0, help="seconds measured idle first (0: none)"
+    )
     parser.add_argument("--feed-batch", type=int, default=50, help="feeds opened at a time")
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args(argv)
@@ -311,11 +335,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with cluster(url, args, Path(directory)) as site:
                 console.print(f"{args.processes} API processes and {args.runners} job runners up")
-                steps = asyncio.run(run(world, site, engine, args))
+                idle, steps = asyncio.run(run(world, site, engine, args))
                 notable = _load_report.notable_log_lines(site.logs)
         finally:
             engine.dispose()
     _load_report.print_tables(console, steps, args, load_before, os.getloadavg())
+    if idle is not None:
+        console.print(_load_report.idle_line(idle, args.experts), markup=False)
     if notable:
         console.print("notable lines in the server and runner logs (last 20):", markup=False)
         console.print("\n".join(notable[-20:]), markup=False)
