@@ -8,12 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from gigcx.api import sse
+from gigcx.api.deps import get_session
 from gigcx.brands.models import Program
+from gigcx.web.routes import expert_work as web_routes
 from tests.api.helpers import build_marketplace
 from tests.factories.tickets import make_ticket
 from tests.web.helpers import web_sign_in
@@ -134,3 +138,38 @@ def test_idle_feeds_read_nothing_however_many_are_open(
         read_while_idle = len(statements)
 
     assert read_while_idle == 0
+
+
+def test_the_offer_feed_sends_a_signed_out_browser_to_sign_in(client: TestClient) -> None:
+    answer = client.get(FEED, follow_redirects=False)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/login?next={FEED}"
+
+
+def test_the_offer_feed_refuses_brand_staff(client: TestClient, session: Session) -> None:
+    market = build_marketplace(client, session, experts=0)
+    client.cookies.clear()
+    web_sign_in(client, market.brand_admin_email)
+
+    answer = client.get(FEED, follow_redirects=False)
+
+    assert answer.status_code == 403
+    assert "for experts" in answer.text
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def test_the_offer_feed_holds_no_request_session_while_it_streams() -> None:
+    """Its sign-in is read in one thread hop (``web.deps.stream_expert``): with the request
+    session, feeds reconnecting together held every pooled connection while queueing for
+    threads that waited for a connection (bench/load.py: 0 of 1,000 feeds opened at once
+    showed, 500s after the pool's 30 s timeout)."""
+    (route,) = [r for r in web_routes.router.routes if getattr(r, "path", None) == FEED]
+    assert isinstance(route, APIRoute)
+
+    assert get_session not in set(_calls(route.dependant))

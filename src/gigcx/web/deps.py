@@ -15,6 +15,7 @@ from gigcx.api.deps import SessionDep, refuse
 from gigcx.auth import service as auth_service
 from gigcx.auth.principal import Principal
 from gigcx.channels import account_security
+from gigcx.db.session import open_session
 from gigcx.errors import DomainError, PermissionDenied
 from gigcx.kit.text import printable, text_problem
 from gigcx.tickets.queries import short_id
@@ -158,6 +159,24 @@ def signed_in_staff(principal: Annotated[Principal, Depends(signed_in)]) -> Prin
 def signed_in_platform_admin(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     require(principal, Area.PLATFORM)
     return principal
+
+
+def stream_expert(request: Request) -> Principal:
+    """The signed-in expert of a live stream, read in one short unit of work of its own.
+
+    For ``await run_in_threadpool(stream_expert, request)`` in place of ``WebExpert``. With the
+    request session each dependency and its teardown is a thread hop of its own, and the
+    session holds its connection from the first read to the teardown. Feeds reconnecting all at
+    once (after a deploy) then hold every pooled connection while they queue for threads, which
+    all wait for a connection: nothing moves until the pool's timeout fails them. Here the
+    connection is taken and given back within one hop.
+    """
+    session = open_session(request.app.state.sessionmaker, writes=False)
+    try:
+        principal = optional_principal(request, session)
+    finally:
+        session.close()
+    return signed_in_expert(signed_in(request, principal))
 
 
 WebUser = Annotated[Principal | None, Depends(optional_principal)]

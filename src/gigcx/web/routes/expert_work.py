@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
@@ -37,7 +38,15 @@ from gigcx.training import service as training_service
 from gigcx.views import expert as expert_views
 from gigcx.views import files as file_views
 from gigcx.views import onboarding as onboarding_views
-from gigcx.web.deps import CsrfChecked, WebExpert, csrf_token, redirect, render, templates
+from gigcx.web.deps import (
+    CsrfChecked,
+    WebExpert,
+    csrf_token,
+    redirect,
+    render,
+    stream_expert,
+    templates,
+)
 from gigcx.web.live import live_stream
 from gigcx.web.routes import expert_community, expert_compliance, expert_pay
 from gigcx.web.uploads import checked_uploads, plain, store_uploads
@@ -132,8 +141,9 @@ def _render_offers(factory: Any, principal: Principal, csrf: str) -> str:
 
 
 @router.get("/expert/offers/stream")
-async def offer_stream(request: Request, user: WebExpert) -> StreamingResponse:
+async def offer_stream(request: Request) -> StreamingResponse:
     """Push the offer feed whenever it changes, so new offers appear without a reload."""
+    user = await run_in_threadpool(stream_expert, request)
     factory = request.app.state.sessionmaker
     render_now = partial(_render_offers, factory, user, csrf_token(request))
     topics = [notify.expert_topic(user.expert_id)] if user.expert_id else []
