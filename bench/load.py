@@ -36,6 +36,7 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import _load_report
@@ -262,16 +263,33 @@ async def run(
     )
     bench = Bench(sim, engine, site, args)
     try:
+        began = time.monotonic()
         with bench.console.status("") as status:
             await sim.connect_feeds(
                 args.feed_batch,
                 lambda n: status.update(f"offer feeds open: {n} of {len(world.experts)}"),
             )
-        bench.console.print(f"{len(sim.connected)} expert feeds open", markup=False)
+        took = time.monotonic() - began
+        line = f"{len(sim.connected)} expert feeds open ({args.feed_batch} at a time, {took:.1f} s)"
+        bench.console.print(line, markup=False)
         idle = await bench.idle() if args.idle else None
         return idle, await bench.search()
     finally:
         await sim.stop()
+
+
+def connection_headroom(engine: Engine, args: argparse.Namespace) -> str | None:
+    """A warning when the processes may open more connections than PostgreSQL has left."""
+    with engine.connect() as connection:
+        limit = int(connection.execute(text("SHOW max_connections")).scalar_one())
+        used = int(connection.execute(text("SELECT count(*) FROM pg_stat_activity")).scalar_one())
+    wanted = (args.processes + args.runners) * 2 * args.pool_size
+    if wanted <= limit - used:
+        return None
+    return (
+        f"note: the processes may open {wanted} connections and PostgreSQL has "
+        f"{limit - used} of {limit} left: past that, requests fail ('too many clients')"
+    )
 
 
 def raise_open_files_limit() -> None:
@@ -295,7 +313,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runners", type=int, default=2, help="job runners")
     parser.add_argument("--pool-size", type=int, default=20, help="GIGCX_POOL_SIZE per process")
     parser.add_argument("--rates", default="", help="fixed tickets/s, comma-separated (no search)")
-    parser.add_argument("--start-rate", type=float, default=2.0, help="first rate of the search")
+    parser.add_argument("--start-rate", type=float, default=1.0, help="first rate of the search")
     parser.add_argument("--max-steps", type=int, default=5, help="steps of the search at most")
     parser.add_argument("--precision", type=float, default=0.25, help="stop when fail/pass <= 1+p")
     parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per step")
@@ -333,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         world = seed(url, experts=args.experts, rng=random.Random(args.seed))
         engine = make_engine(url, pool_size=2)
         try:
+            warning = connection_headroom(engine, args)
+            if warning:
+                console.print(warning, markup=False)
             with cluster(url, args, Path(directory)) as site:
                 console.print(f"{args.processes} API processes and {args.runners} job runners up")
                 idle, steps = asyncio.run(run(world, site, engine, args))
