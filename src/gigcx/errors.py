@@ -45,3 +45,15 @@ class DatabaseBusy(DomainError):
             "the records this request needs are busy with other work; nothing was changed, "
             "try again in a moment"
         )
+
+
+class DatabaseUnavailable(DomainError):
+    """The database took no new connection (down, or at its connection limit) (HTTP 503)."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database is not taking connections right now; nothing was changed, "
+            "try again in a moment"
+        )

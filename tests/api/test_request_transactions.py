@@ -94,3 +94,20 @@ def test_on_sqlite_a_reading_request_does_not_wait_while_another_transaction_wri
     assert used_while_writing is None
     assert afterwards.status_code == 200
     assert used_afterwards is not None
+
+
+def test_a_database_that_takes_no_connection_answers_503_with_a_detail() -> None:
+    # Nothing listens on port 1: psycopg's "connection failed", as when the server refuses
+    # more clients ("too many clients already", seen under bench/load.py).
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/gigcx")
+    app = create_app(sessionmaker(bind=engine), run_jobs=False)
+
+    with TestClient(app) as client:
+        answer = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-checked"})
+
+    assert answer.status_code == 503
+    assert answer.json()["detail"] == (
+        "the database is not taking connections right now; nothing was changed, "
+        "try again in a moment"
+    )
+    engine.dispose()

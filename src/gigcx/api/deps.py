@@ -16,9 +16,9 @@ from gigcx.auth.enums import ApiScope
 from gigcx.auth.principal import Principal
 from gigcx.channels import account_security
 from gigcx.config import get_settings
-from gigcx.db.dialect import is_busy
+from gigcx.db.dialect import is_busy, is_unreachable
 from gigcx.db.session import open_session
-from gigcx.errors import DatabaseBusy, NotAuthenticated, PermissionDenied
+from gigcx.errors import DatabaseBusy, DatabaseUnavailable, NotAuthenticated, PermissionDenied
 
 _bearer = HTTPBearer(auto_error=False, description="A sign-in token or a brand API key")
 
@@ -53,6 +53,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.rollback()
         if is_busy(error):
             raise DatabaseBusy() from error
+        if is_unreachable(error):
+            raise DatabaseUnavailable() from error
         raise
     except BaseException:
         session.rollback()

@@ -52,6 +52,13 @@ def epoch_seconds(session: Session, moment: ColumnElement[datetime]) -> ColumnEl
 _RETRYABLE_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """Whether a database error means no connection could be opened (the server is down or
+    refuses more clients, "too many clients already"): psycopg says "connection failed"."""
+    original = getattr(error, "orig", None)
+    return original is not None and str(original).startswith("connection failed")
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether a database error means "busy, try again": a lock or statement timed out."""
     original = getattr(error, "orig", None)
