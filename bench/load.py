@@ -339,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # A SIGTERM unwinds like Ctrl-C: every process is stopped and the database dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Set explicitly: a shell starts background commands with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     raise_open_files_limit()
     load_before = os.getloadavg()
     with (
@@ -370,4 +372,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: every process it started is stopped, the database dropped")
+        sys.exit(130)
