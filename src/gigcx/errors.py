@@ -48,7 +48,8 @@ class DatabaseBusy(DomainError):
 
 
 class DatabaseUnavailable(DomainError):
-    """The database took no new connection (down, or at its connection limit) (HTTP 503)."""
+    """No database connection could be had: the database is down or refuses more clients, or
+    every connection of the process's pool stayed busy (HTTP 503)."""
 
     status_code = 503
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.api.deps import SessionDep
@@ -110,4 +110,18 @@ def test_a_database_that_takes_no_connection_answers_503_with_a_detail() -> None
         "the database is not taking connections right now; nothing was changed, "
         "try again in a moment"
     )
+    engine.dispose()
+
+
+def test_a_pool_with_no_free_connection_answers_503_with_a_detail(tmp_path: Path) -> None:
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=0.05
+    )
+    app = create_app(sessionmaker(bind=engine), run_jobs=False)
+
+    with engine.connect(), TestClient(app) as client:  # the pool's one connection is taken
+        answer = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-checked"})
+
+    assert answer.status_code == 503
+    assert answer.json()["detail"].startswith("the database is not taking connections")
     engine.dispose()

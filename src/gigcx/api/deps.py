@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from gigcx.api.audit_trail import remember_principal
@@ -56,6 +57,10 @@ def get_session(request: Request) -> Iterator[Session]:
         if is_unreachable(error):
             raise DatabaseUnavailable() from error
         raise
+    except PoolTimeout as error:
+        # Every connection of this process's pool stayed in use for the pool's timeout.
+        session.rollback()
+        raise DatabaseUnavailable() from error
     except BaseException:
         session.rollback()
         raise
