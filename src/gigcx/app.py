@@ -25,7 +25,7 @@ from gigcx.api.request_context import RequestContext
 from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
-from gigcx.db import fanout, notify
+from gigcx.db import fanout, notify, redis_bus
 from gigcx.db.session import get_sessionmaker, is_pooled
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
@@ -51,8 +51,19 @@ def listen_url(engine: Engine) -> URL | None:
     return None if is_pooled(engine) else engine.url
 
 
-def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListener | None:
-    """On PostgreSQL, hear other processes' change notifications (one connection)."""
+def _listen_for_changes(
+    factory: sessionmaker[Session],
+) -> fanout.PostgresListener | redis_bus.RedisListener | None:
+    """Hear other processes' change notifications (one connection): on Redis where it is
+    configured, else on PostgreSQL."""
+    settings = get_settings()
+    if settings.redis_url:
+        return redis_bus.RedisListener(
+            settings.redis_url,
+            channel=settings.redis_channel,
+            handle=notify.handler(),
+            fallback_seconds=FALLBACK_REFRESH_SECONDS,
+        ).start()
     bind = factory.kw.get("bind")
     engine = bind.engine if isinstance(bind, Connection) else bind
     if not isinstance(engine, Engine):
@@ -71,10 +82,7 @@ def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListen
         )
         fanout.hub().fallback_seconds = FALLBACK_REFRESH_SECONDS
         return None
-    listener = fanout.PostgresListener(
-        url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN
-    )
-    return listener.start()
+    return fanout.PostgresListener(url, channel=notify.CHANNEL, handle=notify.handler()).start()
 
 
 def create_app(

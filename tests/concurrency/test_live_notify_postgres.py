@@ -28,8 +28,7 @@ class OtherProcess(Feeds):
         self.listener = fanout.PostgresListener(
             make_url(url),
             channel=notify.CHANNEL,
-            parse=notify.parse,
-            origin="another process",
+            handle=notify.handler(origin="another process", target=self.hub),
             target=self.hub,
         ).start()
         assert self.listener.listening.wait(GUARD_SECONDS)

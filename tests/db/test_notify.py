@@ -126,8 +126,8 @@ def test_payloads_split_below_the_postgres_limit_and_read_back() -> None:
     assert len(sent) == 3
     assert all(len(payload.encode()) < 8000 for payload in sent)
     read = [notify.parse(payload) for payload in sent]
-    assert {origin for origin, _ in read} == {"here"}
-    assert sorted(topic for _, batch in read for topic in batch) == sorted(topics)
+    assert {notice.origin for notice in read} == {"here"}
+    assert sorted(topic for notice in read for topic in notice.topics) == sorted(topics)
 
 
 def test_feeds_fall_back_to_looking_again_where_other_processes_cannot_notify() -> None:
