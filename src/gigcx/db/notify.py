@@ -174,6 +174,15 @@ def publisher() -> redis_bus.RedisPublisher | None:
         return found
 
 
+def close_publishers() -> None:
+    """Send what this process's publishers hold, then drop them."""
+    with _publishers_lock:
+        closing = list(_publishers.values())
+        _publishers.clear()
+    for bus in closing:
+        bus.close()
+
+
 def _wake_all_payload() -> str:
     return next(payloads([EVERYTHING]))
 

@@ -34,15 +34,22 @@ _EXIT_FLUSH_SECONDS = 2.0
 _STOP = None
 
 
-def client(url: str) -> redis.Redis:
+def client(url: str, name: str | None = None) -> redis.Redis:
     """A Redis client that gives up quickly when the server does not answer."""
     return redis.Redis.from_url(
         url,
+        client_name=name,
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
         socket_timeout=CONNECT_TIMEOUT_SECONDS,
         socket_keepalive=True,
         health_check_interval=30,
     )
+
+
+def listener_name(channel: str) -> str:
+    """The client name of a connection listening on ``channel`` (CLIENT LIST shows it)."""
+    printable = "".join(c if "!" <= c <= "~" else "_" for c in channel)
+    return f"gigcx-live-listener:{printable}"
 
 
 def reachable(url: str) -> str | None:
@@ -66,8 +73,8 @@ class RedisPublisher:
         self.channel = channel
         self.wake_all = wake_all
         self.sent = 0
-        # Set when payloads were dropped: the next successful send starts with wake_all().
-        self.has_lost = False
+        # Set while payloads are being dropped: the next successful send starts with wake_all().
+        self.lost = threading.Event()
         self._queue: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
         self._client = client(url)
         self._lock = threading.Lock()
@@ -99,7 +106,7 @@ class RedisPublisher:
     def _run(self) -> None:
         while True:
             try:
-                first = self._queue.get(timeout=_RETRY_SECONDS if self.has_lost else None)
+                first = self._queue.get(timeout=_RETRY_SECONDS if self.lost.is_set() else None)
             except queue.Empty:
                 self._send([])
                 continue
@@ -107,13 +114,13 @@ class RedisPublisher:
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             payloads = [payload for item in batch if item for payload in item]
-            if payloads or self.has_lost:
+            if payloads or self.lost.is_set():
                 self._send(payloads)
             if _STOP in batch:
                 return
 
     def _send(self, payloads: list[str]) -> None:
-        if self.has_lost:
+        if self.lost.is_set():
             payloads = [self.wake_all(), *payloads]
         try:
             with self._client.pipeline(transaction=False) as pipe:
@@ -121,17 +128,17 @@ class RedisPublisher:
                     pipe.publish(self.channel, payload)
                 pipe.execute()
         except (redis.RedisError, OSError) as error:
-            if not self.has_lost:
+            if not self.lost.is_set():
                 log.warning(
                     "live notifications could not be published to Redis (%s); feeds of other "
                     "processes are woken once it answers again",
                     error,
                 )
-            self.has_lost = True
+            self.lost.set()
             return
-        if self.has_lost:
+        if self.lost.is_set():
             log.info("live notifications reach Redis again")
-        self.has_lost = False
+        self.lost.clear()
         self.sent += len(payloads)
 
 
@@ -194,7 +201,7 @@ class RedisListener:
                 self.stopping.wait(pause)
 
     def _listen(self) -> None:
-        connection = client(self.url)
+        connection = client(self.url, listener_name(self.channel))
         pubsub = connection.pubsub()
         try:
             pubsub.subscribe(self.channel)
@@ -222,9 +229,9 @@ class RedisListener:
         if message["type"] == "subscribe":
             self.confirmations += 1
             self._recover()
-            self.listening.set()
             if self.confirmations > 1:
                 self.target.wake_all()
+            self.listening.set()
         elif message["type"] == "message":
             data = message["data"]
             self.handle(data.decode() if isinstance(data, bytes) else str(data))
