@@ -141,6 +141,7 @@ def test_a_listener_whose_connection_is_killed_wakes_every_feed(
 ) -> None:
     expert = make_expert(session, programs=[make_program(session, make_brand(session))])
     session.commit()
+    other.catch_up(session)
     feed = other.subscribe(notify.expert_topic(expert.id))
     before = other.listener.confirmations
 
@@ -172,6 +173,7 @@ def test_a_redis_outage_fails_no_commit_and_every_feed_catches_up_after_it(
     try:
         expert = make_expert(session, programs=[make_program(session, make_brand(session))])
         session.commit()
+        other.catch_up(session)
         theirs = other.subscribe(notify.expert_topic(expert.id))
         unrelated = other.subscribe("expert:unrelated")
         mine = here.subscribe(notify.expert_topic(expert.id))
