@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +26,7 @@ from gigcx.api.request_context import RequestContext
 from gigcx.api.routes.inbound import INBOUND_EMAIL_PATH
 from gigcx.channels.email.errors import MailTooLarge
 from gigcx.config import get_settings
-from gigcx.db import fanout, notify, redis_bus
+from gigcx.db import fanout, notify
 from gigcx.db.session import get_sessionmaker, is_pooled
 from gigcx.errors import DomainError
 from gigcx.jobs import runner
@@ -33,6 +34,9 @@ from gigcx.web import uploads
 from gigcx.web.app import error_page, install_web
 from gigcx.web.forms import plain_message
 from gigcx.web.security_headers import SecurityHeaders
+
+if TYPE_CHECKING:
+    from gigcx.db.redis_bus import RedisListener
 
 log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
@@ -51,13 +55,16 @@ def listen_url(engine: Engine) -> URL | None:
     return None if is_pooled(engine) else engine.url
 
 
-def _listen_for_changes(
+def listen_for_changes(
     factory: sessionmaker[Session],
-) -> fanout.PostgresListener | redis_bus.RedisListener | None:
+) -> "fanout.PostgresListener | RedisListener | None":
     """Hear other processes' change notifications (one connection): on Redis where it is
     configured, else on PostgreSQL."""
     settings = get_settings()
     if settings.redis_url:
+        # Loaded only where Redis is configured.
+        from gigcx.db import redis_bus
+
         return redis_bus.RedisListener(
             settings.redis_url,
             channel=settings.redis_channel,
@@ -104,7 +111,7 @@ def create_app(
         # /readyz reports a runner that should run here and has stopped.
         app.state.job_runner = job_runner
         fallback = fanout.hub().fallback_seconds
-        listener = _listen_for_changes(app.state.sessionmaker)
+        listener = listen_for_changes(app.state.sessionmaker)
         yield
         if listener is not None:
             listener.stop()

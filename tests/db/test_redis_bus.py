@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from gigcx.app import _listen_for_changes
+from gigcx.app import listen_for_changes
 from gigcx.db import fanout, notify, redis_bus
 from gigcx.kit import metrics
 from gigcx.routing import service as routing_service
@@ -215,7 +215,7 @@ def test_a_server_with_redis_configured_listens_there(
 ) -> None:
     use_redis(monkeypatch, redis_url, redis_channel)
     feeds = Feeds()
-    listener = _listen_for_changes(factory)
+    listener = listen_for_changes(factory)
     try:
         assert isinstance(listener, redis_bus.RedisListener)
         assert listener.listening.wait(GUARD_SECONDS)

@@ -26,14 +26,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from gigcx.config import get_settings
-from gigcx.db import fanout, redis_bus
+from gigcx.db import fanout
 from gigcx.kit import metrics
+
+if TYPE_CHECKING:
+    from gigcx.db.redis_bus import RedisPublisher
 
 CHANNEL = "gigcx_live"
 # pg_notify refuses payloads of 8000 bytes and more.
@@ -155,15 +158,18 @@ def handler(*, origin: str = ORIGIN, target: fanout.Hub | None = None) -> Callab
     return lambda payload: heard(parse(payload), origin=origin, target=target)
 
 
-_publishers: dict[tuple[str, str], redis_bus.RedisPublisher] = {}
+_publishers: dict[tuple[str, str], "RedisPublisher"] = {}
 _publishers_lock = threading.Lock()
 
 
-def publisher() -> redis_bus.RedisPublisher | None:
+def publisher() -> "RedisPublisher | None":
     """This process's Redis publisher where ``GIGCX_REDIS_URL`` is set (None: not set)."""
     settings = get_settings()
     if not settings.redis_url:
         return None
+    # Loaded only where Redis is configured: the client library adds to every start otherwise.
+    from gigcx.db import redis_bus
+
     key = (settings.redis_url, settings.redis_channel)
     with _publishers_lock:
         found = _publishers.get(key)
