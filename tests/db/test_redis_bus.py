@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.app import listen_for_changes
+from gigcx.config import get_settings
 from gigcx.db import fanout, notify, redis_bus
 from gigcx.kit import metrics
 from gigcx.routing import service as routing_service
@@ -214,11 +215,14 @@ def test_a_server_with_redis_configured_listens_there(
     factory: sessionmaker[Session],
 ) -> None:
     use_redis(monkeypatch, redis_url, redis_channel)
+    # Several server processes: on SQLite too, they push to each other rather than look again.
+    monkeypatch.setattr(get_settings(), "api_processes", 2)
     feeds = Feeds()
     listener = listen_for_changes(factory)
     try:
         assert isinstance(listener, redis_bus.RedisListener)
         assert listener.listening.wait(GUARD_SECONDS)
+        assert fanout.hub().fallback_seconds is None
         feed = feeds.subscribe("expert:from-elsewhere")
         sender = redis_bus.client(redis_url)
         (payload,) = notify.payloads(["expert:from-elsewhere"], origin="another process")
