@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.api import sse
 from gigcx.brands.models import Brand, Program
+from gigcx.channels.chat import service as chat_service
 from gigcx.channels.chat.models import ChatSession
+from gigcx.db import notify
 from gigcx.kit import clock
 from gigcx.tickets import service as tickets_service
 from gigcx.web.routes.brand_queue import AFTER_CHANGE_SECONDS, render_queue
@@ -23,6 +25,7 @@ from tests.api.helpers import build_marketplace
 from tests.channels.chat.helpers import make_chat_site, start, token_header
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import make_expert
+from tests.factories.feeds import Feeds
 from tests.factories.tickets import make_ticket, run_jobs
 from tests.web.helpers import next_event, next_ping, web_sign_in
 from tests.web.test_customer_pages import market_of, path_of, ticket_id_of, write_in
@@ -180,3 +183,25 @@ def test_the_chat_widget_is_pushed_reads_nothing_while_idle_and_resumes(
     assert json.loads(pushed["data"])["body"] == "Answered while watching."
     assert json.loads(missed["data"])["body"] == "Answered while away."
     assert int(missed["id"]) == int(pushed["id"]) + 1
+
+
+def test_the_widgets_presence_heartbeat_wakes_no_feed(client: TestClient, session: Session) -> None:
+    site = make_chat_site(session)
+    chat_id = uuid.UUID(start(client, site)["session_id"])
+    chat = session.get_one(ChatSession, chat_id)
+    feeds = Feeds()
+    try:
+        watching = feeds.subscribe(notify.ticket_topic(chat.ticket_id), notify.chat_topic(chat_id))
+
+        chat_service.touch_visitor(session, chat_id)
+        session.commit()
+        feeds.settle()
+        after_heartbeat = watching.wakeups
+        chat_service.visitor_typing(session, chat)
+        session.commit()
+        woken = feeds.woken(watching)
+    finally:
+        feeds.close()
+
+    assert after_heartbeat == 0
+    assert woken is True
