@@ -35,8 +35,8 @@ from gigcx.db.session import make_engine
 
 assert tasks  # registers job handlers
 
-# Real servers the tests start: SMTP (aiosmtpd), an OpenID Connect provider.
-pytest_plugins = ["tests.servers.smtp", "tests.servers.oidc"]
+# Real servers the tests start or reach: SMTP (aiosmtpd), an OpenID Connect provider, Redis.
+pytest_plugins = ["tests.servers.smtp", "tests.servers.oidc", "tests.servers.redis_server"]
 
 TEST_DATABASE_URL = os.environ.get("GIGCX_TEST_DATABASE_URL", "")
 TEST_MASTER_KEYS = os.environ["GIGCX_ENCRYPTION_KEYS"]

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +35,9 @@ from gigcx.web.app import error_page, install_web
 from gigcx.web.forms import plain_message
 from gigcx.web.security_headers import SecurityHeaders
 
+if TYPE_CHECKING:
+    from gigcx.db.redis_bus import RedisListener
+
 log = logging.getLogger(__name__)
 assert tasks  # job handlers must be registered before the runner starts
 
@@ -51,8 +55,22 @@ def listen_url(engine: Engine) -> URL | None:
     return None if is_pooled(engine) else engine.url
 
 
-def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListener | None:
-    """On PostgreSQL, hear other processes' change notifications (one connection)."""
+def listen_for_changes(
+    factory: sessionmaker[Session],
+) -> "fanout.PostgresListener | RedisListener | None":
+    """Hear other processes' change notifications (one connection): on Redis where it is
+    configured, else on PostgreSQL."""
+    settings = get_settings()
+    if settings.redis_url:
+        # Loaded only where Redis is configured.
+        from gigcx.db import redis_bus
+
+        return redis_bus.RedisListener(
+            settings.redis_url,
+            channel=settings.redis_channel,
+            handle=notify.handler(),
+            fallback_seconds=FALLBACK_REFRESH_SECONDS,
+        ).start()
     bind = factory.kw.get("bind")
     engine = bind.engine if isinstance(bind, Connection) else bind
     if not isinstance(engine, Engine):
@@ -71,10 +89,7 @@ def _listen_for_changes(factory: sessionmaker[Session]) -> fanout.PostgresListen
         )
         fanout.hub().fallback_seconds = FALLBACK_REFRESH_SECONDS
         return None
-    listener = fanout.PostgresListener(
-        url, channel=notify.CHANNEL, parse=notify.parse, origin=notify.ORIGIN
-    )
-    return listener.start()
+    return fanout.PostgresListener(url, channel=notify.CHANNEL, handle=notify.handler()).start()
 
 
 def create_app(
@@ -96,7 +111,7 @@ def create_app(
         # /readyz reports a runner that should run here and has stopped.
         app.state.job_runner = job_runner
         fallback = fanout.hub().fallback_seconds
-        listener = _listen_for_changes(app.state.sessionmaker)
+        listener = listen_for_changes(app.state.sessionmaker)
         yield
         if listener is not None:
             listener.stop()

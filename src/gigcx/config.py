@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     # not keep). Empty: database_url, unless database_pooled is set; live feeds then look again
     # every 2 s.
     database_listen_url: str = ""
+    # Live feeds: when set (redis://host:6379/0), change notifications between processes go
+    # through Redis pub/sub on this channel instead of PostgreSQL's LISTEN/NOTIFY, whatever the
+    # database (several SQLite server processes then push to each other too). Processes that
+    # share a database must share the Redis and the channel.
+    redis_url: str = ""
+    redis_channel: str = "gigcx:live"
     host: str = "127.0.0.1"
     port: int = 8000
     api_processes: int = 1

@@ -287,6 +287,25 @@ def test_the_queue_snapshot_orders_waiting_work_and_counts_who_is_online(
     assert [(r.ticket.id, r.clock) for r in snapshot.at_risk] == [(old_normal.id, "first response")]
 
 
+def test_the_queue_snapshot_says_when_the_clock_alone_next_changes_it(session: Session) -> None:
+    brand = make_brand(session)
+    staff = brand_admin(brand)
+    program = make_program(session, brand, first_response_seconds=600, resolution_seconds=3000)
+    # Due for a first response at minute 10, at risk from minute 8 (the last 20%); resolution
+    # due at minute 50, at risk from minute 40.
+    ticket_at(session, program, 0)
+
+    moments = [
+        analytics.queue_snapshot(session, staff, at=at(m)).next_change_at for m in (1, 9, 11)
+    ]
+    at_risk_later = analytics.queue_snapshot(session, staff, at=at(41))
+    quiet = analytics.queue_snapshot(session, brand_admin(make_brand(session)), at=at(1))
+
+    assert moments == [at(8), at(10), at(40)]
+    assert at_risk_later.next_change_at == at(50)
+    assert quiet.next_change_at is None
+
+
 def test_the_roster_shows_each_experts_ratings_resolutions_and_pay(session: Session) -> None:
     brand = make_brand(session, currency="EUR")
     staff = brand_admin(brand)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.db import fanout, notify
 from gigcx.db.session import make_engine
+from gigcx.kit import metrics
 from gigcx.routing import service as routing_service
 from tests.factories.brands import make_brand, make_program
 from tests.factories.experts import as_expert, make_expert
@@ -28,8 +29,7 @@ class OtherProcess(Feeds):
         self.listener = fanout.PostgresListener(
             make_url(url),
             channel=notify.CHANNEL,
-            parse=notify.parse,
-            origin="another process",
+            handle=notify.handler(origin="another process", target=self.hub),
             target=self.hub,
         ).start()
         assert self.listener.listening.wait(GUARD_SECONDS)
@@ -114,6 +114,24 @@ def test_a_rolled_back_transaction_notifies_nobody(
     assert other.woken(done) is True
     other.settle()
     assert undone.wakeups == 0
+
+
+def test_the_listener_measures_how_long_a_notification_took(
+    factory: sessionmaker[Session], other: OtherProcess
+) -> None:
+    expert_id = make_expert_id(factory)
+    other.catch_up(factory)
+    feed = other.subscribe(notify.expert_topic(expert_id))
+    metrics.notification_lag_seconds.clear()
+
+    with factory() as session:
+        notify.touch(session, *feed.topics)
+        session.commit()
+
+    assert other.woken(feed) is True
+    lag = metrics.notification_lag_seconds.value()
+    assert lag is not None
+    assert lag >= 0.0
 
 
 def test_a_listener_that_reconnects_wakes_every_feed(

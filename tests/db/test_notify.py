@@ -1,5 +1,6 @@
 """Change notifications in one process: a commit wakes the feeds of the topics it changed."""
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from gigcx.db import fanout, notify
 from gigcx.db.session import make_engine
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
+from gigcx.kit import metrics
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
 from tests.factories.brands import make_brand, make_program
@@ -126,8 +128,21 @@ def test_payloads_split_below_the_postgres_limit_and_read_back() -> None:
     assert len(sent) == 3
     assert all(len(payload.encode()) < 8000 for payload in sent)
     read = [notify.parse(payload) for payload in sent]
-    assert {origin for origin, _ in read} == {"here"}
-    assert sorted(topic for _, batch in read for topic in batch) == sorted(topics)
+    assert {notice.origin for notice in read} == {"here"}
+    assert sorted(topic for notice in read for topic in notice.topics) == sorted(topics)
+
+
+def test_the_lag_is_now_minus_the_commit_time_the_payload_carries() -> None:
+    hub = fanout.Hub()
+    five_seconds_ago = time.time() - 5.0
+    (payload,) = notify.payloads(["expert:x"], origin="elsewhere", committed_at=five_seconds_ago)
+
+    notify.handler(target=hub)(payload)
+
+    lag = metrics.notification_lag_seconds.value()
+    assert lag is not None
+    assert lag >= 5.0
+    assert notify.parse(payload).committed_at == pytest.approx(five_seconds_ago, abs=1e-6)
 
 
 def test_feeds_fall_back_to_looking_again_where_other_processes_cannot_notify() -> None:

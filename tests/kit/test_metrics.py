@@ -1,5 +1,8 @@
+import time
+
 import pytest
 
+from gigcx.db import fanout, notify
 from gigcx.kit import metrics
 
 
@@ -55,11 +58,17 @@ def test_the_registry_hands_out_one_metric_per_name() -> None:
         first.inc(b="x")
 
 
-def test_notification_lag_is_exposed_without_samples_until_set() -> None:
-    text = metrics.render()
+def test_notification_lag_has_no_sample_until_a_listener_measures_one() -> None:
+    metrics.notification_lag_seconds.clear()
+    before = metrics.render()
+    (payload,) = notify.payloads(["expert:x"], origin="elsewhere", committed_at=time.time() - 3)
+
+    notify.handler(target=fanout.Hub())(payload)
+    after = metrics.render()
 
     assert (
-        "# HELP gigcx_notification_lag_seconds Seconds between an event and the delivery of "
-        "its notification, as last measured.\n# TYPE gigcx_notification_lag_seconds gauge\n"
-    ) in text
-    assert "\ngigcx_notification_lag_seconds " not in text
+        "# HELP gigcx_notification_lag_seconds Seconds from a commit to a listener hearing its "
+        "change notification, as last measured.\n# TYPE gigcx_notification_lag_seconds gauge\n"
+    ) in before
+    assert "\ngigcx_notification_lag_seconds " not in before
+    assert "\ngigcx_notification_lag_seconds " in after

@@ -22,8 +22,7 @@ def direct_listener(pgbouncer: PgBouncer, pooled_database: str) -> Iterator[Feed
     listener = fanout.PostgresListener(
         make_url(pgbouncer.server_url.set(database=pooled_database)),
         channel=notify.CHANNEL,
-        parse=notify.parse,
-        origin="another process",
+        handle=notify.handler(origin="another process", target=feeds.hub),
         target=feeds.hub,
     ).start()
     assert listener.listening.wait(GUARD_SECONDS)

@@ -1,4 +1,6 @@
-"""Sign in through the web forms as a browser would."""
+"""Sign in through the web forms as a browser would; read server-sent events as one would."""
+
+from collections.abc import Iterator
 
 import httpx
 from fastapi.testclient import TestClient
@@ -26,3 +28,23 @@ def post_form(client: TestClient, path: str, data: dict[str, str] | None = None)
         path, data={**(data or {}), "csrf_token": csrf_of(client)}, follow_redirects=False
     )
     return response
+
+
+def next_event(lines: Iterator[str]) -> dict[str, str]:
+    """The next event's fields (``data`` lines joined); comments (pings) are skipped."""
+    fields: dict[str, list[str]] = {}
+    for line in lines:
+        if line == "" and fields:
+            break
+        if line == "" or line.startswith(":"):
+            continue
+        name, _, value = line.partition(": ")
+        fields.setdefault(name, []).append(value)
+    return {name: "\n".join(values) for name, values in fields.items()}
+
+
+def next_ping(lines: Iterator[str]) -> None:
+    for line in lines:
+        if line.startswith(": ping"):
+            return
+        assert not line.startswith(("event:", "data:")), line

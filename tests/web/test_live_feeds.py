@@ -20,29 +20,9 @@ from gigcx.brands.models import Program
 from gigcx.web.routes import expert_work as web_routes
 from tests.api.helpers import build_marketplace
 from tests.factories.tickets import make_ticket
-from tests.web.helpers import web_sign_in
+from tests.web.helpers import next_event, next_ping, web_sign_in
 
 FEED = "/expert/offers/stream"
-
-
-def next_event(lines: Iterator[str]) -> dict[str, str]:
-    """The next event's fields (``data`` lines joined); comments (pings) are skipped."""
-    fields: dict[str, list[str]] = {}
-    for line in lines:
-        if line == "" and fields:
-            break
-        if line == "" or line.startswith(":"):
-            continue
-        name, _, value = line.partition(": ")
-        fields.setdefault(name, []).append(value)
-    return {name: "\n".join(values) for name, values in fields.items()}
-
-
-def next_ping(lines: Iterator[str]) -> None:
-    for line in lines:
-        if line.startswith(": ping"):
-            return
-        assert not line.startswith(("event:", "data:")), line
 
 
 def expert_client(client: TestClient, session: Session) -> Program:

@@ -2,8 +2,9 @@
 
 Each open feed subscribes to its topics and sleeps until one of them is notified: it reads the
 database when something it shows may have changed, never on a timer per viewer. Notifications
-reach the hub from this process's commits (``gigcx.db.notify``) and, on PostgreSQL, from one
-listening connection per process (``PostgresListener``) that hears every other process's.
+reach the hub from this process's commits (``gigcx.db.notify``) and from one listening
+connection per process that hears every other process's: ``PostgresListener`` (LISTEN/NOTIFY)
+or, where Redis is configured, ``gigcx.db.redis_bus.RedisListener``.
 
 A wake-up says "look again", not what changed: feeds re-read their state, so wake-ups that
 arrive together collapse into one read, and a notification lost while the listening connection
@@ -147,14 +148,13 @@ class PostgresListener:
         url: URL,
         *,
         channel: str,
-        parse: Callable[[str], tuple[str, list[str]]],
-        origin: str,
+        handle: Callable[[str], None],
         target: Hub | None = None,
     ):
         self.conninfo = conninfo(url)
         self.channel = channel
-        self.parse = parse
-        self.origin = origin
+        # Takes each payload (``gigcx.db.notify.heard``: measure, then wake the feeds).
+        self.handle = handle
         self.target = target or hub()
         self.stopping = threading.Event()
         self.listening = threading.Event()
@@ -189,6 +189,4 @@ class PostgresListener:
                 self.target.wake_all()
             while not self.stopping.is_set():
                 for notice in connection.notifies(timeout=1.0):
-                    origin, topics = self.parse(notice.payload)
-                    if origin != self.origin:
-                        self.target.publish(topics)
+                    self.handle(notice.payload)

@@ -5,23 +5,38 @@ an expert's offer feed, ``brand:<id>`` for a brand's live queue, ``ticket:<id>``
 and chats that show one ticket. Every flush collects the topics of the rows it wrote; bulk
 UPDATEs, which the flush does not see, name theirs with ``touch``.
 
-Nothing leaves before the transaction commits, and a rollback drops what was collected. On
-PostgreSQL the topics go out with ``pg_notify`` inside the writing transaction, so the server
-delivers them to every listening process on commit only, whichever process (a server, a job
-runner, the CLI) wrote. The writing process also hands them to its own subscribers at once
-(``gigcx.db.fanout``); its listener skips its own notifications. On SQLite the topics reach
-this process's subscribers after the commit.
+Nothing leaves before the transaction commits, and a rollback drops what was collected. The
+writing process hands the topics to its own subscribers after the commit (``gigcx.db.fanout``);
+other processes hear them through one transport:
+
+- Redis pub/sub where ``GIGCX_REDIS_URL`` is set (``gigcx.db.redis_bus``): published after the
+  commit, from a thread of its own, so Redis being slow or down never holds up a request.
+- Otherwise, on PostgreSQL, ``pg_notify`` inside the writing transaction: the server delivers
+  them to every listening process on commit only, whichever process (a server, a job runner,
+  the CLI) wrote.
+- Otherwise (SQLite) nowhere: only this process's subscribers hear of its commits.
+
+Each payload carries its origin (a process's listener skips its own) and the time of the commit,
+from which listeners measure ``gigcx_notification_lag_seconds``.
 """
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
+from gigcx.config import get_settings
 from gigcx.db import fanout
+from gigcx.kit import metrics
+
+if TYPE_CHECKING:
+    from gigcx.db.redis_bus import RedisPublisher
 
 CHANNEL = "gigcx_live"
 # pg_notify refuses payloads of 8000 bytes and more.
@@ -29,6 +44,9 @@ _PAYLOAD_BYTES = 7000
 _PENDING = "gigcx_live_topics"
 # Tells this process's notifications apart from other processes' when they come back.
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+# A topic that wakes every feed: sent when notifications may have been lost on the way out.
+EVERYTHING = "*"
 
 Topics = Callable[[Any, Session], Iterable[str]]
 _watched: dict[type[Any], Topics] = {}
@@ -81,9 +99,22 @@ def changed(row: Any, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def payloads(topics: Iterable[str], origin: str = ORIGIN) -> Iterator[str]:
-    """``origin|topic topic ...`` strings, each small enough for ``pg_notify``."""
-    head = f"{origin}|"
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification as a listener reads it."""
+
+    origin: str
+    # When the change was committed (seconds since the epoch; 0.0 if the payload did not say).
+    committed_at: float
+    topics: list[str]
+
+
+def payloads(
+    topics: Iterable[str], origin: str = ORIGIN, committed_at: float | None = None
+) -> Iterator[str]:
+    """``origin|committed_at|topic topic ...`` strings, each small enough for ``pg_notify``."""
+    stamp = time.time() if committed_at is None else committed_at
+    head = f"{origin}|{stamp:.6f}|"
     batch: list[str] = []
     size = len(head)
     for topic in sorted(set(topics)):
@@ -96,10 +127,70 @@ def payloads(topics: Iterable[str], origin: str = ORIGIN) -> Iterator[str]:
         yield head + " ".join(batch)
 
 
-def parse(payload: str) -> tuple[str, list[str]]:
-    """The origin and topics of a payload made by ``payloads``."""
-    origin, _, topics = payload.partition("|")
-    return origin, topics.split()
+def parse(payload: str) -> Notice:
+    """The origin, commit time and topics of a payload made by ``payloads``."""
+    origin, _, rest = payload.partition("|")
+    stamp, _, topics = rest.partition("|")
+    try:
+        committed_at = float(stamp)
+    except ValueError:
+        committed_at = 0.0
+    return Notice(origin, committed_at, topics.split())
+
+
+def heard(notice: Notice, *, origin: str = ORIGIN, target: fanout.Hub | None = None) -> None:
+    """What a listener does with a notification: measure its lag, and wake the feeds of its
+    topics unless it came from ``origin`` (whose own subscribers were told at its commit)."""
+    if notice.committed_at > 0:
+        # Clocks of two machines may differ a little: never report a negative lag.
+        metrics.notification_lag_seconds.set(max(0.0, time.time() - notice.committed_at))
+    if notice.origin == origin:
+        return
+    hub = target or fanout.hub()
+    if EVERYTHING in notice.topics:
+        hub.wake_all()
+    else:
+        hub.publish(notice.topics)
+
+
+def handler(*, origin: str = ORIGIN, target: fanout.Hub | None = None) -> Callable[[str], None]:
+    """What a listening connection calls with each payload it hears."""
+    return lambda payload: heard(parse(payload), origin=origin, target=target)
+
+
+_publishers: dict[tuple[str, str], "RedisPublisher"] = {}
+_publishers_lock = threading.Lock()
+
+
+def publisher() -> "RedisPublisher | None":
+    """This process's Redis publisher where ``GIGCX_REDIS_URL`` is set (None: not set)."""
+    settings = get_settings()
+    if not settings.redis_url:
+        return None
+    # Loaded only where Redis is configured: the client library adds to every start otherwise.
+    from gigcx.db import redis_bus
+
+    key = (settings.redis_url, settings.redis_channel)
+    with _publishers_lock:
+        found = _publishers.get(key)
+        if found is None:
+            found = _publishers[key] = redis_bus.RedisPublisher(
+                settings.redis_url, channel=settings.redis_channel, wake_all=_wake_all_payload
+            )
+        return found
+
+
+def close_publishers() -> None:
+    """Send what this process's publishers hold, then drop them."""
+    with _publishers_lock:
+        closing = list(_publishers.values())
+        _publishers.clear()
+    for bus in closing:
+        bus.close()
+
+
+def _wake_all_payload() -> str:
+    return next(payloads([EVERYTHING]))
 
 
 def _pending(session: Session) -> set[str]:
@@ -133,7 +224,10 @@ def _notify_postgres(session: Session) -> None:
     pending = session.info.get(_PENDING)
     if not pending or session.get_bind().dialect.name != "postgresql":
         return
+    if publisher() is not None:
+        return
     connection = session.connection()
+    # Stamped just before the commit: the commit itself follows at once.
     for payload in payloads(pending):
         connection.execute(
             text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
@@ -143,8 +237,12 @@ def _notify_postgres(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _publish_here(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if pending:
-        fanout.hub().publish(pending)
+    if not pending:
+        return
+    fanout.hub().publish(pending)
+    bus = publisher()
+    if bus is not None:
+        bus.publish(payloads(pending))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -206,8 +206,9 @@ def render() -> str:
     return "".join(metric.render() for metric in metrics)
 
 
-# Set by the notification layer: how long after an event its notifications went out.
+# Set by each process's change listener (gigcx.db.notify.heard, on PostgreSQL or Redis): now
+# minus the commit time that the notification carries.
 notification_lag_seconds = gauge(
     "gigcx_notification_lag_seconds",
-    "Seconds between an event and the delivery of its notification, as last measured.",
+    "Seconds from a commit to a listener hearing its change notification, as last measured.",
 )

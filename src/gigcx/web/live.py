@@ -2,8 +2,9 @@
 
 A page marks the region with ``data-stream="URL?seen=DIGEST"`` (``static/gigcx.js`` swaps in each
 "html" event). The stream subscribes to the topics the region shows (``gigcx.db.notify``) and
-re-renders it only when one of them is notified, or every ``refresh_seconds`` for what changes
-with the clock alone; it sends the region only when it differs from what the browser shows.
+re-renders it only when one of them is notified, or when what it shows changes with the clock
+alone (a ``Region``'s ``refresh_seconds``, which each render may set anew); it sends the region
+only when it differs from what the browser shows. Nothing re-reads on a timer per viewer.
 
 Each event's id is the digest of its HTML, so the browser's automatic reconnect (with
 ``Last-Event-ID``) resumes from what it shows: whatever changed meanwhile arrives at once, and
@@ -13,6 +14,7 @@ nothing is sent again when nothing changed.
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
@@ -23,6 +25,15 @@ from gigcx.db import fanout
 
 # After this long the stream ends and the browser's EventSource reconnects by itself.
 STREAM_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A rendered region, and how long until it changes with the clock alone (None: it does
+    not; only a notification changes it)."""
+
+    html: str
+    refresh_seconds: float | None = None
 
 
 def sse_event(name: str, html: str, event_id: str | None = None) -> str:
@@ -47,14 +58,15 @@ def shown_digest(request: Request, seen: str | None) -> str | None:
 
 def live_stream(
     request: Request,
-    render: Callable[[], str],
+    render: Callable[[], str | Region],
     *,
     topics: Iterable[str],
     seen: str | None = None,
     refresh_seconds: float | None = None,
 ) -> StreamingResponse:
     """Stream ``render()`` (run in a thread, a short unit of work each time) whenever it
-    changes: when one of ``topics`` is notified, and every ``refresh_seconds`` if given."""
+    changes: when one of ``topics`` is notified, and after the ``Region``'s refresh_seconds
+    (else every ``refresh_seconds``, if given)."""
     shown = shown_digest(request, seen)
     wanted = frozenset(topics)
 
@@ -65,14 +77,18 @@ def live_stream(
         # Subscribed before the first render: a change committed meanwhile wakes us again.
         with fanout.hub().subscribe(wanted) as subscription:
             while True:
-                html = await run_in_threadpool(render)
-                if digest(html) != last:
-                    last = digest(html)
-                    yield sse_event("html", html, last)
+                rendered = await run_in_threadpool(render)
+                region = rendered if isinstance(rendered, Region) else Region(rendered)
+                if digest(region.html) != last:
+                    last = digest(region.html)
+                    yield sse_event("html", region.html, last)
                 left = deadline - loop.time()
                 if left <= 0 or await request.is_disconnected():
                     return
-                refresh = fanout.hub().refresh_seconds(refresh_seconds)
+                by_clock = region.refresh_seconds
+                if by_clock is None:
+                    by_clock = refresh_seconds
+                refresh = fanout.hub().refresh_seconds(by_clock)
                 pause = left if refresh is None else min(left, refresh)
                 async for ping in wait_for_change(request, subscription, pause):
                     yield ping

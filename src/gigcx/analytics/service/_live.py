@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import Principal
@@ -29,6 +29,10 @@ class WaitingTicket:
     ticket: Ticket
     program_name: str
     waiting_seconds: float
+
+    @property
+    def waiting_since(self) -> datetime:
+        return self.ticket.queued_at or self.ticket.created_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,10 @@ class QueueSnapshot:
     staffing: list[Staffing]
     experts_online: int
     at_risk: list[SlaRisk]
+    # The first moment after ``at`` when the snapshot changes with the clock alone (an offer
+    # runs out, a clock falls due or comes within reach of its due time; None: nothing will).
+    # Waiting times and countdowns tick in the browser.
+    next_change_at: datetime | None = None
 
 
 def sla_risks(ticket: Ticket, program: Program, at: datetime) -> list[SlaRisk]:
@@ -184,12 +192,53 @@ def queue_snapshot(
     """Everything the live queue page shows, as of ``at``."""
     at = at or clock.now()
     total, waiting = _waiting(session, principal, at)
+    offers = _offers(session, principal, at)
+    at_risk = _at_risk(session, principal, at)
+    moments = [line.offer.expires_at for line in offers]
+    moments += [risk.due_at for risk in at_risk if not risk.is_overdue]
+    moments += _clocks_coming_into_reach(session, principal, at)
     return QueueSnapshot(
         at=at,
         waiting_total=total,
         waiting=waiting,
-        offers=_offers(session, principal, at),
+        offers=offers,
         staffing=staffing(session, principal),
         experts_online=_experts_online(session, principal),
-        at_risk=_at_risk(session, principal, at),
+        at_risk=at_risk,
+        next_change_at=min((moment for moment in moments if moment > at), default=None),
     )
+
+
+def _clocks_coming_into_reach(
+    session: Session, principal: Principal, at: datetime
+) -> list[datetime]:
+    """When the next running clock of each program comes within its at-risk share."""
+    programs = list(session.scalars(readable_programs(principal)))
+    if not programs:
+        return []
+    open_tickets = readable_tickets(principal).where(Ticket.status.in_(OPEN_STATUSES))
+    clocks = (
+        (
+            Ticket.first_response_due_at,
+            "first_response_seconds",
+            Ticket.first_response_at.is_(None),
+        ),
+        (
+            Ticket.resolution_due_at,
+            "resolution_seconds",
+            Ticket.status != TicketStatus.WAITING_ON_CUSTOMER,
+        ),
+    )
+    moments = []
+    for due_at, window_name, running in clocks:
+        reach = {p.id: timedelta(seconds=getattr(p, window_name) * AT_RISK_SHARE) for p in programs}
+        not_yet = or_(
+            *(and_(Ticket.program_id == id_, due_at > at + ahead) for id_, ahead in reach.items())
+        )
+        rows = session.execute(
+            open_tickets.where(running, not_yet)
+            .with_only_columns(Ticket.program_id, func.min(due_at))
+            .group_by(Ticket.program_id)
+        ).all()
+        moments += [first_due - reach[program_id] for program_id, first_due in rows]
+    return moments

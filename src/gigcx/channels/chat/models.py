@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gigcx.db import notify
@@ -100,7 +100,19 @@ encrypt_columns(
 )
 
 
+# The widget's presence heartbeat (visitor_active_at, every 30 s while a widget is open) shows
+# nowhere at once, so a write of it alone wakes no feed: otherwise every open widget would wake
+# its own stream, the customer's page and the expert's workspace every 30 s, in every process.
+_SHOWN = tuple(
+    attribute.key
+    for attribute in inspect(ChatSession).column_attrs
+    if attribute.key != "visitor_active_at"
+)
+
+
 def _chat_topics(chat: ChatSession, _session: Session) -> list[str]:
+    if not notify.changed(chat, *_SHOWN):
+        return []
     return [notify.ticket_topic(chat.ticket_id), notify.chat_topic(chat.id)]
 
 

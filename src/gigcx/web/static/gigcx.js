@@ -6,6 +6,12 @@
       var left = Math.max(0, Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000));
       el.textContent = left > 0 ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "expired";
     });
+    // Waiting times: whole minutes since data-since (the server renders the time it began, so
+    // the live queue need not render again as the minutes pass).
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var minutes = Math.max(0, Math.floor((Date.now() - Date.parse(el.dataset.since)) / 60000));
+      el.textContent = minutes + " min";
+    });
   }
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
