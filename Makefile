@@ -7,12 +7,12 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_FLAGS ?= -p no:cacheprovider
 UV_VERSION := 0.13.9
 
-.PHONY: run test install vendor browser mailserver pgbouncer lock lint types contracts test-sqlite test-postgres bench clean
+.PHONY: run test install vendor browser mailserver pgbouncer redis lock lint types contracts test-sqlite test-postgres bench clean
 
 run: install
 	$(BIN)/gigcx serve
 
-test: install browser mailserver pgbouncer lint types contracts test-sqlite test-postgres
+test: install browser mailserver pgbouncer redis lint types contracts test-sqlite test-postgres
 
 install: $(STAMP)
 
@@ -57,6 +57,14 @@ pgbouncer:
 	command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { apt-get update -qq && \
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; \
+		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; }
+
+# Redis (Debian's package): the live-feed tests use the machine's server (GIGCX_TEST_REDIS_URL,
+# default 127.0.0.1:6379) and start private ones from this binary to test an outage.
+redis:
+	command -v redis-server >/dev/null || test -x /usr/bin/redis-server || { apt-get update -qq && \
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
 # Re-pin every dependency after changing pyproject.toml: resolved against PyPI alone, for every
