@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
@@ -96,14 +97,16 @@ def create_ticket(
     *,
     idempotency_key: str | None,
     route_after_triage: bool = False,
+    route_in_runner: bool = False,
     guess_category: CategoryGuess | None = None,
 ) -> tuple[Ticket, bool]:
     """Take in a customer's inquiry; return the ticket and whether it is new.
 
     The same Idempotency-Key with the same body returns the ticket made the first time. Triage
     runs as a job right after; with ``route_after_triage`` that job routes the ticket (or lets the
-    bot answer it), otherwise the caller routes it at once. A ticket sent without a category gets
-    the one ``guess_category`` picks from its body.
+    bot answer it). Otherwise, with ``route_in_runner`` a ``routing.route`` job routes it once
+    this commits, and without, the caller routes it at once. A ticket sent without a category
+    gets the one ``guess_category`` picks from its body.
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
@@ -120,10 +123,13 @@ def create_ticket(
         data = data.model_copy(update={"category": guess_category(data.body)})
     _check_against_program(program, data)
     now = clock.now()
+    customer = _customer(session, program.brand_id, data.customer)
     ticket = Ticket(
         brand_id=program.brand_id,
         program=program,
-        customer_id=_customer(session, program.brand_id, data.customer).id,
+        # Held by the ticket, so the answer's view of it reads nothing again.
+        customer=customer,
+        customer_id=customer.id,
         channel=data.channel.value,
         language=data.language,
         category=data.category,
@@ -149,7 +155,10 @@ def create_ticket(
     else:
         session.add(ticket)
         session.flush()
-    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body))
+    message = Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body)
+    session.add(message)
+    # A new ticket's conversation is this one message: the answer need not read it back.
+    set_committed_value(ticket, "messages", [message])
     audit_service.record(
         session,
         actor=principal,
@@ -172,6 +181,8 @@ def create_ticket(
             "is_category_chosen": is_category_chosen,
         },
     )
+    if route_in_runner and not route_after_triage:
+        jobs_service.enqueue(session, "routing.route", {"ticket_id": str(ticket.id)})
     schedule_wait_check(session, ticket, program)
     events.emit(
         session,
