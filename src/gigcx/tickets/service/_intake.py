@@ -6,14 +6,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
-from gigcx.brands import service as brands_service
 from gigcx.brands.enums import Complexity
+from gigcx.brands.errors import ProgramNotFound
 from gigcx.brands.models import Program
+from gigcx.brands.queries import readable_programs
 from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import events
@@ -84,6 +85,19 @@ def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Custom
     return customer
 
 
+def _program(session: Session, principal: Principal, program_id: uuid.UUID) -> Program:
+    """The program the principal may read, with its categories (one statement), or raise."""
+    statement = (
+        readable_programs(principal)
+        .where(Program.id == program_id)
+        .options(joinedload(Program.categories))
+    )
+    program = session.scalars(statement).unique().first()
+    if program is None:
+        raise ProgramNotFound()
+    return program
+
+
 def _find_by_key(session: Session, brand_id: uuid.UUID, key: str) -> Ticket | None:
     return session.scalar(
         select(Ticket).where(Ticket.brand_id == brand_id, Ticket.idempotency_key == key)
@@ -110,7 +124,7 @@ def create_ticket(
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
-    program = brands_service.get_program(session, principal, data.program_id)
+    program = _program(session, principal, data.program_id)
     request_hash = _request_hash(data)
     if idempotency_key:
         existing = _find_by_key(session, program.brand_id, idempotency_key)
