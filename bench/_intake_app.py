@@ -103,10 +103,10 @@ def create_bench_app() -> FastAPI:
         return {"hold_seconds": COMMIT_HOLD_SECONDS}
 
     @app.get("/bench/statements", tags=["bench"])
-    def statements() -> dict[str, list[int]]:
+    def statements() -> dict[str, Any]:
         """Requests answered and SQL statements sent, per method and path, by this process."""
         with _lock:
-            return {key: list(value) for key, value in _totals.items()}
+            return {"pid": os.getpid(), "paths": {k: list(v) for k, v in _totals.items()}}
 
     @app.get("/bench/pid", tags=["bench"])
     def worker_pid() -> dict[str, int]:

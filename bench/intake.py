@@ -395,7 +395,7 @@ async def drive(
         host, port, count=concurrency, workers=workers
     )
     counter = iter(range(10**9))
-    before = await statement_counts(connections)
+    before = await statement_counts(host, port, workers)
     window_start = time.perf_counter() + warmup
     window_end = window_start + duration
 
@@ -428,7 +428,7 @@ async def drive(
 
     try:
         await asyncio.gather(sample(), *(worker(connection) for connection in connections))
-        after = await statement_counts(connections)
+        after = await statement_counts(host, port, workers)
     finally:
         for connection in connections:
             connection.close()
@@ -438,19 +438,28 @@ async def drive(
     into.statements = sent / requests if requests else float("nan")
 
 
-async def statement_counts(connections: list[Connection]) -> dict[str, tuple[int, int]]:
-    """Requests and SQL statements per path, summed over the server processes (one connection
-    per process asks: each counts its own requests)."""
+async def statement_counts(host: str, port: int, workers: int) -> dict[str, tuple[int, int]]:
+    """Requests and SQL statements per path, summed over the server processes.
+
+    Each process counts its own requests: ask over new connections until every one answered.
+    """
     totals: dict[str, tuple[int, int]] = {}
     asked: set[int] = set()
-    for connection in connections:
-        if connection.pid in asked:
+    for _attempt in range(workers * 50):
+        if len(asked) == workers:
+            break
+        connection = Connection(host, port)
+        try:
+            status, payload = await connection.request("GET", "/bench/statements")
+        except (OSError, asyncio.IncompleteReadError):
             continue
-        status, payload = await connection.request("GET", "/bench/statements")
-        if status != 200:
+        finally:
+            connection.close()
+        answer = json.loads(payload) if status == 200 else {}
+        if not answer or answer["pid"] in asked:
             continue
-        asked.add(connection.pid)
-        for key, (requests, statements) in json.loads(payload).items():
+        asked.add(answer["pid"])
+        for key, (requests, statements) in answer["paths"].items():
             old = totals.get(key, (0, 0))
             totals[key] = (old[0] + requests, old[1] + statements)
     return totals
@@ -585,7 +594,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    console = Console(width=int(os.environ.get("COLUMNS", "130"))) if not sys.stdout.isatty() else Console()
+    width = int(os.environ.get("COLUMNS", "130"))
+    console = Console(width=width) if not sys.stdout.isatty() else Console()
     problem = postgres_reachable(args.database_url)
     if problem is not None:
         console.print(
