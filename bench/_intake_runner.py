@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROUTE_JOB = "routing.route"
@@ -40,6 +41,8 @@ def running_runners(
     try:
         for number in range(count):
             count_file = directory / f"runner-{number}.json"
+            # Left by an earlier round's runner: the new one is up once it writes its own.
+            count_file.unlink(missing_ok=True)
             log = directory / f"runner-{number}.log"
             command = [
                 sys.executable,
@@ -108,9 +111,12 @@ def wait_for_routing(engine: Engine, *, timeout: float) -> float:
         "SELECT count(*) FROM jobs WHERE name = :name AND status IN ('queued', 'running')"
     )
     while time.perf_counter() - started < timeout:
-        with engine.connect() as connection:
-            if not connection.scalar(statement, {"name": ROUTE_JOB}):
-                break
+        try:
+            with engine.connect() as connection:
+                if not connection.scalar(statement, {"name": ROUTE_JOB}):
+                    break
+        except OperationalError:
+            pass  # a busy shared server ("too many clients"): look again
         time.sleep(0.1)
     return time.perf_counter() - started
 

@@ -467,12 +467,13 @@ async def statement_counts(host: str, port: int, workers: int) -> dict[str, tupl
 
 @dataclass
 class Stack:
-    """What a round runs against: the server, the job runners, the database."""
+    """What a round runs against: the server, the database, where job runners keep logs."""
 
     base_url: str
     server_pid: int
-    runners: list[_intake_runner.Runner]
     engine: Engine
+    runner_env: dict[str, str]
+    directory: Path
 
 
 def run_round(
@@ -483,13 +484,30 @@ def run_round(
     judge: Judge,
     args: argparse.Namespace,
 ) -> Round:
+    # Runners run only in the rounds that need them: idle ones would still poll.
+    count = args.runners if endpoint == "async" else 0
+    with _intake_runner.running_runners(
+        stack.runner_env, count, stack.directory, poll_seconds=args.runner_poll
+    ) as runners:
+        return _measure(stack, runners, endpoint, number, make, judge, args)
+
+
+def _measure(
+    stack: Stack,
+    runners: list[_intake_runner.Runner],
+    endpoint: str,
+    number: int,
+    make: RequestMaker,
+    judge: Judge,
+    args: argparse.Namespace,
+) -> Round:
     result = Round(endpoint, number, args.duration)
 
     def cpu() -> tuple[float, float, float, float]:
-        runners = sum(process_tree_cpu(r.process.pid) for r in stack.runners)
-        return time.process_time(), process_tree_cpu(stack.server_pid), postgres_cpu(), runners
+        runner_cpu = sum(process_tree_cpu(r.process.pid) for r in runners)
+        return time.process_time(), process_tree_cpu(stack.server_pid), postgres_cpu(), runner_cpu
 
-    runner_statements = _intake_runner.statements_sent(stack.runners)
+    runner_statements = _intake_runner.statements_sent(runners)
     asyncio.run(
         drive(
             stack.base_url,
@@ -508,9 +526,7 @@ def run_round(
         result.drain_seconds = _intake_runner.wait_for_routing(
             stack.engine, timeout=args.drain_timeout
         )
-        result.runner_statements = _intake_runner.statements_sent(stack.runners) - (
-            runner_statements
-        )
+        result.runner_statements = _intake_runner.statements_sent(runners) - runner_statements
         assert result.started_at is not None and result.ended_at is not None
         result.offers = _intake_runner.offers_of(stack.engine, result.started_at, result.ended_at)
     return result
@@ -581,7 +597,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--runners", type=int, default=1, help="job runner processes routing async tickets"
     )
     parser.add_argument(
-        "--runner-poll", type=float, default=0.05, help="seconds an idle job runner sleeps"
+        "--runner-poll",
+        type=float,
+        default=0.05,
+        help="seconds an idle job runner sleeps (they run in async rounds only)",
     )
     parser.add_argument(
         "--drain-timeout",
@@ -623,16 +642,8 @@ def main(argv: list[str] | None = None) -> int:
         makers = {name: every[name] for name in args.endpoints.split(",")}
         log = Path(directory) / "uvicorn.log"
         engine = make_engine(url)
-        with (
-            running_server(url, args, log) as (base_url, pid),
-            _intake_runner.running_runners(
-                server_env(url, args),
-                args.runners if "async" in makers else 0,
-                Path(directory),
-                poll_seconds=args.runner_poll,
-            ) as runners,
-        ):
-            stack = Stack(base_url, pid, runners, engine)
+        with running_server(url, args, log) as (base_url, pid):
+            stack = Stack(base_url, pid, engine, server_env(url, args), Path(directory))
             console.print(f"server up at {base_url} (pid {pid}); measuring ...")
             for number in range(1, args.rounds + 1):
                 for endpoint, (make, judge) in makers.items():
