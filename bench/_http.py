@@ -39,6 +39,8 @@ class Connection:
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
+        # The server process that answers on it, where the caller asked (0: not known).
+        self.pid = 0
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 

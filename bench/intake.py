@@ -1,4 +1,4 @@
-"""HTTP intake throughput against PostgreSQL: tickets created and offered per second.
+"""HTTP intake throughput against PostgreSQL: tickets taken in per second, and time to offer.
 
 Starts the real application (plus the bench-only POST /bench/insert, see _intake_app.py) in 2
 uvicorn worker processes (bench/_serve.py: uvicorn's multi-process supervisor on a socket that
@@ -8,14 +8,22 @@ experts with room for every ticket; then, from this process, keeps a fixed numbe
 in flight (asyncio with a minimal HTTP/1.1 keep-alive client, loopback only) for a fixed time
 per round:
 
-  tickets   POST /api/v1/tickets with the brand's API key and an Idempotency-Key; a request
-            counts when the answer is 201 and the ticket's status is "offered"
+  tickets   POST /api/v1/tickets with the brand's API key and an Idempotency-Key, routed in
+            the request; a request counts when the answer is 201 and the ticket's status is
+            "offered"
+  async     the same with "Prefer: respond-async": the request takes the ticket in and a job
+            runner routes it (``gigcx jobs run --only routing.route``, --runners processes, as
+            production runs them); a request counts when the answer is 202 with status "new"
   insert    POST /bench/insert: the same stack writing one row, the floor to compare with
 
-Rounds alternate (insert, tickets, insert, tickets, ...) so drift hits both alike; the summary
-takes the median round. A last probe holds one request's commit for 0.5 s to show whether the
-request session commits before or after the response goes out. The server is stopped at the
-end, also on errors, Ctrl-C and SIGTERM, and the scratch database is dropped.
+Rounds alternate (insert, tickets, async, insert, ...) so drift hits all alike; the summary
+takes the median round. After each round the bench waits for the runners to route what was
+taken in, then reads from the database how long each ticket of the round waited from intake
+to its first offer. The server counts the SQL statements of each request (GET
+/bench/statements), the runners theirs. A last probe holds one request's commit for 0.5 s to
+show whether the request session commits before or after the response goes out. The server
+and the runners are stopped at the end, also on errors, Ctrl-C and SIGTERM, and the scratch
+database is dropped.
 
     .venv/bin/python bench/intake.py
     .venv/bin/python bench/intake.py --duration 10 --rounds 3 --concurrency 16
@@ -37,26 +45,27 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 import _fixture
+import _intake_runner
 from _http import Connection
+from _intake_report import Round, render, summary_table
 from _procs import free_port, postgres_cpu, process_tree_cpu, stop_group
 from _support import (
     DEFAULT_POSTGRES_URL,
-    ms,
     postgres_reachable,
     safe_url,
     scratch_postgres_database,
-    summarize,
 )
 from gigcx.auth import service as auth_service
 from gigcx.db import migrate
@@ -71,31 +80,6 @@ TARGET_RATIO = 0.5
 class Seed:
     api_key: str
     program: _fixture.ProgramInfo
-
-
-@dataclass
-class Round:
-    endpoint: str
-    number: int
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
-    outcomes: Counter[str] = field(default_factory=Counter)
-    # CPU seconds used inside the measured window
-    client_cpu: float = 0.0
-    server_cpu: float = 0.0
-    db_cpu: float = 0.0
-    per_worker: Counter[int] = field(default_factory=Counter)
-
-    @property
-    def ok(self) -> int:
-        return self.outcomes["ok"]
-
-    @property
-    def rate(self) -> float:
-        return self.ok / self.seconds
-
-    def cpu_ms_per_ok(self, seconds: float) -> str:
-        return f"{seconds / self.ok * 1000:.2f}" if self.ok else "-"
 
 
 # Build one request: (path, json body, headers).
@@ -131,10 +115,12 @@ def seed(url: str, args: argparse.Namespace) -> Seed:
     return Seed(api_key=api_key, program=program)
 
 
-def ticket_maker(seed_: Seed, rng: random.Random) -> RequestMaker:
+def ticket_maker(seed_: Seed, rng: random.Random, *, is_async: bool = False) -> RequestMaker:
     program = seed_.program
     weights = _fixture.LANGUAGE_TICKET_WEIGHTS[: len(program.languages)]
     headers = {"Authorization": f"Bearer {seed_.api_key}"}
+    if is_async:
+        headers["Prefer"] = "respond-async"
     run = uuid.uuid4().hex[:8]
     numbers = itertools.count()
 
@@ -169,15 +155,20 @@ def judge_ticket(status: int, payload: bytes) -> str:
     return "ok" if ticket_status == "offered" else f"ticket {ticket_status}"
 
 
+def judge_async_ticket(status: int, payload: bytes) -> str:
+    if status != 202:
+        return f"HTTP {status}"
+    ticket_status = str(json.loads(payload).get("status"))
+    return "ok" if ticket_status == "new" else f"ticket {ticket_status}"
+
+
 def judge_insert(status: int, payload: bytes) -> str:
     return "ok" if status == 201 else f"HTTP {status}"
 
 
-@contextlib.contextmanager
-def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tuple[str, int]]:
-    """Serve the bench app with uvicorn in its own process group; always stop it."""
-    port = free_port()
-    env = {
+def server_env(url: str, args: argparse.Namespace) -> dict[str, str]:
+    """The environment of the server and the job runners."""
+    return {
         **os.environ,
         "GIGCX_DATABASE_URL": url,
         "GIGCX_RUN_JOBS_IN_PROCESS": "false",
@@ -188,6 +179,13 @@ def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tu
             + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
         ),
     }
+
+
+@contextlib.contextmanager
+def running_server(url: str, args: argparse.Namespace, log: Path) -> Iterator[tuple[str, int]]:
+    """Serve the bench app with uvicorn in its own process group; always stop it."""
+    port = free_port()
+    env = server_env(url, args)
     if args.pool_size:
         env["GIGCX_POOL_SIZE"] = str(args.pool_size)
     if args.server == "uvicorn-cli":
@@ -254,6 +252,7 @@ async def balanced_connections(
         pid = int(json.loads(payload)["pid"]) if status == 200 else 0
         if status == 200 and per_worker[pid] < share:
             per_worker[pid] += 1
+            connection.pid = pid
             kept.append(connection)
         else:
             connection.close()
@@ -274,12 +273,12 @@ async def drive(
     warmup: float,
     duration: float,
     into: Round,
-    cpu: Callable[[], tuple[float, float, float]],
+    cpu: Callable[[], tuple[float, float, float, float]],
 ) -> None:
     """Keep ``concurrency`` requests in flight; record those that finish inside the window.
 
-    ``cpu`` returns CPU seconds used so far by the client, the server and the database; they are
-    read at the start and the end of the window.
+    ``cpu`` returns CPU seconds used so far by the client, the server, the database and the job
+    runners; they are read at the start and the end of the window.
     """
     address = httpx.URL(base_url)
     host, port = address.host, address.port or 80
@@ -287,43 +286,106 @@ async def drive(
         host, port, count=concurrency, workers=workers
     )
     counter = iter(range(10**9))
+    before = await statement_counts(host, port, workers)
     window_start = time.perf_counter() + warmup
     window_end = window_start + duration
 
     async def worker(connection: Connection) -> None:
-        try:
-            while time.perf_counter() < window_end:
-                path, body, headers = make(next(counter))
-                sent = time.perf_counter()
-                try:
-                    data = json.dumps(body).encode()
-                    status, payload = await connection.request("POST", path, data, headers)
-                    outcome = judge(status, payload)
-                except (OSError, asyncio.IncompleteReadError, ValueError) as error:
-                    outcome = type(error).__name__
-                done = time.perf_counter()
-                if window_start <= done <= window_end:
-                    into.outcomes[outcome] += 1
-                    if outcome == "ok":
-                        into.latencies.append(done - sent)
-        finally:
-            connection.close()
+        while time.perf_counter() < window_end:
+            path, body, headers = make(next(counter))
+            sent = time.perf_counter()
+            try:
+                data = json.dumps(body).encode()
+                status, payload = await connection.request("POST", path, data, headers)
+                outcome = judge(status, payload)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+                outcome = type(error).__name__
+            done = time.perf_counter()
+            if window_start <= done <= window_end:
+                into.outcomes[outcome] += 1
+                if outcome == "ok":
+                    into.latencies.append(done - sent)
 
     async def sample() -> None:
         await asyncio.sleep(max(window_start - time.perf_counter(), 0))
-        before = cpu()
+        into.started_at = datetime.now(UTC)
+        cpu_before = cpu()
         await asyncio.sleep(max(window_end - time.perf_counter(), 0))
-        after = cpu()
-        into.client_cpu, into.server_cpu, into.db_cpu = (
-            b - a for a, b in zip(before, after, strict=True)
+        cpu_after = cpu()
+        into.ended_at = datetime.now(UTC)
+        into.client_cpu, into.server_cpu, into.db_cpu, into.runner_cpu = (
+            b - a for a, b in zip(cpu_before, cpu_after, strict=True)
         )
 
-    await asyncio.gather(sample(), *(worker(connection) for connection in connections))
+    try:
+        await asyncio.gather(sample(), *(worker(connection) for connection in connections))
+        after = await statement_counts(host, port, workers)
+    finally:
+        for connection in connections:
+            connection.close()
+    counted = "POST " + make(0)[0]
+    requests = after.get(counted, (0, 0))[0] - before.get(counted, (0, 0))[0]
+    sent = after.get(counted, (0, 0))[1] - before.get(counted, (0, 0))[1]
+    into.statements = sent / requests if requests else float("nan")
+
+
+async def statement_counts(host: str, port: int, workers: int) -> dict[str, tuple[int, int]]:
+    """Requests and SQL statements per path, summed over the server processes.
+
+    Each process counts its own requests: ask over new connections until every one answered.
+    """
+    totals: dict[str, tuple[int, int]] = {}
+    asked: set[int] = set()
+    for _attempt in range(workers * 50):
+        if len(asked) == workers:
+            break
+        connection = Connection(host, port)
+        try:
+            status, payload = await connection.request("GET", "/bench/statements")
+        except (OSError, asyncio.IncompleteReadError):
+            continue
+        finally:
+            connection.close()
+        answer = json.loads(payload) if status == 200 else {}
+        if not answer or answer["pid"] in asked:
+            continue
+        asked.add(answer["pid"])
+        for key, (requests, statements) in answer["paths"].items():
+            old = totals.get(key, (0, 0))
+            totals[key] = (old[0] + requests, old[1] + statements)
+    return totals
+
+
+@dataclass
+class Stack:
+    """What a round runs against: the server, the database, where job runners keep logs."""
+
+    base_url: str
+    server_pid: int
+    engine: Engine
+    runner_env: dict[str, str]
+    directory: Path
 
 
 def run_round(
-    base_url: str,
-    server_pid: int,
+    stack: Stack,
+    endpoint: str,
+    number: int,
+    make: RequestMaker,
+    judge: Judge,
+    args: argparse.Namespace,
+) -> Round:
+    # Runners run only in the rounds that need them: idle ones would still poll.
+    count = args.runners if endpoint == "async" else 0
+    with _intake_runner.running_runners(
+        stack.runner_env, count, stack.directory, poll_seconds=args.runner_poll
+    ) as runners:
+        return _measure(stack, runners, endpoint, number, make, judge, args)
+
+
+def _measure(
+    stack: Stack,
+    runners: list[_intake_runner.Runner],
     endpoint: str,
     number: int,
     make: RequestMaker,
@@ -332,12 +394,14 @@ def run_round(
 ) -> Round:
     result = Round(endpoint, number, args.duration)
 
-    def cpu() -> tuple[float, float, float]:
-        return time.process_time(), process_tree_cpu(server_pid), postgres_cpu()
+    def cpu() -> tuple[float, float, float, float]:
+        runner_cpu = sum(process_tree_cpu(r.process.pid) for r in runners)
+        return time.process_time(), process_tree_cpu(stack.server_pid), postgres_cpu(), runner_cpu
 
+    runner_statements = _intake_runner.statements_sent(runners)
     asyncio.run(
         drive(
-            base_url,
+            stack.base_url,
             make,
             judge,
             concurrency=args.concurrency,
@@ -348,6 +412,14 @@ def run_round(
             cpu=cpu,
         )
     )
+    if endpoint != "insert":
+        # The runners route what the round took in; then each ticket's wait is known.
+        result.drain_seconds = _intake_runner.wait_for_routing(
+            stack.engine, timeout=args.drain_timeout
+        )
+        result.runner_statements = _intake_runner.statements_sent(runners) - runner_statements
+        assert result.started_at is not None and result.ended_at is not None
+        result.offers = _intake_runner.offers_of(stack.engine, result.started_at, result.ended_at)
     return result
 
 
@@ -363,72 +435,6 @@ def probe_commit_order(base_url: str) -> tuple[float, float]:
             hold = float(response.json()["hold_seconds"])
             time.sleep(hold)
     return statistics.median(timings), hold
-
-
-def render(rounds: list[Round], args: argparse.Namespace) -> Table:
-    table = Table(
-        title=(
-            f"Intake over HTTP on PostgreSQL: {args.workers} uvicorn workers ({args.server}), "
-            f"{args.concurrency} requests in flight, {args.duration:g} s per round (latency in ms)"
-        ),
-        caption=(
-            f"The client (this process: asyncio, raw HTTP/1.1), the {args.workers} server workers "
-            f"and PostgreSQL all share this machine's {os.cpu_count()} cores. cores = CPU busy "
-            "in the window (1.00 = one core); cpu ms/ok = CPU per successful request; conns = "
-            "client connections per server worker. "
-            "Noisy machine: read medians and ratios."
-        ),
-    )
-    headers = ("endpoint", "round", "ok", "ok/s", "p50", "p99", "other outcomes", "conns")
-    for header in (*headers, "cores client/server/db", "cpu ms/ok server+db"):
-        left = header in {"endpoint", "other outcomes"}
-        table.add_column(header, justify="left" if left else "right")
-    for result in rounds:
-        s = summarize(result.latencies)
-        others = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()) if k != "ok")
-        cores = (result.client_cpu, result.server_cpu, result.db_cpu)
-        table.add_row(
-            result.endpoint,
-            str(result.number),
-            str(result.ok),
-            f"{result.rate:.1f}",
-            ms(s.p50),
-            ms(s.p99),
-            others or "-",
-            "+".join(str(n) for _, n in sorted(result.per_worker.items())),
-            "/".join(f"{c / result.seconds:.2f}" for c in cores),
-            f"{result.cpu_ms_per_ok(result.server_cpu)}+{result.cpu_ms_per_ok(result.db_cpu)}",
-        )
-    return table
-
-
-def summary_table(rounds: list[Round]) -> Table:
-    table = Table(title="Summary (median over rounds)")
-    for header in ("endpoint", "ok/s", "p50 ms", "p99 ms", "cpu ms/ok (server + db)"):
-        table.add_column(header, justify="left" if header == "endpoint" else "right")
-    rates: dict[str, float] = {}
-    for endpoint in ("insert", "tickets"):
-        mine = [r for r in rounds if r.endpoint == endpoint]
-        if not mine:
-            continue
-        rates[endpoint] = statistics.median(r.rate for r in mine)
-        p50 = statistics.median(summarize(r.latencies).p50 for r in mine)
-        p99 = statistics.median(summarize(r.latencies).p99 for r in mine)
-        cpu = statistics.median((r.server_cpu + r.db_cpu) / max(r.ok, 1) for r in mine)
-        label = "POST /bench/insert (1 row)" if endpoint == "insert" else "POST /api/v1/tickets"
-        table.add_row(label, f"{rates[endpoint]:.1f}", ms(p50), ms(p99), ms(cpu))
-    if "insert" in rates and "tickets" in rates and rates["insert"]:
-        ratio = rates["tickets"] / rates["insert"]
-        verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
-        table.add_section()
-        table.add_row(
-            f"tickets / insert (target >= {TARGET_RATIO:.0%}: {verdict})",
-            f"{ratio:.1%}",
-            "",
-            "",
-            "",
-        )
-    return table
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -472,12 +478,34 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--experts", type=int, default=500, help="available experts")
     parser.add_argument("--capacity", type=int, default=40, help="tickets each expert may hold")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--endpoints",
+        default="insert,tickets,async",
+        help="rounds to run, in this order each time: insert (one row), tickets (routed in the "
+        "request), async (Prefer: respond-async, routed by the job runners)",
+    )
+    parser.add_argument(
+        "--runners", type=int, default=1, help="job runner processes routing async tickets"
+    )
+    parser.add_argument(
+        "--runner-poll",
+        type=float,
+        default=0.05,
+        help="seconds an idle job runner sleeps (they run in async rounds only)",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait after a round for the runners to route what it took in",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    console = Console(width=130) if not sys.stdout.isatty() else Console()
+    width = int(os.environ.get("COLUMNS", "130"))
+    console = Console(width=width) if not sys.stdout.isatty() else Console()
     problem = postgres_reachable(args.database_url)
     if problem is not None:
         console.print(
@@ -496,21 +524,27 @@ def main(argv: list[str] | None = None) -> int:
     ):
         console.print(f"seeding {args.experts} available experts on {args.bench_database} ...")
         seeded = seed(url, args)
-        makers: dict[str, tuple[RequestMaker, Judge]] = {
+        rng = random.Random(args.seed)
+        every: dict[str, tuple[RequestMaker, Judge]] = {
             "insert": (insert_maker(), judge_insert),
-            "tickets": (ticket_maker(seeded, random.Random(args.seed)), judge_ticket),
+            "tickets": (ticket_maker(seeded, rng), judge_ticket),
+            "async": (ticket_maker(seeded, rng, is_async=True), judge_async_ticket),
         }
+        makers = {name: every[name] for name in args.endpoints.split(",")}
         log = Path(directory) / "uvicorn.log"
+        engine = make_engine(url)
         with running_server(url, args, log) as (base_url, pid):
+            stack = Stack(base_url, pid, engine, server_env(url, args), Path(directory))
             console.print(f"server up at {base_url} (pid {pid}); measuring ...")
             for number in range(1, args.rounds + 1):
                 for endpoint, (make, judge) in makers.items():
-                    result = run_round(base_url, pid, endpoint, number, make, judge, args)
+                    result = run_round(stack, endpoint, number, make, judge, args)
                     console.print(
                         f"  round {number} {endpoint}: {result.ok} ok, {result.rate:.1f}/s"
                     )
                     rounds.append(result)
             answered, hold = probe_commit_order(base_url)
+        engine.dispose()
         server_log = log.read_text().strip()
     console.print(render(rounds, args))
     console.print(summary_table(rounds))

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     api_processes: int = 1
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 0.5
+    # Who routes a ticket taken in by the API or the contact form: "inline" routes it in the
+    # request (the answer says offered, queued or escalated); "runner" leaves it new and a job
+    # runner routes it right after (the API answers 202). A request may ask for the runner
+    # with "Prefer: respond-async".
+    intake_routing: Literal["inline", "runner"] = "inline"
     # Finished jobs (done or dead) are deleted this many days after they finished.
     job_retention_days: int = 7
     # PostgreSQL: how long a job handler, or a request, waits for a row lock before giving up

@@ -91,3 +91,22 @@ def test_purge_deletes_finished_jobs_older_than_the_retention(tmp_path: Path) ->
         assert [stored(job) for job in (old_done, old_dead)] == [None, None]
         assert stored(recent) == (JobStatus.DONE, 0)
         assert stored(waiting) == (JobStatus.QUEUED, 0)
+
+
+def test_a_runner_given_only_names_runs_those_and_leaves_the_rest_queued(
+    tmp_path: Path,
+) -> None:
+    with database(tmp_path / "jobs.db"):
+        assert invoke("db", "upgrade").exit_code == 0
+        warn = make_job("training.warn_expiring", JobStatus.QUEUED)
+        triage = make_job("assist.triage", JobStatus.QUEUED)
+
+        unknown = invoke("jobs", "run", "--once", "--only", "routing.nothing")
+        ran = invoke("jobs", "run", "--once", "--only", "training.warn_expiring")
+
+        assert unknown.exit_code == 1
+        assert "no job handler named 'routing.nothing'" in unknown.output
+        assert ran.exit_code == 0, ran.output
+        assert "ran 1 job(s)" in ran.output
+        assert stored(warn) == (JobStatus.DONE, 1)
+        assert stored(triage) == (JobStatus.QUEUED, 0)

@@ -35,13 +35,26 @@ def run(
         float | None,
         typer.Option(min=0.05, help="Seconds to sleep when idle (default from settings)."),
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Run only jobs of this name (repeat for more), e.g. routing.route: a runner "
+            "that slow jobs never hold up. Other runners must run the rest.",
+        ),
+    ] = None,
 ) -> None:
     """Run due jobs; Ctrl-C or SIGTERM stops after the job in progress."""
     out = console()
     require_schema()
     factory = get_sessionmaker()
+    if only:
+        try:
+            runner.runnable_names(only)
+        except LookupError as error:
+            raise fail(str(error)) from error
     if once:
-        stats = runner.run_until_idle(factory)
+        stats = runner.run_until_idle(factory, only=only or None)
         lost = f", {stats.lost} taken over by another runner" if stats.lost else ""
         out.print(f"ran {stats.total} job(s): {stats.done} done, {stats.failed} failed{lost}")
         return
@@ -52,6 +65,7 @@ def run(
             "factory": factory,
             "poll_seconds": poll or get_settings().job_poll_seconds,
             "stop": stop,
+            "only": only or None,
         },
         name="gigcx-job-runner",
     )

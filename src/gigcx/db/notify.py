@@ -219,6 +219,9 @@ def _collect(session: Session, _flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _notify_postgres(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint's release fires this too; the outer commit sends what it collected.
+        return
     # Flush first: the commit's own flush comes after this event.
     session.flush()
     pending = session.info.get(_PENDING)

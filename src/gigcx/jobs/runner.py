@@ -20,6 +20,7 @@ import socket
 import threading
 import traceback
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -97,9 +98,26 @@ def _next_job(session: Session, names: list[str]) -> Job | None:
     return None
 
 
-def claim_next(factory: sessionmaker[Session], runner: str) -> Claim | None:
-    """Claim the next due job this runner has a handler for, or dead-letter a spent one."""
+def runnable_names(only: Collection[str] | None = None) -> list[str]:
+    """The job names a runner claims: those it has handlers for, or ``only`` these of them.
+
+    A runner given ``only`` (``gigcx jobs run --only routing.route``) serves latency-sensitive
+    work that slow jobs (triage, exports) must not hold up; other runners take the rest.
+    """
     names = registered_names()
+    if only is None:
+        return names
+    unknown = sorted(set(only) - set(names))
+    if unknown:
+        raise LookupError(f"no job handler named {', '.join(map(repr, unknown))}")
+    return sorted(set(only))
+
+
+def claim_next(
+    factory: sessionmaker[Session], runner: str, *, only: Collection[str] | None = None
+) -> Claim | None:
+    """Claim the next due job this runner has a handler for, or dead-letter a spent one."""
+    names = runnable_names(only)
     with open_session(factory, writes=False) as session:
         # On SQLite a deferred look first, so an idle runner never takes the write lock
         # (PostgreSQL's claim skips locked rows and waits for nothing).
@@ -235,8 +253,10 @@ class Outcome(StrEnum):
     LOST = "lost"
 
 
-def _run_one(factory: sessionmaker[Session], runner: str) -> Outcome | None:
-    found = claim_next(factory, runner)
+def _run_one(
+    factory: sessionmaker[Session], runner: str, only: Collection[str] | None = None
+) -> Outcome | None:
+    found = claim_next(factory, runner, only=only)
     if found is None:
         return None
     succeeded = run_claimed(factory, found)
@@ -251,12 +271,17 @@ def run_next(factory: sessionmaker[Session]) -> bool | None:
     return None if outcome is None else outcome is Outcome.DONE
 
 
-def run_until_idle(factory: sessionmaker[Session], *, limit: int | None = None) -> RunStats:
-    """Run due jobs until none is due (or ``limit`` have run)."""
+def run_until_idle(
+    factory: sessionmaker[Session],
+    *,
+    limit: int | None = None,
+    only: Collection[str] | None = None,
+) -> RunStats:
+    """Run due jobs (of ``only`` these names) until none is due (or ``limit`` have run)."""
     stats = RunStats()
     runner = runner_name()
     while limit is None or stats.total < limit:
-        outcome = _run_one(factory, runner)
+        outcome = _run_one(factory, runner, only)
         if outcome is None:
             break
         if outcome is Outcome.DONE:
@@ -269,7 +294,11 @@ def run_until_idle(factory: sessionmaker[Session], *, limit: int | None = None) 
 
 
 def run_forever(
-    factory: sessionmaker[Session], *, poll_seconds: float, stop: threading.Event
+    factory: sessionmaker[Session],
+    *,
+    poll_seconds: float,
+    stop: threading.Event,
+    only: Collection[str] | None = None,
 ) -> None:
     """Run due jobs until ``stop`` is set, sleeping ``poll_seconds`` when idle.
 
@@ -277,7 +306,7 @@ def run_forever(
     """
     while not stop.is_set():
         try:
-            stats = run_until_idle(factory, limit=1)
+            stats = run_until_idle(factory, limit=1, only=only)
         except Exception:
             log.exception("job runner loop failed; retrying")
             stats = RunStats()

@@ -36,6 +36,8 @@ _SEALED = "gigcx_sealed"
 # Parent rows never change brand: (table, id) -> brand id.
 _PARENT_BRANDS: dict[tuple[str, Any], uuid.UUID | None] = {}
 _PARENT_CACHE_SIZE = 50_000
+# Tables whose rows give their brand to encrypted child rows (BrandOf(..., parent=table)).
+_PARENT_TABLES: set[str] = set()
 
 
 def normalise_email(email: str) -> str:
@@ -81,12 +83,28 @@ def _brand_of(connection: Connection, spec: EncryptedModel, values: Any) -> uuid
         return None
     cache_key = (str(brand.parent), parent_id)
     if cache_key not in _PARENT_BRANDS:
-        if len(_PARENT_BRANDS) > _PARENT_CACHE_SIZE:
-            _PARENT_BRANDS.clear()
-        _PARENT_BRANDS[cache_key] = connection.scalar(
-            select(brand.parent.c.brand_id).where(brand.parent.c.id == parent_id)
+        _remember_brand(
+            cache_key,
+            connection.scalar(
+                select(brand.parent.c.brand_id).where(brand.parent.c.id == parent_id)
+            ),
         )
     return _PARENT_BRANDS[cache_key]
+
+
+def _remember_brand(cache_key: tuple[str, Any], brand_id: uuid.UUID | None) -> None:
+    if len(_PARENT_BRANDS) > _PARENT_CACHE_SIZE:
+        _PARENT_BRANDS.clear()
+    _PARENT_BRANDS[cache_key] = brand_id
+
+
+@event.listens_for(Mapper, "after_insert")
+def _note_parent_brand(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    # A child written in the same unit of work (a new ticket's first message) then reads
+    # nothing to learn its brand.
+    table = str(mapper.local_table)
+    if table in _PARENT_TABLES and "brand_id" in mapper.columns:
+        _remember_brand((table, target.id), target.brand_id)
 
 
 def _seal_target(mapper: Mapper[Any], connection: Connection, target: Any, inserting: bool) -> None:
@@ -205,6 +223,8 @@ def encrypt_columns(
     ``BrandOf()`` (the platform key, for rows of no brand).
     """
     sealing.register(model, brand=brand, columns=columns, blind_indexes=blind_indexes)
+    if brand.parent is not None:
+        _PARENT_TABLES.add(str(brand.parent))
     event.listen(model, "before_insert", _before_insert)
     event.listen(model, "before_update", _before_update)
     event.listen(model, "after_insert", _put_back)

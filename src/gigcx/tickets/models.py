@@ -82,6 +82,7 @@ class Ticket(IdMixin, CreatedMixin, Base):
     request_hash: Mapped[str | None] = mapped_column(String(64))
 
     program: Mapped[Program] = relationship()
+    customer: Mapped[Customer] = relationship()
     messages: Mapped[list["Message"]] = relationship(
         order_by="Message.created_at", cascade="all, delete-orphan"
     )

@@ -67,10 +67,27 @@ def base_url(request: Request) -> str:
     return get_settings().base_url or str(request.base_url)
 
 
+RESPOND_ASYNC = "respond-async"
+
+
+def asks_async(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    tokens = (
+        part.split(";", 1)[0].split("=", 1)[0].strip().lower() for part in (prefer or "").split(",")
+    )
+    return RESPOND_ASYNC in tokens
+
+
 @router.post(
     "",
     status_code=201,
-    responses={200: {"description": "Replayed: same key and body"}},
+    responses={
+        200: {"description": "Replayed: same key and body"},
+        202: {
+            "description": "Taken in; a job runner routes it next (status new). Follow the "
+            "Location header, or the customer's page, for the offer."
+        },
+    },
     openapi_extra=INTAKE_SCOPE,
 )
 def create_ticket(
@@ -83,14 +100,24 @@ def create_ticket(
         str | None,
         Header(max_length=200, pattern=r"^[!-~]+$", description="visible ASCII, e.g. a UUID"),
     ] = None,
+    prefer: Annotated[
+        str | None,
+        Header(max_length=200, description="respond-async: let a job runner route the ticket"),
+    ] = None,
 ) -> TicketIntakeRead:
     """Take in a customer's inquiry and offer it to the best eligible expert.
 
     The answer carries ``customer_link``, the customer's private page: hand it to the customer
     to follow the conversation live, reply and rate (``GIGCX_BASE_URL`` sets its address).
 
+    Routing happens in the request by default: 201, and ``status`` says where the ticket is
+    (offered, queued for an expert, or escalated). With ``Prefer: respond-async`` (or the server
+    set to ``GIGCX_INTAKE_ROUTING=runner``) the request only takes the ticket in and a job
+    runner routes it right after: 202, ``status`` is new, ``Location`` names the ticket to
+    follow and ``Preference-Applied`` says so.
+
     Triage runs right after in the job runner. When the program has an intent model, routing
-    waits for it: the bot may answer first, and the ticket stays new until then.
+    waits for it: the bot may answer first, and the ticket stays new until then (201).
 
     Leave ``category`` out and a program with an intent model picks it from the body.
 
@@ -98,17 +125,28 @@ def create_ticket(
     (200); the same key with another body is refused (409).
     """
     route_after_triage = assist_service.routes_after_triage(session, body.program_id)
+    is_async = asks_async(prefer)
+    in_runner = is_async or get_settings().intake_routing == "runner"
     ticket, is_new = tickets_service.create_ticket(
         session,
         principal,
         body,
         idempotency_key=idempotency_key,
         route_after_triage=route_after_triage,
+        route_in_runner=in_runner,
         guess_category=partial(assist_service.guess_category, session, body.program_id),
     )
     if not is_new:
         response.status_code = 200  # a replay of the same key and body
-    elif not route_after_triage:
+    elif route_after_triage:
+        pass  # the triage job routes it
+    elif in_runner:
+        response.status_code = 202
+        # The ticket under the collection this request posted to: /api/v1/tickets/{id}.
+        response.headers["Location"] = f"{request.url.path.rstrip('/')}/{ticket.id}"
+        if is_async:
+            response.headers["Preference-Applied"] = RESPOND_ASYNC
+    else:
         routing_service.route_locked(session, ticket)
     detail = to_detail(session, ticket, principal)
     link = customer_views.private_link(ticket, base_url(request))

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gigcx.audit import service as audit_service
 from gigcx.auth.principal import Principal
-from gigcx.brands import service as brands_service
 from gigcx.brands.enums import Complexity
+from gigcx.brands.errors import ProgramNotFound
 from gigcx.brands.models import Program
+from gigcx.brands.queries import readable_programs
 from gigcx.db.helpers import insert_or_get
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import events
@@ -83,6 +85,19 @@ def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Custom
     return customer
 
 
+def _program(session: Session, principal: Principal, program_id: uuid.UUID) -> Program:
+    """The program the principal may read, with its categories (one statement), or raise."""
+    statement = (
+        readable_programs(principal)
+        .where(Program.id == program_id)
+        .options(joinedload(Program.categories))
+    )
+    program = session.scalars(statement).unique().first()
+    if program is None:
+        raise ProgramNotFound()
+    return program
+
+
 def _find_by_key(session: Session, brand_id: uuid.UUID, key: str) -> Ticket | None:
     return session.scalar(
         select(Ticket).where(Ticket.brand_id == brand_id, Ticket.idempotency_key == key)
@@ -96,18 +111,20 @@ def create_ticket(
     *,
     idempotency_key: str | None,
     route_after_triage: bool = False,
+    route_in_runner: bool = False,
     guess_category: CategoryGuess | None = None,
 ) -> tuple[Ticket, bool]:
     """Take in a customer's inquiry; return the ticket and whether it is new.
 
     The same Idempotency-Key with the same body returns the ticket made the first time. Triage
     runs as a job right after; with ``route_after_triage`` that job routes the ticket (or lets the
-    bot answer it), otherwise the caller routes it at once. A ticket sent without a category gets
-    the one ``guess_category`` picks from its body.
+    bot answer it). Otherwise, with ``route_in_runner`` a ``routing.route`` job routes it once
+    this commits, and without, the caller routes it at once. A ticket sent without a category
+    gets the one ``guess_category`` picks from its body.
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
-    program = brands_service.get_program(session, principal, data.program_id)
+    program = _program(session, principal, data.program_id)
     request_hash = _request_hash(data)
     if idempotency_key:
         existing = _find_by_key(session, program.brand_id, idempotency_key)
@@ -120,10 +137,13 @@ def create_ticket(
         data = data.model_copy(update={"category": guess_category(data.body)})
     _check_against_program(program, data)
     now = clock.now()
+    customer = _customer(session, program.brand_id, data.customer)
     ticket = Ticket(
         brand_id=program.brand_id,
         program=program,
-        customer_id=_customer(session, program.brand_id, data.customer).id,
+        # Held by the ticket, so the answer's view of it reads nothing again.
+        customer=customer,
+        customer_id=customer.id,
         channel=data.channel.value,
         language=data.language,
         category=data.category,
@@ -149,7 +169,10 @@ def create_ticket(
     else:
         session.add(ticket)
         session.flush()
-    session.add(Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body))
+    message = Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body)
+    session.add(message)
+    # A new ticket's conversation is this one message: the answer need not read it back.
+    set_committed_value(ticket, "messages", [message])
     audit_service.record(
         session,
         actor=principal,
@@ -172,6 +195,8 @@ def create_ticket(
             "is_category_chosen": is_category_chosen,
         },
     )
+    if route_in_runner and not route_after_triage:
+        jobs_service.enqueue(session, "routing.route", {"ticket_id": str(ticket.id)})
     schedule_wait_check(session, ticket, program)
     events.emit(
         session,

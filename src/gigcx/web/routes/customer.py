@@ -21,6 +21,7 @@ from gigcx.auth import limits
 from gigcx.auth.enums import Role
 from gigcx.auth.principal import Principal
 from gigcx.brands.models import Brand, Program
+from gigcx.config import get_settings
 from gigcx.db import notify
 from gigcx.errors import DomainError, NotFound
 from gigcx.quality import service as quality_service
@@ -174,6 +175,7 @@ def write_in(
         )
         page.headers.update(error.headers)
         return page
+    in_runner = get_settings().intake_routing == "runner"
     try:
         data = TicketCreate.model_validate(
             {
@@ -192,6 +194,7 @@ def write_in(
             data,
             idempotency_key=None,
             route_after_triage=route_after_triage,
+            route_in_runner=in_runner,
             guess_category=partial(assist_service.guess_category, session, program.id),
         )
     except ValidationError as error:
@@ -206,8 +209,10 @@ def write_in(
         return _contact_again(
             request, brand, program, route_after_triage, values, errors, error.status_code
         )
-    if not route_after_triage:
+    if not (route_after_triage or in_runner):
         routing_service.route_locked(session, ticket)
+    # The private page shows the ticket as it is (new until the runner routes it) and follows
+    # it live.
     return redirect(f"/c/{tickets_service.customer_link_token(ticket)}")
 
 
