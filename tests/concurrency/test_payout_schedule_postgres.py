@@ -61,6 +61,7 @@ def test_two_servers_starting_at_once_queue_one_weekly_payout_run(
         "payments.alert_hourly_floors": 1,
         "payments.settle_week": 1,
         "payments.watch_demand": 1,
+        "planning.forecast": 1,
         "privacy.retention": 1,
         "routing.reconcile_roster": 1,
     }
