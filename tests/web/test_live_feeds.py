@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gigcx.api import sse
 from gigcx.api.deps import get_session
 from gigcx.brands.models import Program
-from gigcx.web.routes import expert_work as web_routes
+from gigcx.web.routes import brand_queue, customer, expert_chat, expert_work
 from tests.api.helpers import build_marketplace
 from tests.factories.tickets import make_ticket
 from tests.web.helpers import next_event, next_ping, web_sign_in
@@ -144,12 +144,23 @@ def _calls(dependant: Dependant) -> Iterator[object]:
         yield from _calls(dependency)
 
 
-def test_the_offer_feed_holds_no_request_session_while_it_streams() -> None:
-    """Its sign-in is read in one thread hop (``web.deps.stream_expert``): with the request
-    session, feeds reconnecting together held every pooled connection while queueing for
-    threads that waited for a connection (bench/load.py: 0 of 1,000 feeds opened at once
-    showed, 500s after the pool's 30 s timeout)."""
-    (route,) = [r for r in web_routes.router.routes if getattr(r, "path", None) == FEED]
+STREAMS = (
+    (expert_work.router, FEED),
+    (brand_queue.router, "/brand/queue/stream"),
+    (customer.router, "/c/{token}/stream"),
+    (expert_chat.router, "/expert/tickets/{ticket_id}/chat/stream"),
+)
+
+
+@pytest.mark.parametrize(("router", "path"), STREAMS)
+def test_no_live_stream_holds_a_request_session_while_it_streams(
+    router: APIRouter, path: str
+) -> None:
+    """What a stream checks when it opens is read in one thread hop (``web.deps.stream_session``):
+    with the request session, feeds reconnecting together held every pooled connection while
+    queueing for threads that waited for a connection (bench/load.py: 0 of 1,000 feeds opened
+    at once showed, 500s after the pool's 30 s timeout)."""
+    (route,) = [r for r in router.routes if getattr(r, "path", None) == path]
     assert isinstance(route, APIRoute)
 
     assert get_session not in set(_calls(route.dependant))

@@ -1,6 +1,8 @@
 """Web sessions (an HttpOnly cookie holding a sign-in token), CSRF and templates."""
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -8,6 +10,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from gigcx.api.audit_trail import remember_principal
@@ -161,22 +164,36 @@ def signed_in_platform_admin(principal: Annotated[Principal, Depends(signed_in)]
     return principal
 
 
-def stream_expert(request: Request) -> Principal:
-    """The signed-in expert of a live stream, read in one short unit of work of its own.
+@contextmanager
+def stream_session(request: Request) -> Iterator[Session]:
+    """A short read-only unit of work for what opening a live stream must check.
 
-    For ``await run_in_threadpool(stream_expert, request)`` in place of ``WebExpert``. With the
-    request session each dependency and its teardown is a thread hop of its own, and the
-    session holds its connection from the first read to the teardown. Feeds reconnecting all at
-    once (after a deploy) then hold every pooled connection while they queue for threads, which
-    all wait for a connection: nothing moves until the pool's timeout fails them. Here the
-    connection is taken and given back within one hop.
+    For streams, in place of the request session: call it inside one
+    ``await run_in_threadpool(...)``. With the request session each dependency and its teardown
+    is a thread hop of its own, and the session holds its connection from the first read to the
+    teardown. Feeds reconnecting all at once (after a deploy) then hold every pooled connection
+    while they queue for threads, which all wait for a connection: nothing moves until the
+    pool's timeout fails them. Here the connection is taken and given back within one hop.
     """
     session = open_session(request.app.state.sessionmaker, writes=False)
     try:
-        principal = optional_principal(request, session)
+        yield session
     finally:
         session.close()
+
+
+def stream_expert(request: Request) -> Principal:
+    """The signed-in expert of a live stream (``await run_in_threadpool(stream_expert, ...)``)."""
+    with stream_session(request) as session:
+        principal = optional_principal(request, session)
     return signed_in_expert(signed_in(request, principal))
+
+
+def stream_staff(request: Request) -> Principal:
+    """The signed-in brand staff member of a live stream, like ``stream_expert``."""
+    with stream_session(request) as session:
+        principal = optional_principal(request, session)
+    return signed_in_staff(signed_in(request, principal))
 
 
 WebUser = Annotated[Principal | None, Depends(optional_principal)]

@@ -6,12 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from gigcx.analytics import service as analytics
 from gigcx.api.deps import SessionDep
 from gigcx.auth.principal import Principal
 from gigcx.db import notify
-from gigcx.web.deps import WebStaff, render, templates
+from gigcx.web.deps import WebStaff, render, stream_staff, templates
 from gigcx.web.live import Region, live_stream
 from gigcx.web.routes.brand_common import PRIORITY_NAMES, page_context
 
@@ -48,8 +49,9 @@ def render_queue(factory: sessionmaker[Session], user: Principal) -> Region:
 
 
 @router.get("/brand/queue/stream")
-async def queue_stream(request: Request, user: WebStaff) -> StreamingResponse:
+async def queue_stream(request: Request) -> StreamingResponse:
     """Push the queue whenever it changes; after five minutes the browser reconnects."""
+    user = await run_in_threadpool(stream_staff, request)
     factory = request.app.state.sessionmaker
     render_now = partial(render_queue, factory, user)
     # A platform admin's queue spans every brand.

@@ -6,6 +6,7 @@ in the ticket's. The private page follows the ticket live (``/c/{token}/stream``
 ``views.customer`` gives, never a raw message.
 """
 
+import uuid
 from functools import partial
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from gigcx.api.deps import SessionDep
 from gigcx.assist import service as assist_service
@@ -33,7 +35,14 @@ from gigcx.tickets.schemas import TicketCreate
 from gigcx.views import customer as customer_views
 from gigcx.views import i18n
 from gigcx.web import live
-from gigcx.web.deps import CsrfChecked, csrf_token, redirect, render, templates
+from gigcx.web.deps import (
+    CsrfChecked,
+    csrf_token,
+    redirect,
+    render,
+    stream_session,
+    templates,
+)
 from gigcx.web.forms import field_errors
 
 router = APIRouter(include_in_schema=False)
@@ -270,16 +279,21 @@ def _render_live(factory: sessionmaker[Session], token: str, csrf: str) -> str:
         return _live_html(customer_views.customer_ticket(session, ticket), token, csrf)
 
 
+def _ticket_id_of_link(request: Request, token: str) -> uuid.UUID:
+    with stream_session(request) as session:
+        return tickets_service.ticket_for_link(session, token).id
+
+
 @router.get("/c/{token}/stream")
-def conversation_stream(
-    request: Request, session: SessionDep, token: str, seen: str | None = None
+async def conversation_stream(
+    request: Request, token: str, seen: str | None = None
 ) -> StreamingResponse:
     """Push the private page's live part whenever it changes: new messages from the expert or
     the bot, the status, the rating form; what the customer may see, nothing more."""
-    ticket = tickets_service.ticket_for_link(session, token)
+    ticket_id = await run_in_threadpool(_ticket_id_of_link, request, token)
     factory = request.app.state.sessionmaker
     render_live = partial(_render_live, factory, token, csrf_token(request))
-    topics = [notify.ticket_topic(ticket.id)]
+    topics = [notify.ticket_topic(ticket_id)]
     return live.live_stream(request, render_live, topics=topics, seen=seen)
 
 
