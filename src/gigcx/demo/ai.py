@@ -2,12 +2,18 @@
 
 from sqlalchemy.orm import Session
 
+from gigcx.ai import embeddings
 from gigcx.assist import service as assist_service
 from gigcx.assist.enums import AnswerKind
 from gigcx.assist.schemas import AnswerCreate, AssistSettingsUpdate
 from gigcx.auth.principal import SYSTEM
 from gigcx.brands.models import Program
 from gigcx.demo import ai_content
+
+
+def load_models() -> None:
+    """Load the sentence model ``seed_ai`` trains with, before a transaction holds the database."""
+    embeddings.model()
 
 
 def seed_ai(session: Session, program: Program, *, use_embeddings: bool = True) -> None:
