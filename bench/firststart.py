@@ -83,7 +83,9 @@ def launch(gigcx: str, folder: Path, port: int) -> tuple[subprocess.Popen[str], 
     return process, start
 
 
-def wait_for(check: object, process: subprocess.Popen[str], what: str) -> None:
+def wait_for(
+    check: object, process: subprocess.Popen[str], what: str, *, pause: float = 0.1
+) -> None:
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -93,7 +95,7 @@ def wait_for(check: object, process: subprocess.Popen[str], what: str) -> None:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.1)
+        time.sleep(pause)
     raise SystemExit(f"no {what} within {TIMEOUT_SECONDS:.0f} s")
 
 
@@ -130,7 +132,11 @@ def first_start(gigcx: str, folder: Path) -> dict[str, float]:
                 f"  signed in, /brand after {timings['first 200 of /brand (signed in)']:.1f} s"
             )
             wait_for(
-                lambda: STILL_WRITING not in client.get("/brand").text, process, "demo complete"
+                lambda: STILL_WRITING not in client.get("/brand").text,
+                process,
+                "demo complete",
+                # The dashboard is a heavy page: look now and then, not to slow the seeding.
+                pause=5.0,
             )
             timings["demo complete"] = time.perf_counter() - start.started
     finally:
