@@ -116,7 +116,7 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def first_start(gigcx: str, folder: Path) -> dict[str, float]:
+def first_start(gigcx: str, folder: Path, *, until_complete: bool) -> dict[str, float]:
     port = free_port()
     process, start = launch(gigcx, folder, port)
     timings: dict[str, float] = {}
@@ -131,6 +131,8 @@ def first_start(gigcx: str, folder: Path) -> dict[str, float]:
             console.print(
                 f"  signed in, /brand after {timings['first 200 of /brand (signed in)']:.1f} s"
             )
+            if not until_complete:
+                return timings
             wait_for(
                 lambda: STILL_WRITING not in client.get("/brand").text,
                 process,
@@ -141,9 +143,9 @@ def first_start(gigcx: str, folder: Path) -> dict[str, float]:
             timings["demo complete"] = time.perf_counter() - start.started
     finally:
         stop(process)
-    for name in ("migrated", "serving", "ready"):
-        if name in start.marks:
-            timings[f"said: {name}"] = start.marks[name]
+        for name in ("migrated", "serving", "ready"):
+            if name in start.marks:
+                timings[f"said: {name}"] = start.marks[name]
     return timings
 
 
@@ -168,12 +170,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     default = str(Path(sys.executable).with_name("gigcx"))
     parser.add_argument("--gigcx", default=default, help="the gigcx command to start")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--first-page-only",
+        action="store_true",
+        help="stop the first start at the brand console, without waiting for the whole demo",
+    )
     args = parser.parse_args(argv)
     results: list[dict[str, float]] = []
     for _ in range(args.runs):
         folder = Path(tempfile.mkdtemp(prefix="gigcx-firststart-"))
         try:
-            timings = first_start(args.gigcx, folder)
+            timings = first_start(args.gigcx, folder, until_complete=not args.first_page_only)
             timings |= second_start(args.gigcx, folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,7 @@ from tests.api.helpers import build_marketplace
 from tests.web.helpers import web_sign_in
 
 WRITING = "The demo is still writing its two weeks of history: 42 of 300 tickets so far."
-STOPPED = "The demo&#39;s history stopped at 42 of 300 tickets"
+STOPPED = "The demo's history stopped at 42 of 300 tickets"
 
 
 def _history(session: Session, *, status: JobStatus) -> None:
@@ -56,4 +56,4 @@ def test_without_a_staged_demo_there_is_no_notice(client: TestClient, session: S
 
     assert page.status_code == 200
     assert "The demo is still writing" not in page.text
-    assert "The demo&#39;s history stopped" not in page.text
+    assert "The demo's history stopped" not in page.text
