@@ -97,14 +97,18 @@ def seed(
     parent: Annotated[
         int | None, typer.Option(hidden=True, help="Stop when this process (a server) stops.")
     ] = None,
+    should_migrate: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", hidden=True, help="Migrate first.")
+    ] = True,
 ) -> None:
     """Seed two brands, three programs, experts and two weeks of tickets into an empty database."""
     if parent is not None:
         server.stop_with_parent(parent)
     out = console()
-    url = get_settings().database_url
-    migrate.upgrade(url)
-    out.print(f"database {safe_url(url)} is up to date")
+    if should_migrate:
+        url = get_settings().database_url
+        migrate.upgrade(url)
+        out.print(f"database {safe_url(url)} is up to date")
     if is_staged:
         seed_staged(out, experts=experts, tickets=tickets, seed=seed, show_progress=show_progress)
         return

@@ -1,5 +1,6 @@
 """gigcx serve: migrate, seed the demo into an empty database, then serve the app."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -62,11 +63,12 @@ def _echo(stream: IO[str]) -> None:
         sys.stdout.flush()
 
 
-def start_demo_seeding() -> subprocess.Popen[str]:
+def start_demo_seeding(*, serves_here: bool) -> subprocess.Popen[str]:
     """Seed the demo in a process of its own, staged; return once its brands and staff are in.
 
     The rest of its history is written while the server answers (gigcx.demo.staged); the
-    process stops when this one does, and what it prints shows here.
+    process stops when this one does, and what it prints shows here. Meanwhile a server that
+    runs in this process imports the app, on the other core.
     """
     command = [
         sys.executable,
@@ -76,12 +78,15 @@ def start_demo_seeding() -> subprocess.Popen[str]:
         "seed",
         "--staged",
         "--no-progress",
+        "--no-migrate",
         *DEMO_SIZE,
         f"--parent={os.getpid()}",
     ]
     # Our own interpreter and module, with arguments we built: no untrusted input.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
     assert process.stdout is not None
+    if serves_here:
+        importlib.import_module(server.APP.split(":", 1)[0])
     for line in process.stdout:
         if line.strip() == ESSENTIALS_READY:
             break
@@ -139,7 +144,7 @@ def serve(
                 "the database is empty: seeding the demo (once); its two weeks of history "
                 "fill in while the server answers"
             )
-            seeding = start_demo_seeding()
+            seeding = start_demo_seeding(serves_here=(processes or settings.api_processes) == 1)
         else:
             with unit_of_work() as session:
                 print_demo_sign_ins(out, demo_sign_ins(session))
