@@ -6,12 +6,12 @@ class JobStatus(StrEnum):
 
     QUEUED = "queued"
     RUNNING = "running"
-    # Kept from every runner for a while by the process that wrote it (the demo's replayed
-    # history, between its commits: gigcx.demo.staged); that process queues it again.
-    HELD = "held"
     DONE = "done"
     # Dead-lettered: every attempt failed or crashed; `gigcx jobs retry` queues it again.
     DEAD = "dead"
+    # Kept from every runner for a while by the process that wrote it (the demo's replayed
+    # history, between its commits: gigcx.demo.staged); that process queues it again.
+    HELD = "held"
 
 
 FINISHED_STATUSES = (JobStatus.DONE, JobStatus.DEAD)
