@@ -179,3 +179,16 @@ def test_a_history_whose_seeding_process_died_is_dead_lettered_not_run(tmp_path:
     assert record.status == JobStatus.DEAD
     assert record.attempts == 1
     assert progress == staged.HistoryProgress(done=0, total=TICKETS, is_running=False)
+
+
+def test_a_history_stopped_with_the_server_says_so_at_once(tmp_path: Path) -> None:
+    factory = _factory(tmp_path / "demo.db")
+    with unit_of_work(factory) as session:
+        staged.begin_history(session, total=TICKETS, holder="seeding process")
+
+    with unit_of_work(factory) as session:
+        staged.stop_history(session)
+
+    with factory() as session:
+        progress = staged.history_progress(session)
+    assert progress == staged.HistoryProgress(done=0, total=TICKETS, is_running=False)

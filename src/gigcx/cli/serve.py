@@ -100,9 +100,13 @@ def start_demo_seeding(*, serves_here: bool) -> subprocess.Popen[str]:
 
 
 def _stop(process: subprocess.Popen[str] | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        process.wait()
+    """End the demo's seeding process if it still runs, and say where its history stopped."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    process.wait()
+    with unit_of_work() as session:
+        staged.stop_history(session)
 
 
 def serve(

@@ -147,3 +147,18 @@ class Checkpoints:
             job.locked_by = job.lease_expires_at = None
             job.finished_at = now
         self.session.flush()
+
+
+def stop_history(session: Session) -> None:
+    """Record that the history being written was stopped (its seeding process was ended)."""
+    session.execute(
+        update(Job)
+        .where(Job.name == HISTORY_JOB, Job.status == JobStatus.RUNNING)
+        .values(
+            status=JobStatus.DEAD,
+            locked_by=None,
+            lease_expires_at=None,
+            finished_at=_real_now(),
+            last_error="stopped with the server before the history was complete",
+        )
+    )
