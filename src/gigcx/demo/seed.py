@@ -180,8 +180,10 @@ def seed_history(
     ``checkpoint`` is called between the replay's steps (``gigcx.demo.staged`` commits there).
     """
     summary, world, rng = essentials.summary, essentials.world, essentials.rng
-    for program in session.scalars(select(Program).where(Program.slug == ai_content.PROGRAM_SLUG)):
-        demo_ai.seed_ai(session, program)
+    for program in session.scalars(
+        select(Program).where(Program.slug == ai_content.PROGRAM_SLUG)
+    ).all():
+        demo_ai.seed_ai(session, program, before_fit=checkpoint)
     if checkpoint is not None:
         checkpoint()
     demo_quality.seed_scorecards(session, world)
@@ -202,9 +204,11 @@ def seed_history(
         for e in demo_experts.showcase(session, world, 4)
     )
     history.run_jobs()
+    history.commit_if_due()
     demo_quality.seed_training(session, world)
     demo_quality.seed_reviews(session, world)
     demo_planning.seed_cost_baselines(session, world)
+    history.commit_if_due()
     for _ in range(live):
         draft = history.composer.draft(clock.now())
         history.write_in(draft, "quick")
