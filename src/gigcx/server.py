@@ -190,7 +190,7 @@ class Supervisor:
                 child.process.wait()
 
 
-def _stop_with_parent(parent: int) -> None:
+def stop_with_parent(parent: int) -> None:
     """Get SIGTERM (a graceful stop) when the parent dies, however it dies."""
     if sys.platform.startswith("linux"):
         try:
@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--app", default=APP)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    _stop_with_parent(args.parent)
+    stop_with_parent(args.parent)
     listener = socket.socket(fileno=args.fd)
     _run(_Server(_config(args.app, log_level=args.log_level)), listener)
 

@@ -77,6 +77,12 @@ def seeding_progress(out: Console) -> Iterator[ProgressCallback]:
 
 def print_summary(out: Console, summary: DemoSummary) -> None:
     """Print what was seeded, then the credentials to sign in with (shown this once)."""
+    print_counts(out, summary)
+    print_credentials(out, summary)
+
+
+def print_counts(out: Console, summary: DemoSummary) -> None:
+    """Print what was seeded."""
     counts = Table(title="Demo data", title_justify="left")
     counts.add_column("what")
     counts.add_column("count", justify="right")
@@ -88,7 +94,6 @@ def print_summary(out: Console, summary: DemoSummary) -> None:
         counts.add_row(f"earned ({money.currency})", f"{money.amount}")
     counts.add_row("jobs run", f"{summary.jobs_done} done, {summary.jobs_failed} failed")
     out.print(counts)
-    print_credentials(out, summary)
 
 
 def print_credentials(out: Console, summary: DemoSummary) -> None:

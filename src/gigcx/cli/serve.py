@@ -1,7 +1,11 @@
 """gigcx serve: migrate, seed the demo into an empty database, then serve the app."""
 
+import importlib
 import os
-from typing import Annotated
+import subprocess
+import sys
+import threading
+from typing import IO, Annotated
 
 import typer
 from sqlalchemy.orm import Session
@@ -11,11 +15,12 @@ from gigcx.channels.community import tasks as community_tasks
 from gigcx.channels.email import lmtp
 from gigcx.channels.email import tasks as email_tasks
 from gigcx.channels.helpdesk import tasks as helpdesk_tasks
-from gigcx.cli.demo import seed_with_progress
-from gigcx.cli.output import console, print_demo_sign_ins, print_summary, safe_url
+from gigcx.cli.demo import ESSENTIALS_READY
+from gigcx.cli.output import console, fail, print_demo_sign_ins, safe_url
 from gigcx.config import get_settings
 from gigcx.db import migrate
 from gigcx.db.session import get_engine, unit_of_work
+from gigcx.demo import staged
 from gigcx.demo import tasks as demo_tasks
 from gigcx.demo.seed import demo_sign_ins, has_brands
 from gigcx.jobs import tasks as jobs_tasks
@@ -49,6 +54,61 @@ def schedule_recurring_jobs(session: Session) -> None:
     audit_tasks.schedule_seal(session)
 
 
+DEMO_SIZE = ("--experts", "60", "--tickets", "300", "--seed", "7")
+
+
+def _echo(stream: IO[str]) -> None:
+    for line in stream:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+def start_demo_seeding(*, serves_here: bool) -> subprocess.Popen[str]:
+    """Seed the demo in a process of its own, staged; return once its brands and staff are in.
+
+    The rest of its history is written while the server answers (gigcx.demo.staged); the
+    process stops when this one does, and what it prints shows here. Meanwhile a server that
+    runs in this process imports the app, on the other core.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "gigcx",
+        "demo",
+        "seed",
+        "--staged",
+        "--no-progress",
+        "--no-migrate",
+        *DEMO_SIZE,
+        f"--parent={os.getpid()}",
+    ]
+    # Our own interpreter and module, with arguments we built: no untrusted input.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    assert process.stdout is not None
+    if serves_here:
+        importlib.import_module(server.APP.split(":", 1)[0])
+    for line in process.stdout:
+        if line.strip() == ESSENTIALS_READY:
+            break
+        sys.stdout.write(line)
+    else:
+        raise fail(f"seeding the demo stopped (exit status {process.wait()})")
+    threading.Thread(
+        target=_echo, args=(process.stdout,), name="gigcx-demo-seed", daemon=True
+    ).start()
+    return process
+
+
+def _stop(process: subprocess.Popen[str] | None) -> None:
+    """End the demo's seeding process if it still runs, and say where its history stopped."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    process.wait()
+    with unit_of_work() as session:
+        staged.stop_history(session)
+
+
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Interface to bind (default from settings).")
@@ -79,18 +139,31 @@ def serve(
     out.print(f"database {safe_url(settings.database_url)} is up to date")
     with unit_of_work() as session:
         schedule_recurring_jobs(session)
+    seeding = None
     if demo:
         with unit_of_work() as session:
             is_empty = not has_brands(session)
         if is_empty:
-            out.print("the database is empty: seeding the demo (once)")
-            print_summary(out, seed_with_progress(out, experts=60, tickets=300, seed=7))
+            out.print(
+                "the database is empty: seeding the demo (once); its two weeks of history "
+                "fill in while the server answers"
+            )
+            seeding = start_demo_seeding(serves_here=(processes or settings.api_processes) == 1)
         else:
             with unit_of_work() as session:
                 print_demo_sign_ins(out, demo_sign_ins(session))
-        with unit_of_work() as session:
-            # The demo's simulated experts and customers keep its queue moving.
-            demo_tasks.schedule_simulation(session)
+                history = staged.history_progress(session)
+            if history is None:
+                with unit_of_work() as session:
+                    # The demo's simulated experts and customers keep its queue moving (a
+                    # staged seed queues them once its history is written).
+                    demo_tasks.schedule_simulation(session)
+            elif not history.is_running:
+                out.print(
+                    f"the demo's history stopped at {history.done} of {history.total} tickets "
+                    "(the server stopped while writing it); to seed it whole, start on an empty "
+                    "database"
+                )
     # Server processes open their own connections.
     get_engine().dispose()
     workers = processes or settings.api_processes
@@ -113,3 +186,4 @@ def serve(
     finally:
         if listener is not None:
             listener.stop()
+        _stop(seeding)

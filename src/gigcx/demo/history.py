@@ -66,19 +66,22 @@ class History:
     """Write ``count`` tickets between ``world.start`` and ``world.horizon`` and play them out."""
 
     def __init__(
-        self, session: Session, world: World, rng: random.Random, progress: Progress
+        self,
+        session: Session,
+        world: World,
+        rng: random.Random,
+        progress: Progress,
+        *,
+        checkpoint: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
         self.world = world
         self.rng = rng
         self.progress = progress
+        # Called between steps; when it committed, the next transaction has a new connection.
+        self.checkpoint = checkpoint
         self.composer = compose.Composer(rng, world.programs)
-        # The job runner's sessions share this unit of work: their commits release savepoints.
-        self.factory = sessionmaker(
-            bind=session.connection(),
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
-        )
+        self.factory = self._runner_sessions()
         self.jobs = runner.RunStats()
         self._events: list[tuple[datetime, int, Callable[[], None]]] = []
         self._order = itertools.count()
@@ -101,7 +104,20 @@ class History:
                 self._at(sweep, partial(self._sweep, brand))
             sweep += SWEEP_EVERY
         while self._step():
-            pass
+            self.commit_if_due()
+
+    def commit_if_due(self) -> None:
+        """Let the checkpoint commit (staged seeding); the runner then needs the new connection."""
+        if self.checkpoint is not None and self.checkpoint():
+            self.factory = self._runner_sessions()
+
+    def _runner_sessions(self) -> sessionmaker[Session]:
+        # The job runner's sessions share this unit of work: their commits release savepoints.
+        return sessionmaker(
+            bind=self.session.connection(),
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
 
     def _step(self) -> bool:
         job_at = self.session.scalar(

@@ -1,6 +1,7 @@
 """Seed a demo marketplace: brands, programs, staff, experts, and two weeks of real tickets."""
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -117,6 +118,19 @@ def has_brands(session: Session) -> bool:
     return session.scalar(select(Brand.id).limit(1)) is not None
 
 
+@dataclass
+class Essentials:
+    """What stage one of the demo committed, and what the rest of the demo continues from."""
+
+    summary: DemoSummary
+    world: World
+    rng: random.Random
+
+
+# Called between steps of the replayed history; returns whether it committed (stage two).
+Checkpoint = Callable[[], bool]
+
+
 def seed_demo(
     session: Session,
     *,
@@ -126,6 +140,16 @@ def seed_demo(
     progress: Progress = no_progress,
 ) -> DemoSummary:
     """Build the demo marketplace and replay two weeks of tickets through the services."""
+    essentials = seed_essentials(session, seed=seed)
+    return seed_history(session, essentials, experts=experts, tickets=tickets, progress=progress)
+
+
+def seed_essentials(session: Session, *, seed: int = 7) -> Essentials:
+    """Stage one: the platform admin, the brands with their staff and API keys, the programs.
+
+    Enough to show the public pages and sign in to the brand console; ``seed_history`` builds
+    the rest from what this returns.
+    """
     if has_brands(session):
         raise DemoDataExists()
     rng = random.Random(seed)
@@ -138,19 +162,41 @@ def seed_demo(
         for n, spec in enumerate(BRANDS)
     ]
     programs = _programs(session, brands)
-    for program in session.scalars(select(Program).where(Program.slug == ai_content.PROGRAM_SLUG)):
-        demo_ai.seed_ai(session, program)
     world = World(brands=brands, programs=programs, experts={}, start=start, horizon=horizon)
+    return Essentials(summary=summary, world=world, rng=rng)
+
+
+def seed_history(
+    session: Session,
+    essentials: Essentials,
+    *,
+    experts: int = 60,
+    tickets: int = 300,
+    progress: Progress = no_progress,
+    checkpoint: Checkpoint | None = None,
+) -> DemoSummary:
+    """Stage two: AI content, experts, two weeks of replayed tickets, quality and forecasts.
+
+    ``checkpoint`` is called between the replay's steps (``gigcx.demo.staged`` commits there).
+    """
+    summary, world, rng = essentials.summary, essentials.world, essentials.rng
+    for program in session.scalars(
+        select(Program).where(Program.slug == ai_content.PROGRAM_SLUG)
+    ).all():
+        demo_ai.seed_ai(session, program, before_fit=checkpoint)
+    if checkpoint is not None:
+        checkpoint()
     demo_quality.seed_scorecards(session, world)
     expert_password = DEMO_PASSWORD
     demo_experts.create_experts(
         session, world, rng, count=experts, password=expert_password, progress=progress
     )
     live = min(tickets, min(8, max(2, tickets // 40)))
-    history = History(session, world, rng, progress)
+    history = History(session, world, rng, progress, checkpoint=checkpoint)
     history.play(tickets - live, total=tickets)
     demo_presence.seed_presence_history(session, world)
     demo_presence.seed_stated_hours(session, world)
+    history.commit_if_due()
     # Now, in real time: the job runner catches up and a few experts per program are online.
     demo_experts.settle_presence(session, world)
     summary.credentials.extend(
@@ -158,9 +204,11 @@ def seed_demo(
         for e in demo_experts.showcase(session, world, 4)
     )
     history.run_jobs()
+    history.commit_if_due()
     demo_quality.seed_training(session, world)
     demo_quality.seed_reviews(session, world)
     demo_planning.seed_cost_baselines(session, world)
+    history.commit_if_due()
     for _ in range(live):
         draft = history.composer.draft(clock.now())
         history.write_in(draft, "quick")

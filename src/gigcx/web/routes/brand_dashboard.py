@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gigcx.analytics import service as analytics
 from gigcx.api.deps import SessionDep
+from gigcx.demo import staged
 from gigcx.payments import service as payments_service
 from gigcx.web.deps import WebStaff, render
 from gigcx.web.routes.brand_common import optional_uuid, page_context, programs_of, whole_number
@@ -102,5 +103,6 @@ def dashboard(
         days=span,
         day_choices=DAY_CHOICES,
         floor_alerts=[c for c in payments_service.floor_checks(session, user) if c.is_below],
+        demo_history=staged.history_progress(session),
     )
     return render(request, "brand/dashboard.html", context)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gigcx.api.deps import SessionDep
+from gigcx.demo import staged
 from gigcx.planning import service as planning_service
 from gigcx.planning.forecast import Method
 from gigcx.planning.queries import HourPoint
@@ -103,6 +104,7 @@ def planning_page(
         past_days=history_days(board.history) if board is not None else [],
         methods=METHOD_LABELS,
         notice="A new forecast is on its way: reload the page in a minute." if queued else None,
+        demo_history=staged.history_progress(session),
     )
     return render(request, "brand/planning.html", context)
 
