@@ -13,6 +13,7 @@ nothing is sent again when nothing changed.
 
 import asyncio
 import hashlib
+import random
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
@@ -23,8 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from gigcx.api.sse import wait_for_change
 from gigcx.db import fanout
 
-# After this long the stream ends and the browser's EventSource reconnects by itself.
+# After this long (plus up to a fifth more, at random, so that feeds opened together after a
+# deploy do not all reconnect at the same moment again) the stream ends and the browser's
+# EventSource reconnects by itself.
 STREAM_SECONDS = 300.0
+STREAM_JITTER = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ def live_stream(
     async def events() -> AsyncIterator[str]:
         last = shown
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + STREAM_SECONDS
+        deadline = loop.time() + STREAM_SECONDS * (1 + random.random() * STREAM_JITTER)
         # Subscribed before the first render: a change committed meanwhile wakes us again.
         with fanout.hub().subscribe(wanted) as subscription:
             while True:
