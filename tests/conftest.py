@@ -24,7 +24,7 @@ os.environ["GIGCX_ENCRYPTION_KEYS"] = (
 os.environ.pop("GIGCX_KEY_FILE", None)
 os.environ.pop("GIGCX_KMS_HOOK", None)
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,6 +94,19 @@ def factory(connection: Connection) -> sessionmaker[Session]:
     return sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent on ``engine`` while the test runs."""
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

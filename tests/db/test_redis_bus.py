@@ -5,10 +5,8 @@ included, and wakes its own hub's feeds. Each test has a channel of its own.
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.app import listen_for_changes
@@ -38,14 +36,6 @@ class OtherProcess(Feeds):
         ).start()
         assert self.listener.listening.wait(GUARD_SECONDS)
 
-    def catch_up(self, session: Session) -> None:
-        """Return once every earlier commit's notification has arrived (they come in order)."""
-        marker = self.subscribe("marker:caught-up")
-        notify.touch(session, "marker:caught-up")
-        session.commit()
-        assert self.woken(marker) is True
-        marker.close()
-
     def close(self) -> None:
         self.listener.stop()
         super().close()
@@ -59,18 +49,6 @@ def other(
     process = OtherProcess(redis_url, redis_channel)
     yield process
     process.close()
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_commit_reaches_another_process_through_redis_with_its_topics_only(

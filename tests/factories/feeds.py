@@ -5,7 +5,9 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from gigcx.db import fanout
+from sqlalchemy.orm import Session
+
+from gigcx.db import fanout, notify
 
 # Only a guard against a hang, never a timing assertion: a wake-up that came arrives at the
 # first turn of the loop.
@@ -38,6 +40,15 @@ class Feeds:
 
     def woken(self, subscription: fanout.Subscription) -> bool:
         return self.run(subscription.wait(GUARD_SECONDS))
+
+    def catch_up(self, session: Session) -> None:
+        """Return once every earlier commit's notification has reached this hub (they come in
+        order): commit a marker with ``session`` and wait for it."""
+        marker = self.subscribe("marker:caught-up")
+        notify.touch(session, "marker:caught-up")
+        session.commit()
+        assert self.woken(marker) is True
+        marker.close()
 
     def settle(self) -> None:
         """Run what other threads handed to the loop before now."""

@@ -4,14 +4,12 @@ feeds read nothing from the database however many are open."""
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import Any
 
 import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, APIRouter
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from gigcx.api import sse
@@ -77,18 +75,6 @@ def test_a_reconnect_with_last_event_id_sends_what_changed_and_nothing_again(
     assert missed["data"].count("/accept") == 1
     assert following["data"].count("/accept") == 2
     assert len({before["id"], missed["id"], following["id"]}) == 3
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("viewers", [1, 50])

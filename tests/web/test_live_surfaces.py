@@ -6,11 +6,9 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.api import sse
@@ -32,18 +30,6 @@ from tests.web.test_customer_pages import market_of, path_of, ticket_id_of, writ
 
 QUEUE = "/brand/queue/stream"
 IDLE_ROUNDS = 5
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture(autouse=True)
