@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Self
 
 import psycopg
 from sqlalchemy.engine import URL
@@ -136,31 +137,25 @@ def conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class PostgresListener:
-    """One connection that LISTENs for change notifications and hands them to the hub.
-
-    It runs in a thread of its own. When the connection drops it reconnects (with a growing
-    pause) and then wakes every feed, since notifications sent meanwhile are gone.
+class Listener:
+    """A thread that holds one subscription to change notifications and hands each payload to
+    ``handle`` (``gigcx.db.notify.heard``: measure, then wake the feeds). When its connection
+    fails it reconnects with a growing pause; ``_listen`` and ``_lost`` say how, per transport.
     """
 
-    def __init__(
-        self,
-        url: URL,
-        *,
-        channel: str,
-        handle: Callable[[str], None],
-        target: Hub | None = None,
-    ):
-        self.conninfo = conninfo(url)
+    # The errors that mean "the connection is gone": reconnect.
+    errors: tuple[type[BaseException], ...] = ()
+    thread_name = "gigcx-live-listener"
+
+    def __init__(self, *, channel: str, handle: Callable[[str], None], target: Hub | None):
         self.channel = channel
-        # Takes each payload (``gigcx.db.notify.heard``: measure, then wake the feeds).
         self.handle = handle
         self.target = target or hub()
         self.stopping = threading.Event()
         self.listening = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="gigcx-live-listener", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
 
-    def start(self) -> "PostgresListener":
+    def start(self) -> Self:
         self.thread.start()
         return self
 
@@ -174,12 +169,40 @@ class PostgresListener:
             try:
                 self._listen(reconnected=failures > 0)
                 failures = 0
-            except psycopg.Error as error:
+            except self.errors as error:
                 self.listening.clear()
                 pause = _RECONNECT_SECONDS[min(failures, len(_RECONNECT_SECONDS) - 1)]
                 failures += 1
-                log.warning("live notifications: %s; reconnecting in %.1f s", error, pause)
+                self._lost(error, pause)
                 self.stopping.wait(pause)
+
+    def _listen(self, *, reconnected: bool) -> None:
+        """Subscribe, set ``listening``, and hand payloads on until ``stopping`` is set."""
+        raise NotImplementedError
+
+    def _lost(self, error: BaseException, pause: float) -> None:
+        log.warning("live notifications: %s; reconnecting in %.1f s", error, pause)
+
+
+class PostgresListener(Listener):
+    """One connection that LISTENs for change notifications and hands them to the hub.
+
+    When the connection drops it reconnects and then wakes every feed, since notifications sent
+    meanwhile are gone.
+    """
+
+    errors = (psycopg.Error,)
+
+    def __init__(
+        self,
+        url: URL,
+        *,
+        channel: str,
+        handle: Callable[[str], None],
+        target: Hub | None = None,
+    ):
+        super().__init__(channel=channel, handle=handle, target=target)
+        self.conninfo = conninfo(url)
 
     def _listen(self, *, reconnected: bool) -> None:
         with psycopg.connect(self.conninfo, autocommit=True) as connection:

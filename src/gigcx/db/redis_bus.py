@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 # Short: a Redis that does not answer must not leave notifications queued for long.
 CONNECT_TIMEOUT_SECONDS = 2.0
-_RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
 # How often a publisher that lost notifications tries to tell the listeners so.
 _RETRY_SECONDS = 2.0
 # Patience for the last notifications when the process exits (the CLI commits, then exits).
@@ -142,7 +141,7 @@ class RedisPublisher:
         self.sent += len(payloads)
 
 
-class RedisListener:
+class RedisListener(fanout.Listener):
     """One connection SUBSCRIBEd to the notifications' channel, in a thread of its own.
 
     ``handle`` gets each payload. While Redis cannot be reached, the hub's feeds look again every
@@ -150,6 +149,9 @@ class RedisListener:
     (redis-py reconnects by itself, or this loop connects anew after an error), every feed is
     woken, since notifications sent meanwhile are gone.
     """
+
+    errors = (redis.RedisError, OSError)
+    thread_name = "gigcx-live-redis"
 
     def __init__(
         self,
@@ -160,47 +162,25 @@ class RedisListener:
         target: fanout.Hub | None = None,
         fallback_seconds: float = 2.0,
     ):
+        super().__init__(channel=channel, handle=handle, target=target)
         self.url = url
-        self.channel = channel
-        self.handle = handle
-        self.target = target or fanout.hub()
         self.fallback_seconds = fallback_seconds
         self.confirmations = 0
         # What the hub's fallback was before an outage made this listener set its own.
         self._fallback_before: tuple[float | None] | None = None
-        self.stopping = threading.Event()
-        self.listening = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="gigcx-live-redis", daemon=True)
 
-    def start(self) -> "RedisListener":
-        self.thread.start()
-        return self
+    def _lost(self, error: BaseException, pause: float) -> None:
+        self._fall_back()
+        log.warning(
+            "live notifications (Redis): %s; feeds look again every %.0f s until it "
+            "answers; reconnecting in %.1f s",
+            error,
+            self.fallback_seconds,
+            pause,
+        )
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        failures = 0
-        while not self.stopping.is_set():
-            try:
-                self._listen()
-                failures = 0
-            except (redis.RedisError, OSError) as error:
-                self.listening.clear()
-                self._fall_back()
-                pause = _RECONNECT_SECONDS[min(failures, len(_RECONNECT_SECONDS) - 1)]
-                failures += 1
-                log.warning(
-                    "live notifications (Redis): %s; feeds look again every %.0f s until it "
-                    "answers; reconnecting in %.1f s",
-                    error,
-                    self.fallback_seconds,
-                    pause,
-                )
-                self.stopping.wait(pause)
-
-    def _listen(self) -> None:
+    def _listen(self, *, reconnected: bool) -> None:
+        # Reconnections show in the subscription confirmations (see ``_take``).
         connection = client(self.url, listener_name(self.channel))
         pubsub = connection.pubsub()
         try:
