@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base
@@ -53,3 +53,21 @@ class RoutingRoster(Base):
             "certified_until",
         ),
     )
+
+
+class RoutingChange(Base):
+    """One change to what routing reads of an expert, written by database triggers.
+
+    Roster rows, assignments, offers and the expert's idle clock each add the expert's id here
+    in the statement that changes them (migration 0031); gigcx.routing.memory reads the log to
+    know whose data to read again. ``routing.reconcile_roster`` trims rows older than an hour.
+    """
+
+    __tablename__ = "routing_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    expert_id: Mapped[uuid.UUID]
+    changed_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())

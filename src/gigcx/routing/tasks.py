@@ -12,7 +12,7 @@ from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
 from gigcx.jobs.registry import handler
 from gigcx.kit import clock
-from gigcx.routing import roster
+from gigcx.routing import memory, roster
 from gigcx.routing import service as routing_service
 
 RECONCILE_EVERY = timedelta(hours=1)
@@ -67,6 +67,8 @@ def _rearm_roster_reconcile(session: Session, _payload: dict[str, Any]) -> None:
 
 @handler("routing.reconcile_roster", timeout=timedelta(minutes=10), rearm=_rearm_roster_reconcile)
 def reconcile_roster(session: Session, payload: dict[str, Any]) -> None:
-    """Repair and audit any difference between the routing roster and the experts' tables."""
+    """Repair and audit any difference between the routing roster and the experts' tables, and
+    trim the routing change log."""
     roster.reconcile(session)
+    memory.trim(session)
     schedule_roster_reconcile(session)

@@ -14,9 +14,8 @@ from gigcx.brands.models import Program
 from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.routing import gates, policies, scoring
+from gigcx.routing import gates, memory, policies, scoring
 from gigcx.routing.enums import EscalationReason, WaitReason
-from gigcx.routing.queries import find_candidates
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import ROUTABLE_STATUSES, TicketStatus
 from gigcx.tickets.models import Offer, Ticket
@@ -74,20 +73,29 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
         return escalate(session, ticket, reason)
     category = program.category(ticket.category)
     assert category is not None
-    candidates = find_candidates(session, ticket, required_level=category.required_skill_level)
+    certified_at = clock.now() if program.requires_certification else None
+    candidates = memory.pool(
+        session, ticket, required_level=category.required_skill_level, certified_at=certified_at
+    )
     candidates = compliant(session, ticket, candidates)
-    if not candidates:
+    if not len(candidates):
         return escalate(session, ticket, EscalationReason.NO_EXPERT_ONLINE)
-    free = [c for c in candidates if c.has_free_capacity]
+    free = candidates.free()
     if ticket.status == TicketStatus.NEW:
         tickets_service.transition(session, ticket, TicketStatus.QUEUED, actor=SYSTEM)
-    if not free:
+    if not len(free):
         if not in_dispatch:
             jobs_service.enqueue(session, "routing.dispatch", {"program_id": str(program.id)})
         return RouteOutcome("queued", WaitReason.AT_CAPACITY.value)
     now = clock.now()
-    ranked = scoring.rank(free, program.routing_weights, now)
-    if program.routing_policy != RoutingPolicy.SCORE:
+    if program.routing_policy == RoutingPolicy.SCORE:
+        # Only the best few are scored in full: those _choose may pick.
+        first = offers_room(ticket, program)
+        ranked = free.ranked(
+            program.routing_weights, now, first=first, include=ticket.last_expert_id
+        )
+    else:
+        ranked = free.ranked(program.routing_weights, now)
         ranked = policies.reorder(session, program, ticket, ranked)
     chosen = _choose(ranked, ticket, program)
     offered_to = [str(choice.candidate.expert_id) for choice in chosen]
@@ -145,17 +153,13 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
     return RouteOutcome("offered", offers=offers)
 
 
-def compliant(
-    session: Session, ticket: Ticket, candidates: list[scoring.Candidate]
-) -> list[scoring.Candidate]:
+def compliant(session: Session, ticket: Ticket, candidates: memory.Pool) -> memory.Pool:
     """Drop the candidates a compliance rule stops from the brand's offers (agreements,
     country, work authorisation, identity check, weekly hour caps: gigcx.experts.compliance)."""
-    if not candidates:
+    if not len(candidates):
         return candidates
-    blocked = gates.blocked_experts(
-        session, ticket.brand_id, [c.expert_id for c in candidates], clock.now()
-    )
-    return [c for c in candidates if c.expert_id not in blocked]
+    blocked = gates.blocked_experts(session, ticket.brand_id, candidates.expert_ids(), clock.now())
+    return candidates.without(blocked)
 
 
 def _choose(ranked: list[scoring.Scored], ticket: Ticket, program: Program) -> list[scoring.Scored]:
@@ -164,8 +168,12 @@ def _choose(ranked: list[scoring.Scored], ticket: Ticket, program: Program) -> l
         for scored in ranked:
             if scored.candidate.expert_id == ticket.last_expert_id:
                 return [scored]
-    room = program.max_offers - ticket.offer_count
-    return ranked[: max(min(program.offers_at_once, room), 1)]
+    return ranked[: offers_room(ticket, program)]
+
+
+def offers_room(ticket: Ticket, program: Program) -> int:
+    """How many experts one routing offers the ticket to at once (at least one)."""
+    return max(min(program.offers_at_once, program.max_offers - ticket.offer_count), 1)
 
 
 def _explain(choice: scoring.Scored, ticket: Ticket) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from gigcx.auth.principal import Principal
 from gigcx.errors import PermissionDenied
 from gigcx.kit import clock
+from gigcx.routing import memory
 from gigcx.routing.enums import EscalationReason, WaitReason
-from gigcx.routing.queries import count_enrolled_matches, count_excluded, find_candidates
+from gigcx.routing.queries import count_enrolled_matches, count_excluded
 from gigcx.routing.service._dispatch import WAITING_STATUSES, effective_priority
 from gigcx.routing.service._route import escalation_due, wait_deadline
 from gigcx.tickets import service as tickets_service
@@ -68,7 +69,10 @@ def why_waiting(session: Session, principal: Principal, ticket_id: uuid.UUID) ->
     category = program.category(ticket.category)
     assert category is not None
     level = category.required_skill_level
-    candidates = find_candidates(session, ticket, required_level=level)
+    certified_at = clock.now() if program.requires_certification else None
+    candidates = memory.pool(
+        session, ticket, required_level=level, certified_at=certified_at
+    ).candidates()
     excluded = count_excluded(session, ticket)
     details = []
     if excluded:
