@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from gigcx.auth.principal import SYSTEM
@@ -19,6 +19,7 @@ from gigcx.brands import service as brands_service
 from gigcx.brands.schemas import BrandCreate, CategoryIn, ProgramCreate, RateIn
 from gigcx.experts.models import Enrollment, Expert, ExpertCapacity, ExpertLanguage, ExpertSkill
 from gigcx.kit import clock
+from gigcx.routing import roster
 from gigcx.tickets.models import Assignment, Customer, Offer, Ticket
 
 # Languages in the order programs take them; every program serves English.
@@ -206,12 +207,20 @@ def add_experts(
                         "rating_sum": 0,
                     }
                 )
+    is_postgres = session.get_bind().dialect.name == "postgresql"
+    if is_postgres:
+        # PostgreSQL's roster triggers rewrite each batch's experts once per table (minutes at
+        # 10,000 experts): switched off for this transaction, the roster is built once below.
+        session.execute(text("SET LOCAL session_replication_role = replica"))
     _insert(session, _table(Expert), experts)
     _insert(session, _table(ExpertLanguage), languages)
     _insert(session, _table(ExpertSkill), skills)
     _insert(session, _table(ExpertCapacity), capacities)
     _insert(session, _table(Enrollment), enrollments)
-    # The routing roster follows these bulk inserts by itself (database triggers).
+    if is_postgres:
+        session.execute(text("SET LOCAL session_replication_role = origin"))
+        roster.rebuild(session)
+    # On SQLite the routing roster follows these bulk inserts by itself (database triggers).
     return expert_ids
 
 

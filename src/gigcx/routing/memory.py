@@ -261,7 +261,9 @@ class Memory:
             slot = self.slot_of[expert_id] = len(self.slot_of)
             if slot >= len(self.idle):
                 size = len(self.idle) * 2
-                self.idle = np.resize(self.idle, size)
+                idle = np.zeros(size)
+                idle[: len(self.idle)] = self.idle
+                self.idle = idle
                 self.working = _grow(self.working, size)
                 self.pending = _grow(self.pending, size)
         return slot
@@ -325,7 +327,8 @@ class Memory:
         self.programs[program_id] = ProgramRoster()
         found = read_experts(connection, program_id=program_id, loads=False)
         for expert_id, idle in found.idle.items():
-            self.idle[self.slot(expert_id)] = idle
+            slot = self.slot(expert_id)
+            self.idle[slot] = idle
         roster = self.programs[program_id]
         for expert_id, rows in found.rows.get(program_id, {}).items():
             self.slot(expert_id)

@@ -13,7 +13,13 @@ from gigcx.routing.service._offers import (
     explain,
     pending_offers_for,
 )
-from gigcx.routing.service._route import RouteOutcome, _choose, route_locked, route_ticket
+from gigcx.routing.service._route import (
+    RouteOutcome,
+    _choose,
+    offers_room,
+    route_locked,
+    route_ticket,
+)
 from gigcx.routing.service._waiting import Waiting, why_waiting
 
 __all__ = [
@@ -28,6 +34,7 @@ __all__ = [
     "escalate_if_waiting",
     "expire_offer",
     "explain",
+    "offers_room",
     "pending_offers_for",
     "route_locked",
     "route_ticket",
