@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.db import migrate
 from gigcx.db.session import make_engine
+from gigcx.errors import DomainError
 from gigcx.experts import service as experts_service
 from gigcx.experts.enums import Presence
 from gigcx.experts.models import Expert, ExpertCapacity
@@ -119,7 +120,7 @@ class Market:
             expert = session.get_one(Expert, offer.expert_id)
             try:
                 routing_service.accept_offer(session, as_expert(expert), offer.id)
-            except Exception as error:  # at capacity or away: the database refuses the claim
+            except DomainError as error:  # at capacity: the database refuses the claim
                 return f"accept refused: {type(error).__name__}"
             return "accepted"
         if choice == 5 and offer is not None:
@@ -127,12 +128,12 @@ class Market:
                 session, as_expert(session.get_one(Expert, offer.expert_id)), offer.id
             )
             return "declined"
-        ticket = session.scalar(
+        assigned = session.scalar(
             select(Ticket).where(Ticket.status == TicketStatus.ASSIGNED).limit(1)
         )
-        if ticket is not None:
-            principal = as_expert(session.get_one(Expert, ticket.assignee_id))
-            tickets_service.resolve(session, principal, ticket.id)
+        if assigned is not None and assigned.assignee_id is not None:
+            principal = as_expert(session.get_one(Expert, assigned.assignee_id))
+            tickets_service.resolve(session, principal, assigned.id)
             return "resolved"
         return "nothing"
 
