@@ -56,12 +56,16 @@ def test_a_change_committed_after_a_later_one_still_reaches_the_memory(engine_: 
     set_presence(slow, first, Presence.AWAY)  # takes log id N, not committed yet
     with factory() as session, session.begin():
         set_presence(session, second, Presence.AWAY)  # takes N + 1, committed first
-    seen = agree(factory, market)  # the memory reads N + 1 and keeps N as a gap
+    kept = memory.memory_for(engine_)
+    kept.refresh()  # the memory reads N + 1 and keeps N as a gap
+    assert kept.gaps
+    seen = agree(factory, market)
     assert first in seen and second not in seen
-    assert memory.memory_for(engine_).gaps
 
     slow.commit()
     slow.close()
+    kept.refresh()  # reads N now: nothing is left unread, the next decision is the memory's
+    assert not kept.gaps
     assert first not in agree(factory, market)
 
 
@@ -76,11 +80,12 @@ def test_a_gap_left_by_a_rollback_is_dropped(engine_: Engine) -> None:
         session.rollback()
     with factory() as session, session.begin():
         set_presence(session, market.expert_ids[1], Presence.AWAY)
+    kept = memory.memory_for(engine_)
+    kept.refresh()  # reads the commit after the rolled-back id: a gap
+    assert kept.gaps
+    kept.refresh()  # no transaction that could write it is still open
+    assert not kept.gaps
     agree(factory, market)
-    with factory() as session, session.begin():
-        set_presence(session, market.expert_ids[2], Presence.AWAY)
-    agree(factory, market)
-    assert not memory.memory_for(engine_).gaps
 
 
 def test_decisions_in_threads_share_one_memory(engine_: Engine) -> None:

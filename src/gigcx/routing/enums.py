@@ -1,4 +1,4 @@
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class EscalationReason(StrEnum):
@@ -19,3 +19,11 @@ class WaitReason(StrEnum):
     MAX_OFFERS = "it was offered as many times as the program allows"
     MAX_WAIT = "it waited as long as the program allows"
     ROOM_NOW = "an eligible expert has room: the job runner offers it in a moment"
+
+
+class ChangeKind(IntEnum):
+    """What a routing_changes entry says changed of its expert (migration 0031)."""
+
+    ROSTER = 1  # roster rows: eligibility, levels, capacity, quality, certification
+    LOAD = 2  # open assignments or pending offers
+    IDLE = 3  # the idle clock: last assignment, coming online

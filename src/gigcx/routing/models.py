@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, func
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, SmallInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gigcx.db.base import Base
@@ -70,4 +70,6 @@ class RoutingChange(Base):
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     )
     expert_id: Mapped[uuid.UUID]
+    # 1: roster rows, 2: load (assignments, offers), 3: idle clock (see ChangeKind)
+    kind: Mapped[int] = mapped_column(SmallInteger)
     changed_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())

@@ -24,95 +24,91 @@ down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Per table: the expert column, and the columns whose update changes what routing reads.
+# What changed, so a reader reads only that again (gigcx.routing.memory).
+ROSTER_KIND, LOAD_KIND, IDLE_KIND = 1, 2, 3
+# Per table: the expert column, the columns whose update changes what routing reads, the kind.
 ROW_TABLES = {
-    "assignments": ("expert_id", ("expert_id", "channel", "ended_at")),
-    "offers": ("expert_id", ("expert_id", "status")),
-    "experts": ("id", ("last_assigned_at", "presence_changed_at")),
+    "assignments": ("expert_id", ("expert_id", "channel", "ended_at"), LOAD_KIND),
+    "offers": ("expert_id", ("expert_id", "status"), LOAD_KIND),
+    "experts": ("id", ("last_assigned_at", "presence_changed_at"), IDLE_KIND),
 }
 ROSTER = "routing_roster"
+LOG = "INSERT INTO routing_changes (expert_id, kind)"
 
 
 def postgres_statements() -> list[str]:
+    kind = "TG_ARGV[0]::smallint"
     statements = [
-        """
+        f"""
 CREATE FUNCTION routing_changes_rows() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO routing_changes (expert_id) SELECT DISTINCT expert_id FROM changed_rows;
+    {LOG} SELECT DISTINCT expert_id, {kind} FROM changed_rows;
     RETURN NULL;
 END
 $$
 """,
-        """
+        f"""
 CREATE FUNCTION routing_changes_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO routing_changes (expert_id) VALUES (OLD.expert_id);
+        {LOG} VALUES (OLD.expert_id, {kind});
     ELSE
-        INSERT INTO routing_changes (expert_id) VALUES (NEW.expert_id);
+        {LOG} VALUES (NEW.expert_id, {kind});
         IF TG_OP = 'UPDATE' AND OLD.expert_id IS DISTINCT FROM NEW.expert_id THEN
-            INSERT INTO routing_changes (expert_id) VALUES (OLD.expert_id);
+            {LOG} VALUES (OLD.expert_id, {kind});
         END IF;
     END IF;
     RETURN NULL;
 END
 $$
 """,
-        """
+        f"""
 CREATE FUNCTION routing_changes_expert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO routing_changes (expert_id) VALUES (NEW.id);
+    {LOG} VALUES (NEW.id, {kind});
     RETURN NULL;
 END
 $$
 """,
     ]
-    for event, transition in (("insert", "NEW"), ("delete", "OLD")):
+    for event, transition in (("insert", "NEW"), ("delete", "OLD"), ("update", "NEW")):
         statements.append(
             f"CREATE TRIGGER routing_changes_{ROSTER}_{event} AFTER {event.upper()} ON {ROSTER} "
             f"REFERENCING {transition} TABLE AS changed_rows FOR EACH STATEMENT "
-            "EXECUTE FUNCTION routing_changes_rows()"
+            f"EXECUTE FUNCTION routing_changes_rows('{ROSTER_KIND}')"
         )
-    statements.append(
-        f"CREATE TRIGGER routing_changes_{ROSTER}_update AFTER UPDATE ON {ROSTER} "
-        "REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT "
-        "EXECUTE FUNCTION routing_changes_rows()"
-    )
-    for table, (column, columns) in ROW_TABLES.items():
+    for table, (column, columns, kind_value) in ROW_TABLES.items():
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
         function = "routing_changes_expert" if column == "id" else "routing_changes_row"
         statements.append(
             f"CREATE TRIGGER routing_changes_{table}_update AFTER UPDATE OF {', '.join(columns)} "
-            f"ON {table} FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {function}()"
+            f"ON {table} FOR EACH ROW WHEN ({changed}) "
+            f"EXECUTE FUNCTION {function}('{kind_value}')"
         )
         if column != "id":
             for event in ("insert", "delete"):
                 statements.append(
                     f"CREATE TRIGGER routing_changes_{table}_{event} AFTER {event.upper()} "
-                    f"ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()"
+                    f"ON {table} FOR EACH ROW EXECUTE FUNCTION {function}('{kind_value}')"
                 )
     return statements
 
 
 def sqlite_triggers() -> list[str]:
-    def log(value: str) -> str:
-        return f"INSERT INTO routing_changes (expert_id) VALUES ({value});"
-
     statements = []
-    tables = {ROSTER: ("expert_id", None), **ROW_TABLES}
-    for table, (column, columns) in tables.items():
+    tables = {ROSTER: ("expert_id", None, ROSTER_KIND), **ROW_TABLES}
+    for table, (column, columns, kind) in tables.items():
         if columns is None:
             update, when = "UPDATE", ""
         else:
             update = f"UPDATE OF {', '.join(columns)}"
             when = "WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-        body = log(f"NEW.{column}")
+        body = f"{LOG} VALUES (NEW.{column}, {kind});"
         if column != "id":
-            body += f" INSERT INTO routing_changes (expert_id) SELECT OLD.{column} "
-            body += f"WHERE OLD.{column} IS NOT NEW.{column};"
+            body += f" {LOG} SELECT OLD.{column}, {kind} WHERE OLD.{column} IS NOT NEW.{column};"
         statements.append(
             f"CREATE TRIGGER routing_changes_{table}_update AFTER {update} ON {table} "
             f"FOR EACH ROW {when} BEGIN {body} END"
@@ -121,7 +117,7 @@ def sqlite_triggers() -> list[str]:
             for event, row in (("insert", "NEW"), ("delete", "OLD")):
                 statements.append(
                     f"CREATE TRIGGER routing_changes_{table}_{event} AFTER {event.upper()} "
-                    f"ON {table} FOR EACH ROW BEGIN {log(f'{row}.{column}')} END"
+                    f"ON {table} FOR EACH ROW BEGIN {LOG} VALUES ({row}.{column}, {kind}); END"
                 )
     return statements
 
@@ -136,6 +132,7 @@ def upgrade() -> None:
             autoincrement=True,
         ),
         sa.Column("expert_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.SmallInteger(), nullable=False),
         sa.Column(
             "changed_at",
             gigcx.db.base.UTCDateTime(timezone=True),

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from gigcx.db.session import WRITES
+from gigcx.routing.enums import ChangeKind
 from gigcx.routing.memory._pool import Pool
 from gigcx.routing.memory._read import (
     START_OVER_AFTER,
@@ -49,6 +50,11 @@ from gigcx.routing.memory._read import (
 )
 from gigcx.routing.memory._store import Group, Memory, forget, memory_for, trim
 from gigcx.tickets.models import Offer, Ticket
+
+# A decision reads what was committed first when the transaction sees this many changes the
+# memory has not read, or when it last did so this long ago; else it reads the few that matter.
+REFRESH_AFTER_CHANGES = 64
+REFRESH_EVERY = 0.2
 
 __all__ = ["Memory", "Pool", "forget", "memory_for", "pool", "trim"]
 
@@ -76,10 +82,14 @@ def pool(
     with memory.lock:
         if memory.watermark < 0 or time.monotonic() - memory.refreshed > START_OVER_AFTER:
             memory.refresh()
-        unread = memory.unread(connection)
-        if unread:
-            memory.refresh()  # commits first; what is left is this transaction's own
-            unread = memory.unread(connection)
+        changes = memory.unread(connection)
+        if changes and (
+            len(changes) > REFRESH_AFTER_CHANGES
+            or time.monotonic() - memory.refreshed > REFRESH_EVERY
+        ):
+            # Commits first: what is left after is this transaction's own.
+            memory.refresh()
+            changes = memory.still_unread(changes)
         program_id = ticket.program_id
         if program_id not in memory.programs:
             with memory.reader.connect() as reader:
@@ -87,6 +97,13 @@ def pool(
                 memory.load_program(reader, program_id)
                 reader.rollback()
         group = memory.programs[program_id].group(key, memory.slot_of)
+        # Only these matter here: experts of this group, and roster changes (which may add an
+        # expert to it). The others wait for the next refresh.
+        unread = {
+            change.expert_id
+            for change in changes
+            if change.kind == ChangeKind.ROSTER or change.expert_id in group.position
+        }
         channel = memory.channel(ticket.channel)
         chosen = _select(group, group.level >= required_level, certified_at, unread)
         found = _snapshot(memory, group, chosen, channel)
@@ -101,8 +118,10 @@ def _select(
     if certified_at is not None:
         with np.errstate(invalid="ignore"):
             eligible &= group.certified > seconds(certified_at)
-    if unread:
-        eligible &= np.array([i not in unread for i in group.ids], dtype=bool)
+    for expert_id in unread:
+        position = group.position.get(expert_id)
+        if position is not None:
+            eligible[position] = False
     return np.flatnonzero(eligible)
 
 
@@ -131,7 +150,8 @@ def _with_overlay(
     unread: set[uuid.UUID],
 ) -> Pool:
     """Add the experts changed in ways the memory has not read, as this transaction sees them."""
-    fresh = read_experts(connection, expert_ids=sorted(unread, key=str))
+    ids = sorted(unread, key=str)
+    fresh = read_experts(connection, roster_ids=ids, load_ids=ids)
     rows = fresh.rows.get(ticket.program_id, {})
     extra: list[tuple[uuid.UUID, Row]] = []
     for expert_id, by_key in rows.items():

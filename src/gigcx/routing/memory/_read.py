@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, union_all
+from sqlalchemy import Connection, func, literal, select, text, union_all
 
 from gigcx.routing.models import RoutingRoster
 from gigcx.tickets.enums import OfferStatus
@@ -73,53 +73,74 @@ def _load_statement() -> Any:
     pending = (
         select(Offer.expert_id, Ticket.channel, text("2"), func.count())
         .join(Ticket, Ticket.id == Offer.ticket_id)
-        .where(Offer.status == OfferStatus.PENDING)
+        # Written into the SQL, not bound: the pending-offer index is partial on that status.
+        .where(Offer.status == literal(OfferStatus.PENDING.value, literal_execute=True))
     )
     return working, pending
 
 
 @dataclass
 class Experts:
-    """What was read of some experts: roster rows per program and key, load, idle clock."""
+    """What was read of some experts: roster rows per program and key with the idle clock (of
+    ``roster_ids``), and load per channel (of ``load_ids``)."""
 
-    ids: set[uuid.UUID]
+    roster_ids: set[uuid.UUID] = field(default_factory=set)
+    load_ids: set[uuid.UUID] = field(default_factory=set)
     rows: dict[uuid.UUID, dict[uuid.UUID, dict[GroupKey, Row]]] = field(default_factory=dict)
     load: dict[tuple[uuid.UUID, str], list[int]] = field(default_factory=dict)
     idle: dict[uuid.UUID, float] = field(default_factory=dict)
 
 
-def read_experts(
+def read_roster(
     connection: Connection,
+    found: Experts,
     *,
     expert_ids: Sequence[uuid.UUID] | None = None,
     program_id: uuid.UUID | None = None,
-    loads: bool = True,
+) -> None:
+    """Roster rows and idle clocks of some experts, or of a program's roster, into ``found``."""
+    roster = _roster_statement()
+    if expert_ids is not None:
+        roster = roster.where(RoutingRoster.expert_id.in_(expert_ids))
+        found.roster_ids.update(expert_ids)
+    if program_id is not None:
+        roster = roster.where(RoutingRoster.program_id == program_id)
+    for row in connection.execute(roster):
+        expert_id = uuid_of(row[1])
+        quality = math.nan if row[8] is None else float(row[8])
+        by_key = found.rows.setdefault(uuid_of(row[0]), {}).setdefault(expert_id, {})
+        by_key[(row[2], row[3], row[4])] = (row[5], row[6], row[7], quality, seconds(row[9]))
+        found.idle[expert_id] = _idle_since(row[10], row[11])
+
+
+def read_load(
+    connection: Connection, found: Experts, *, expert_ids: Sequence[uuid.UUID] | None = None
+) -> None:
+    """Open assignments and pending offers per channel of some experts (or of all)."""
+    working, pending = _load_statement()
+    if expert_ids is not None:
+        working = working.where(Assignment.expert_id.in_(expert_ids))
+        pending = pending.where(Offer.expert_id.in_(expert_ids))
+        found.load_ids.update(expert_ids)
+    statement = union_all(
+        working.group_by(Assignment.expert_id, Assignment.channel),
+        pending.group_by(Offer.expert_id, Ticket.channel),
+    )
+    for expert_id, channel, kind, count in connection.execute(statement):
+        counts = found.load.setdefault((uuid_of(expert_id), channel), [0, 0])
+        counts[int(kind) - 1] = int(count)
+
+
+def read_experts(
+    connection: Connection,
+    *,
+    roster_ids: Sequence[uuid.UUID] = (),
+    load_ids: Sequence[uuid.UUID] = (),
 ) -> Experts:
-    """Roster rows, idle clock and (with ``loads``) load of some experts, or of a program's
-    roster (``program_id``), or only the load of every expert (neither)."""
-    found = Experts(ids=set(expert_ids or ()))
-    if expert_ids is not None or program_id is not None:
-        roster = _roster_statement()
-        if expert_ids is not None:
-            roster = roster.where(RoutingRoster.expert_id.in_(expert_ids))
-        if program_id is not None:
-            roster = roster.where(RoutingRoster.program_id == program_id)
-        for row in connection.execute(roster):
-            expert_id = uuid_of(row[1])
-            quality = math.nan if row[8] is None else float(row[8])
-            by_key = found.rows.setdefault(uuid_of(row[0]), {}).setdefault(expert_id, {})
-            by_key[(row[2], row[3], row[4])] = (row[5], row[6], row[7], quality, seconds(row[9]))
-            found.idle[expert_id] = _idle_since(row[10], row[11])
-    if loads:
-        working, pending = _load_statement()
-        if expert_ids is not None:
-            working = working.where(Assignment.expert_id.in_(expert_ids))
-            pending = pending.where(Offer.expert_id.in_(expert_ids))
-        statement = union_all(
-            working.group_by(Assignment.expert_id, Assignment.channel),
-            pending.group_by(Offer.expert_id, Ticket.channel),
-        )
-        for expert_id, channel, kind, count in connection.execute(statement):
-            counts = found.load.setdefault((uuid_of(expert_id), channel), [0, 0])
-            counts[int(kind) - 1] = int(count)
+    """Read the roster rows of ``roster_ids`` and the load of ``load_ids``."""
+    found = Experts()
+    if roster_ids:
+        read_roster(connection, found, expert_ids=roster_ids)
+    if load_ids:
+        read_load(connection, found, expert_ids=load_ids)
     return found

@@ -4,7 +4,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from gigcx.db.session import WRITES, is_pooled, make_engine
+from gigcx.routing.enums import ChangeKind
 from gigcx.routing.memory._read import (
     KEEP_LOG_SECONDS,
     START_OVER_AFTER,
@@ -19,12 +20,23 @@ from gigcx.routing.memory._read import (
     GroupKey,
     Row,
     read_experts,
+    read_load,
+    read_roster,
     uuid_of,
 )
 from gigcx.routing.models import RoutingChange
 
 # ---------------------------------------------------------------------------------------------
 # The memory
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One routing_changes entry: which expert, and what of them changed (ChangeKind)."""
+
+    id: int
+    expert_id: uuid.UUID
+    kind: int
 
 
 class Group:
@@ -36,6 +48,7 @@ class Group:
         "ids",
         "level",
         "order",
+        "position",
         "proficiency",
         "quality",
         "slots",
@@ -53,6 +66,7 @@ class Group:
         self.certified = np.fromiter((r[4] for r in rows), dtype=np.float64, count=len(ids))
         # Members are sorted by id: their position is the id order ties fall back on.
         self.order = np.arange(len(ids), dtype=np.int64)
+        self.position = {expert_id: n for n, expert_id in enumerate(ids)}
 
 
 class ProgramRoster:
@@ -141,25 +155,22 @@ class Memory:
 
     # -- applying what was read --------------------------------------------------------------
 
-    def apply(self, found: Experts, program_ids: Iterable[uuid.UUID] | None = None) -> None:
-        """Store what was read: rows of the loaded programs, loads and idle clocks."""
-        for expert_id in found.ids:
+    def apply(self, found: Experts) -> None:
+        """Store what was read: roster rows in the loaded programs, idle clocks and loads."""
+        for expert_id in found.load_ids:
             slot = self.slot(expert_id)
             self.working[slot, :] = 0
             self.pending[slot, :] = 0
-            if expert_id in found.idle:
-                self.idle[slot] = found.idle[expert_id]
         for (expert_id, channel), (working, pending) in found.load.items():
             slot, index = self.slot(expert_id), self.channel(channel)
             self.working[slot, index] = working
             self.pending[slot, index] = pending
-        programs = self.programs if program_ids is None else program_ids
-        for program_id in programs:
-            roster = self.programs.get(program_id)
-            if roster is None:
-                continue
+        for expert_id, idle in found.idle.items():
+            slot = self.slot(expert_id)
+            self.idle[slot] = idle
+        for program_id, roster in self.programs.items():
             rows = found.rows.get(program_id, {})
-            for expert_id in found.ids:
+            for expert_id in found.roster_ids:
                 roster.replace(expert_id, rows.get(expert_id, {}))
 
     # -- layer 1: what is committed ----------------------------------------------------------
@@ -180,35 +191,37 @@ class Memory:
         self._reset()
         latest = connection.scalar(select(func.max(RoutingChange.id)))
         self.watermark = int(latest or 0)
-        self.apply(read_experts(connection))  # the load of every expert
+        found = Experts()
+        read_load(connection, found)  # of every expert
+        self.apply(found)
         for program_id in programs:
             self.load_program(connection, program_id)
 
     def load_program(self, connection: Connection, program_id: uuid.UUID) -> None:
         """Read one program's roster (loads are kept for every expert already)."""
-        self.programs[program_id] = ProgramRoster()
-        found = read_experts(connection, program_id=program_id, loads=False)
+        found = Experts()
+        read_roster(connection, found, program_id=program_id)
+        roster = self.programs[program_id] = ProgramRoster()
         for expert_id, idle in found.idle.items():
             slot = self.slot(expert_id)
             self.idle[slot] = idle
-        roster = self.programs[program_id]
         for expert_id, rows in found.rows.get(program_id, {}).items():
-            self.slot(expert_id)
             roster.replace(expert_id, rows)
 
     def _read_changes(self, connection: Connection) -> None:
         bound = self._gap_bound(connection) if self.gaps else None
         rows = connection.execute(self.changes_statement()).all()
-        changed: set[uuid.UUID] = set()
-        for change_id, expert_id in rows:
+        roster_ids: set[uuid.UUID] = set()
+        load_ids: set[uuid.UUID] = set()
+        for change_id, expert_id, kind in rows:
             if change_id in self.applied:
                 continue
-            changed.add(uuid_of(expert_id))
+            (load_ids if kind == ChangeKind.LOAD else roster_ids).add(uuid_of(expert_id))
             if change_id in self.gaps:
                 del self.gaps[change_id]
                 self.applied.add(change_id)
             elif change_id > self.watermark:
-                if change_id > self.watermark + 1 and self.watermark >= 0:
+                if change_id > self.watermark + 1:
                     missed = self._next_transaction(connection)
                     for gap in range(self.watermark + 1, change_id):
                         self.gaps.setdefault(gap, missed)
@@ -220,8 +233,13 @@ class Memory:
                     del self.gaps[gap]
         lowest = min(self.gaps, default=self.watermark)
         self.applied = {i for i in self.applied if i > lowest}
-        if changed:
-            self.apply(read_experts(connection, expert_ids=sorted(changed, key=str)))
+        if roster_ids or load_ids:
+            found = read_experts(
+                connection,
+                roster_ids=sorted(roster_ids, key=str),
+                load_ids=sorted(load_ids, key=str),
+            )
+            self.apply(found)
 
     def _gap_bound(self, connection: Connection) -> int | None:
         if self.dialect != "postgresql":
@@ -236,7 +254,8 @@ class Memory:
         return int(value)
 
     def changes_statement(self) -> Any:
-        statement = select(RoutingChange.id, RoutingChange.expert_id).order_by(RoutingChange.id)
+        columns = (RoutingChange.id, RoutingChange.expert_id, RoutingChange.kind)
+        statement = select(*columns).order_by(RoutingChange.id)
         if self.gaps:
             return statement.where(
                 (RoutingChange.id > self.watermark) | RoutingChange.id.in_(sorted(self.gaps))
@@ -245,12 +264,23 @@ class Memory:
 
     # -- layer 2: what this transaction sees ---------------------------------------------
 
-    def unread(self, connection: Connection) -> set[uuid.UUID]:
-        """Experts with log entries this transaction sees and the memory has not read."""
+    def unread(self, connection: Connection) -> list[Change]:
+        """Log entries this transaction sees and the memory has not read."""
         rows = connection.execute(self.changes_statement()).all()
-        return {
-            uuid_of(expert_id) for change_id, expert_id in rows if change_id not in self.applied
-        }
+        return [
+            Change(change_id, uuid_of(expert_id), kind)
+            for change_id, expert_id, kind in rows
+            if change_id not in self.applied
+        ]
+
+    def still_unread(self, changes: list[Change]) -> list[Change]:
+        """Those of ``changes`` a refresh since did not read: the transaction's own."""
+        return [
+            change
+            for change in changes
+            if (change.id > self.watermark or change.id in self.gaps)
+            and change.id not in self.applied
+        ]
 
 
 def _grow(array: np.ndarray, size: int) -> np.ndarray:
