@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.db import migrate
@@ -234,3 +234,27 @@ def test_the_change_log_is_trimmed_to_an_hour(session: Session) -> None:
     session.execute(update(RoutingChange).values(changed_at=clock.now().replace(year=2020)))
     assert memory.trim(session) > 0
     assert session.scalar(select(RoutingChange.id).limit(1)) is None
+
+
+def test_a_log_emptied_by_hand_makes_the_memory_start_over(
+    committing: sessionmaker[Session],
+) -> None:
+    with unit(committing) as session:
+        market = Market(session, 8)
+    with unit(committing) as session:
+        for ticket in market.probe(session):
+            from_memory(session, ticket)
+    with unit(committing) as session:
+        session.execute(delete(RoutingChange))
+        # As a recreated table: ids start again from 1, below what the memory read.
+        session.execute(text("DELETE FROM sqlite_sequence WHERE name = 'routing_changes'"))
+        experts_service.set_presence(
+            session, as_expert(session.get_one(Expert, market.expert_ids[0])), Presence.AWAY
+        )
+    memory.memory_for(committing.kw["bind"]).refresh()
+    with unit(committing) as session:
+        market.program = session.get_one(type(market.program), market.program.id)
+        for ticket in market.probe(session):
+            found = from_memory(session, ticket)
+            same(found, from_sql(session, ticket))
+            assert market.expert_ids[0] not in {c.expert_id for c in found}

@@ -179,12 +179,21 @@ class Memory:
         """Read what was committed since the watermark (everything, the first time)."""
         with self.reader.connect() as connection:
             connection = connection.execution_options(**{WRITES: False})
-            if self.watermark < 0 or time.monotonic() - self.refreshed > START_OVER_AFTER:
+            if (
+                self.watermark < 0
+                or time.monotonic() - self.refreshed > START_OVER_AFTER
+                or self._log_restarted(connection)
+            ):
                 self._start_over(connection)
             else:
                 self._read_changes(connection)
             connection.rollback()
         self.refreshed = time.monotonic()
+
+    def _log_restarted(self, connection: Connection) -> bool:
+        """Whether the log holds no id as high as the watermark (emptied or recreated)."""
+        latest = connection.scalar(select(func.max(RoutingChange.id)))
+        return self.watermark > 0 and int(latest or 0) < self.watermark
 
     def _start_over(self, connection: Connection) -> None:
         programs = list(self.programs)
