@@ -50,6 +50,13 @@ class Round:
     def rate(self) -> float:
         return self.ok / self.seconds
 
+    @property
+    def offered_rate(self) -> float:
+        """Tickets of the round offered per second, counting the drain after it: what the
+        machine took in and routed, end to end."""
+        offered = len(self.offers.waits) if self.offers else 0
+        return offered / (self.seconds + self.drain_seconds)
+
     def cpu_ms_per_ok(self, seconds: float) -> str:
         return f"{seconds / self.ok * 1000:.2f}" if self.ok else "-"
 
@@ -180,5 +187,14 @@ def summary_table(rounds: list[Round]) -> Table:
                 f"{endpoint} / insert (target >= {TARGET_RATIO:.0%}: {verdict})",
                 f"{ratio:.1%}",
                 *[""] * (len(headers) - 2),
+            )
+        asynchronous = [r for r in rounds if r.endpoint == "async" and r.offers is not None]
+        if asynchronous:
+            offered = statistics.median(r.offered_rate for r in asynchronous)
+            table.add_row(
+                "async offered per s over round + drain / insert (end to end)",
+                f"{offered / rates['insert']:.1%}",
+                f"{offered:.1f}/s",
+                *[""] * (len(headers) - 3),
             )
     return table

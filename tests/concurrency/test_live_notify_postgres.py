@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,6 +145,35 @@ def test_a_listener_that_reconnects_wakes_every_feed(
     # Notifications sent while it was down are lost: every feed looks again.
     assert other.woken(feed) is True
     assert other.listener.listening.wait(GUARD_SECONDS)
+
+
+def test_commits_notify_after_they_end_from_a_connection_of_their_own(
+    factory: sessionmaker[Session], other: OtherProcess
+) -> None:
+    expert_id = make_expert_id(factory)
+    with factory() as session:
+        other.catch_up(session)
+    feed = other.subscribe(notify.expert_topic(expert_id))
+    sent_in_commits: list[str] = []
+
+    def seen(*args: object) -> None:
+        sent_in_commits.append(str(args[2]))
+
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with factory() as session:
+            notify.touch(session, *feed.topics)
+            session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    # The writing transaction held no notification lock: the publisher's connection sent it.
+    assert [sql for sql in sent_in_commits if "pg_notify" in sql] == []
+    assert other.woken(feed) is True
+    bus = notify.publisher(engine)
+    assert isinstance(bus, fanout.PostgresPublisher)
+    assert bus.lost.is_set() is False
 
 
 def make_expert_id(factory: sessionmaker[Session]) -> uuid.UUID:

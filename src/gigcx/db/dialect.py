@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Select, func, text
+from sqlalchemy import ColumnElement, Connection, Insert, Select, func, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 Ts = TypeVarTuple("Ts")
@@ -25,6 +26,14 @@ def claim(session: Session, statement: Select[*Ts]) -> Select[*Ts]:
     if is_postgres(session):
         return statement.with_for_update(skip_locked=True)
     return statement
+
+
+def insert_new(session: Session, model: type[Any]) -> Insert:
+    """An INSERT of ``model`` that skips, without an error, a row that a unique constraint says
+    exists already (``ON CONFLICT DO NOTHING``): no savepoint needed to survive the race."""
+    if is_postgres(session):
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()
 
 
 def serialize(session: Session, key: str) -> None:

@@ -12,7 +12,9 @@ was down costs nothing once every feed is woken after it reconnects.
 """
 
 import asyncio
+import atexit
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 # "brand:*" is every topic of kind "brand".
 ANY = "*"
 _RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
+# How often a publisher that lost notifications tries to tell the listeners so.
+_RETRY_SECONDS = 2.0
+# Patience for the last notifications when the process exits (the CLI commits, then exits).
+_EXIT_FLUSH_SECONDS = 2.0
+_STOP = None
 
 
 class Subscription:
@@ -213,3 +220,132 @@ class PostgresListener(Listener):
             while not self.stopping.is_set():
                 for notice in connection.notifies(timeout=1.0):
                     self.handle(notice.payload)
+
+
+class Publisher:
+    """Sends a process's notifications from a thread of its own, in the order given.
+
+    A commit only puts its payloads on a queue; the thread sends whatever is queued at once,
+    so notifications of commits made meanwhile go out together. A transport that fails drops
+    the payloads with a warning (a notification says "look again", not what changed) and, once
+    it works again, first sends ``wake_all()``, a payload that wakes every feed. ``_send`` says
+    how, per transport; it raises one of ``errors`` when the transport fails.
+    """
+
+    errors: tuple[type[BaseException], ...] = ()
+    transport = "the transport"
+
+    def __init__(self, *, channel: str, wake_all: Callable[[], str]):
+        self.channel = channel
+        self.wake_all = wake_all
+        self.sent = 0
+        # Set while payloads are being dropped: the next successful send starts with wake_all().
+        self.lost = threading.Event()
+        self._queue: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        atexit.register(self.close, _EXIT_FLUSH_SECONDS)
+
+    def publish(self, payloads: Iterable[str]) -> None:
+        """Queue ``payloads`` for sending; returns at once."""
+        self._queue.put(list(payloads))
+        self._ensure_thread()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Send what is queued (for at most ``timeout`` seconds), then stop."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout)
+        self._drop_connection()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="gigcx-live-publisher", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=_RETRY_SECONDS if self.lost.is_set() else None)
+            except queue.Empty:
+                self._try([])
+                continue
+            batch = [first]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            payloads = [payload for item in batch if item for payload in item]
+            if payloads or self.lost.is_set():
+                self._try(payloads)
+            if _STOP in batch:
+                return
+
+    def _try(self, payloads: list[str]) -> None:
+        if self.lost.is_set():
+            payloads = [self.wake_all(), *payloads]
+        try:
+            self._send(payloads)
+        except self.errors as error:
+            if not self.lost.is_set():
+                log.warning(
+                    "live notifications could not be sent through %s (%s); feeds of other "
+                    "processes are woken once it answers again",
+                    self.transport,
+                    error,
+                )
+            self.lost.set()
+            self._drop_connection()
+            return
+        if self.lost.is_set():
+            log.info("live notifications reach %s again", self.transport)
+        self.lost.clear()
+        self.sent += len(payloads)
+
+    def _send(self, payloads: list[str]) -> None:
+        raise NotImplementedError
+
+    def _drop_connection(self) -> None:
+        """Let go of the transport's connection, if it keeps one (the next send opens one)."""
+
+
+class PostgresPublisher(Publisher):
+    """Sends notifications with ``pg_notify`` on a connection of its own, after the commits.
+
+    A transaction that notifies holds PostgreSQL's notification queue lock from its commit's
+    start to its end, WAL flush included, so such commits take turns across the cluster. Sent
+    here, outside the writing transactions, in one short statement per batch that need not
+    wait for its WAL flush (losing a notification to a crash of the server costs nothing: the
+    listeners wake every feed when they reconnect), the writers' commits do not queue on it.
+    """
+
+    errors = (psycopg.Error,)
+    transport = "PostgreSQL"
+    _STATEMENT = (
+        "SELECT set_config('synchronous_commit', 'off', true), "
+        "count(pg_notify(%(channel)s, payload)) FROM unnest(%(payloads)s::text[]) AS payload"
+    )
+
+    def __init__(self, url: URL, *, channel: str, wake_all: Callable[[], str]):
+        super().__init__(channel=channel, wake_all=wake_all)
+        self.conninfo = conninfo(url)
+        self._connection: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def _send(self, payloads: list[str]) -> None:
+        if not payloads:
+            return
+        if self._connection is None or self._connection.closed:
+            # Never prepared: the connection may go through a pooler in transaction mode.
+            self._connection = psycopg.connect(
+                self.conninfo, autocommit=True, prepare_threshold=None, connect_timeout=5
+            )
+        # One statement is one transaction here: its set_config lasts until its own commit.
+        self._connection.execute(self._STATEMENT, {"channel": self.channel, "payloads": payloads})
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()

@@ -11,9 +11,10 @@ other processes hear them through one transport:
 
 - Redis pub/sub where ``GIGCX_REDIS_URL`` is set (``gigcx.db.redis_bus``): published after the
   commit, from a thread of its own, so Redis being slow or down never holds up a request.
-- Otherwise, on PostgreSQL, ``pg_notify`` inside the writing transaction: the server delivers
-  them to every listening process on commit only, whichever process (a server, a job runner,
-  the CLI) wrote.
+- Otherwise, on PostgreSQL, ``pg_notify`` after the commit, from a thread and a connection of
+  its own (``fanout.PostgresPublisher``), whichever process (a server, a job runner, the CLI)
+  wrote. Sent inside the writing transaction it would hold PostgreSQL's notification lock
+  through that commit, and commits that notify would take turns across the cluster.
 - Otherwise (SQLite) nowhere: only this process's subscribers hear of its commits.
 
 Each payload carries its origin (a process's listener skips its own) and the time of the commit,
@@ -26,17 +27,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Connection, Engine, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from gigcx.config import get_settings
 from gigcx.db import fanout
 from gigcx.kit import metrics
-
-if TYPE_CHECKING:
-    from gigcx.db.redis_bus import RedisPublisher
 
 CHANNEL = "gigcx_live"
 # pg_notify refuses payloads of 8000 bytes and more.
@@ -158,26 +156,39 @@ def handler(*, origin: str = ORIGIN, target: fanout.Hub | None = None) -> Callab
     return lambda payload: heard(parse(payload), origin=origin, target=target)
 
 
-_publishers: dict[tuple[str, str], "RedisPublisher"] = {}
+_publishers: dict[tuple[str, str], fanout.Publisher] = {}
 _publishers_lock = threading.Lock()
 
 
-def publisher() -> "RedisPublisher | None":
-    """This process's Redis publisher where ``GIGCX_REDIS_URL`` is set (None: not set)."""
+def publisher(bind: Engine | Connection | None = None) -> fanout.Publisher | None:
+    """This process's publisher to other processes: Redis where ``GIGCX_REDIS_URL`` is set,
+    else ``pg_notify`` when ``bind`` is a PostgreSQL database, else None (nobody to tell)."""
     settings = get_settings()
-    if not settings.redis_url:
+    if settings.redis_url:
+        key = (settings.redis_url, settings.redis_channel)
+    elif bind is not None and bind.dialect.name == "postgresql":
+        url = bind.engine.url
+        key = (url.render_as_string(hide_password=False), CHANNEL)
+    else:
         return None
-    # Loaded only where Redis is configured: the client library adds to every start otherwise.
-    from gigcx.db import redis_bus
-
-    key = (settings.redis_url, settings.redis_channel)
     with _publishers_lock:
         found = _publishers.get(key)
         if found is None:
-            found = _publishers[key] = redis_bus.RedisPublisher(
-                settings.redis_url, channel=settings.redis_channel, wake_all=_wake_all_payload
-            )
+            found = _publishers[key] = _new_publisher(bind)
         return found
+
+
+def _new_publisher(bind: Engine | Connection | None) -> fanout.Publisher:
+    settings = get_settings()
+    if settings.redis_url:
+        # Loaded only where Redis is configured: the client library adds to every start otherwise.
+        from gigcx.db import redis_bus
+
+        return redis_bus.RedisPublisher(
+            settings.redis_url, channel=settings.redis_channel, wake_all=_wake_all_payload
+        )
+    assert bind is not None
+    return fanout.PostgresPublisher(bind.engine.url, channel=CHANNEL, wake_all=_wake_all_payload)
 
 
 def close_publishers() -> None:
@@ -217,34 +228,15 @@ def _collect(session: Session, _flush: UOWTransaction) -> None:
             pending.update(topics(row, session))
 
 
-@event.listens_for(Session, "before_commit")
-def _notify_postgres(session: Session) -> None:
-    if session.in_nested_transaction():
-        # A savepoint's release fires this too; the outer commit sends what it collected.
-        return
-    # Flush first: the commit's own flush comes after this event.
-    session.flush()
-    pending = session.info.get(_PENDING)
-    if not pending or session.get_bind().dialect.name != "postgresql":
-        return
-    if publisher() is not None:
-        return
-    connection = session.connection()
-    # Stamped just before the commit: the commit itself follows at once.
-    for payload in payloads(pending):
-        connection.execute(
-            text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
-        )
-
-
 @event.listens_for(Session, "after_commit")
-def _publish_here(session: Session) -> None:
+def _publish(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     fanout.hub().publish(pending)
-    bus = publisher()
+    bus = publisher(session.get_bind())
     if bus is not None:
+        # Stamped at the commit: the lag measured from here includes the publisher's queue.
         bus.publish(payloads(pending))
 
 

@@ -12,11 +12,8 @@ notification says "look again", not what changed) and, once Redis answers again,
 wakes every feed goes out first; the listeners themselves wake every feed after reconnecting.
 """
 
-import atexit
 import logging
-import queue
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import redis
 
@@ -26,11 +23,6 @@ log = logging.getLogger(__name__)
 
 # Short: a Redis that does not answer must not leave notifications queued for long.
 CONNECT_TIMEOUT_SECONDS = 2.0
-# How often a publisher that lost notifications tries to tell the listeners so.
-_RETRY_SECONDS = 2.0
-# Patience for the last notifications when the process exits (the CLI commits, then exits).
-_EXIT_FLUSH_SECONDS = 2.0
-_STOP = None
 
 
 def client(url: str, name: str | None = None) -> redis.Redis:
@@ -64,81 +56,26 @@ def reachable(url: str) -> str | None:
     return None
 
 
-class RedisPublisher:
+class RedisPublisher(fanout.Publisher):
     """Publishes payloads to ``channel`` from a thread of its own, in the order given."""
 
+    errors = (redis.RedisError, OSError)
+    transport = "Redis"
+
     def __init__(self, url: str, *, channel: str, wake_all: Callable[[], str]):
+        super().__init__(channel=channel, wake_all=wake_all)
         self.url = url
-        self.channel = channel
-        self.wake_all = wake_all
-        self.sent = 0
-        # Set while payloads are being dropped: the next successful send starts with wake_all().
-        self.lost = threading.Event()
-        self._queue: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
         self._client = client(url)
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        atexit.register(self.close, _EXIT_FLUSH_SECONDS)
-
-    def publish(self, payloads: Iterable[str]) -> None:
-        """Queue ``payloads`` for sending; returns at once."""
-        self._queue.put(list(payloads))
-        self._ensure_thread()
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued (for at most ``timeout`` seconds), then stop."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(_STOP)
-            thread.join(timeout)
-        self._client.close()
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="gigcx-live-publisher", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=_RETRY_SECONDS if self.lost.is_set() else None)
-            except queue.Empty:
-                self._send([])
-                continue
-            batch = [first]
-            while not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            payloads = [payload for item in batch if item for payload in item]
-            if payloads or self.lost.is_set():
-                self._send(payloads)
-            if _STOP in batch:
-                return
 
     def _send(self, payloads: list[str]) -> None:
-        if self.lost.is_set():
-            payloads = [self.wake_all(), *payloads]
-        try:
-            with self._client.pipeline(transaction=False) as pipe:
-                for payload in payloads:
-                    pipe.publish(self.channel, payload)
-                pipe.execute()
-        except (redis.RedisError, OSError) as error:
-            if not self.lost.is_set():
-                log.warning(
-                    "live notifications could not be published to Redis (%s); feeds of other "
-                    "processes are woken once it answers again",
-                    error,
-                )
-            self.lost.set()
-            return
-        if self.lost.is_set():
-            log.info("live notifications reach Redis again")
-        self.lost.clear()
-        self.sent += len(payloads)
+        with self._client.pipeline(transaction=False) as pipe:
+            for payload in payloads:
+                pipe.publish(self.channel, payload)
+            pipe.execute()
+
+    def close(self, timeout: float = 5.0) -> None:
+        super().close(timeout)
+        self._client.close()
 
 
 class RedisListener(fanout.Listener):

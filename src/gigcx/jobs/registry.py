@@ -22,7 +22,8 @@ class Task:
     run: Handler
     timeout: timedelta
     # For recurring jobs: queue the next run (idempotently). The runner calls it after every
-    # run, failed or not, outside the handler's savepoint, so a failure never ends the cycle.
+    # run, failed or not, with the outcome (a failed run's changes rolled back first), so a
+    # failure never ends the cycle.
     rearm: Rearm | None = None
 
 

@@ -5,13 +5,18 @@ no row lock is held while the handler runs: a runner that crashes, freezes or lo
 blocks nobody, and once its lease has run out another runner takes the job over. A job that
 used up ``max_attempts`` (crashing its runner every time, say) is dead-lettered instead.
 
-The handler runs in a second transaction, inside a savepoint, with its database time bounded on
-PostgreSQL: lock waits, each statement, and idle time in the transaction (a frozen runner's
-session is ended by the server, which releases its locks). At the end the runner locks the job
-row and checks that the claim is still its own (the attempt number is the fencing token); only
-then does it commit the handler's changes with the job's outcome. A failure rolls back the
-savepoint and is recorded in the same transaction. A runner claims only the names it has
-handlers for, and leaves the others to runners that do.
+The handler runs in a second transaction with its database time bounded on PostgreSQL: lock
+waits, each statement, and idle time in the transaction (a frozen runner's session is ended by
+the server, which releases its locks). At the end the runner locks the job row and checks that
+the claim is still its own (the attempt number is the fencing token); only then does it commit
+the handler's changes with the job's outcome. A failure rolls the handler's transaction back
+and is recorded in the next one. A runner claims only the names it has handlers for, and
+leaves the others to runners that do.
+
+The common path is short, since the runner pays it per job: a queued job is claimed in one
+statement (``UPDATE ... RETURNING``), and a success is recorded, fenced, in one more. Jobs whose
+lease ran out are looked for when nothing is queued, and otherwise at most once every
+``LEASE_CHECK_EVERY`` per runner.
 """
 
 import logging
@@ -22,11 +27,11 @@ import traceback
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.config import get_settings
@@ -43,6 +48,10 @@ log = logging.getLogger(__name__)
 # transaction (and its locks) before another runner starts the job again.
 LEASE_MARGIN = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
+# How often a busy runner looks for jobs whose lease ran out (an idle one looks every time).
+LEASE_CHECK_EVERY = timedelta(seconds=1)
+# When each runner (host:process:thread) last looked.
+_lease_checked_at: dict[str, datetime] = {}
 
 
 @dataclass
@@ -90,12 +99,47 @@ def _lease_ran_out(names: list[str]) -> Select[Job]:
     return select(Job).where(*ran_out).order_by(Job.run_at).limit(1)
 
 
-def _next_job(session: Session, names: list[str]) -> Job | None:
-    for statement in (_lease_ran_out(names), _queued_due(names)):
-        job = session.scalars(claim(session, statement)).first()
-        if job is not None:
-            return job
-    return None
+def _lease_until(names: list[str], now: datetime) -> ColumnElement[datetime]:
+    """The lease a claim sets: the job's handler timeout plus the margin, by job name."""
+    by_timeout: dict[timedelta, list[str]] = {}
+    for name in names:
+        by_timeout.setdefault(get_task(name).timeout, []).append(name)
+    leases = [
+        (bindparam(None, now + timeout + LEASE_MARGIN, type_=Job.lease_expires_at.type), group)
+        for timeout, group in sorted(by_timeout.items())
+    ]
+    *others, (last, _) = leases
+    if not others:
+        return last
+    return case(*((Job.name.in_(group), lease) for lease, group in others), else_=last)
+
+
+def _claim_queued(session: Session, names: list[str], runner: str) -> Claim | None:
+    """Claim the next due queued job in one statement, or return None."""
+    now = clock.now()
+    target = claim(session, _queued_due(names).with_only_columns(Job.id))
+    row = session.execute(
+        update(Job)
+        .where(Job.id == target.scalar_subquery())
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=Job.attempts + 1,
+            locked_by=runner,
+            lease_expires_at=_lease_until(names, now),
+        )
+        .returning(Job.id, Job.name, Job.payload, Job.attempts),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if row is None:
+        return None
+    return Claim(row.id, row.name, dict(row.payload), row.attempts, runner)
+
+
+def _is_lease_check_due(runner: str) -> bool:
+    now = clock.now()
+    last = _lease_checked_at.get(runner)
+    # A clock set back (tests shift it) counts as due.
+    return last is None or not last <= now < last + LEASE_CHECK_EVERY
 
 
 def runnable_names(only: Collection[str] | None = None) -> list[str]:
@@ -124,47 +168,86 @@ def claim_next(
         anything = exists(_queued_due(names)) | exists(_lease_ran_out(names))
         if not is_postgres(session) and not session.scalar(select(anything)):
             return None
+    check_leases = _is_lease_check_due(runner)
     while True:
         # A claim that a crash of the database server loses only lets the job run again as if
         # never claimed (handlers are idempotent), so it need not wait for its WAL flush.
         with open_session(factory, writes=True, durable=False) as session:
-            job = _next_job(session, names)
-            if job is None:
-                session.rollback()
-                return None
-            task = get_task(job.name)
-            now = clock.now()
-            if job.status == JobStatus.RUNNING:
-                interrupted = (
-                    f"attempt {job.attempts} of {job.max_attempts} did not finish: its job "
-                    f"runner ({job.locked_by}) stopped or froze, and its lease ran out"
-                )
-                log.warning("job %s (%s): %s", job.name, job.id, interrupted)
-                job.last_error = interrupted
-                if job.attempts >= job.max_attempts:
-                    _end(job, JobStatus.DEAD)
-                    if task.rearm is not None:
-                        task.rearm(session, dict(job.payload))
+            if not check_leases:
+                found = _claim_queued(session, names, runner)
+                if found is not None:
                     session.commit()
-                    continue
+                    return found
+                # Nothing queued: a job whose lease ran out may be waiting.
+                check_leases = True
+            _lease_checked_at[runner] = clock.now()
+            job = session.scalars(claim(session, _lease_ran_out(names))).first()
+            if job is None:
+                found = _claim_queued(session, names, runner)
+                if found is None:
+                    session.rollback()
+                    return None
+                session.commit()
+                return found
+            task = get_task(job.name)
+            interrupted = (
+                f"attempt {job.attempts} of {job.max_attempts} did not finish: its job "
+                f"runner ({job.locked_by}) stopped or froze, and its lease ran out"
+            )
+            log.warning("job %s (%s): %s", job.name, job.id, interrupted)
+            job.last_error = interrupted
+            if job.attempts >= job.max_attempts:
+                _end(job, JobStatus.DEAD)
+                if task.rearm is not None:
+                    task.rearm(session, dict(job.payload))
+                session.commit()
+                continue
             job.attempts += 1
-            job.status = JobStatus.RUNNING
             job.locked_by = runner
-            job.lease_expires_at = now + task.timeout + LEASE_MARGIN
+            job.lease_expires_at = clock.now() + task.timeout + LEASE_MARGIN
             found = Claim(job.id, job.name, dict(job.payload), job.attempts, runner)
             session.commit()
             return found
 
 
+def _ended(status: JobStatus) -> dict[str, Any]:
+    """What ending a run sets on its job."""
+    return {
+        "status": status,
+        "finished_at": clock.now(),
+        "locked_by": None,
+        "lease_expires_at": None,
+    }
+
+
 def _end(job: Job, status: JobStatus) -> None:
-    job.status = status
-    job.finished_at = clock.now()
-    job.locked_by = None
-    job.lease_expires_at = None
+    for name, value in _ended(status).items():
+        setattr(job, name, value)
+
+
+def _finish_done(session: Session, found: Claim) -> None:
+    """Record a success in one statement that locks the job row, if the claim is still ours."""
+    done = session.execute(
+        update(Job)
+        .where(
+            Job.id == found.job_id,
+            Job.status == JobStatus.RUNNING,
+            Job.attempts == found.attempt,
+            Job.locked_by == found.runner,
+        )
+        .values(_ended(JobStatus.DONE))
+        .returning(Job.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if done is None:
+        raise LeaseLost()
 
 
 def _finish(session: Session, found: Claim, task: Task, error: str | None) -> bool:
     """Record the run's outcome under the job row's lock, if the claim is still ours."""
+    if error is None and task.rearm is None:
+        _finish_done(session, found)
+        return True
     job = session.scalars(locked(session, select(Job).where(Job.id == found.job_id))).first()
     if (
         job is None
@@ -207,11 +290,12 @@ def run_claimed(factory: sessionmaker[Session], found: Claim) -> bool | None:
     error: str | None = None
     with _handler_session(factory, task) as session:
         try:
-            with session.begin_nested():
-                task.run(session, dict(found.payload))
+            task.run(session, dict(found.payload))
         except Exception:
             error = traceback.format_exc(limit=8)
             log.exception("job %s (%s) failed", found.name, found.job_id)
+            # Nothing of the failed run stays; the outcome goes in the next transaction.
+            session.rollback()
         try:
             succeeded = _finish(session, found, task, error)
             session.commit()

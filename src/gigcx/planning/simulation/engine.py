@@ -5,8 +5,9 @@ giving up, shifts starting and ending) sit on a heap by virtual time; due jobs (
 expiry, dispatch, escalation after the program's max wait, pay) sit in the jobs table. The loop
 always takes whichever comes first and runs it with this thread's clock frozen at its instant
 (``clock.frozen_at``), so every timestamp the services write is the virtual one and a run with
-the same seed repeats exactly. A job runs inline, in a savepoint, as the job runner would run it
-(its payload round-tripped through JSON); one that fails is recorded as dead and counted.
+the same seed repeats exactly. A job runs inline, in a savepoint (a failed one leaves nothing, as
+in the job runner; its payload round-tripped through JSON); one that fails is recorded as dead
+and counted.
 
 An event the world has overtaken (an offer rescinded before the expert's answer, a ticket
 escalated before its customer gives up) is undone to its savepoint and skipped, as a real
@@ -197,7 +198,7 @@ class Day:
         return True
 
     def _run_jobs(self) -> None:
-        """Run every job due now, in order, each in its own savepoint (as the runner does)."""
+        """Run every job due now, in order, each in its own savepoint."""
         moment = clock.now()
         while True:
             jobs = self.session.scalars(

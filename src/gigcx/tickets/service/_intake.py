@@ -3,10 +3,12 @@
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gigcx.audit import service as audit_service
@@ -15,12 +17,13 @@ from gigcx.brands.enums import Complexity
 from gigcx.brands.errors import ProgramNotFound
 from gigcx.brands.models import Program
 from gigcx.brands.queries import readable_programs
-from gigcx.db.helpers import insert_or_get
+from gigcx.db.dialect import insert_new
 from gigcx.errors import PermissionDenied
 from gigcx.jobs import events
 from gigcx.jobs import service as jobs_service
 from gigcx.kit import clock
-from gigcx.privacy import pii
+from gigcx.kit.ids import new_id
+from gigcx.privacy import orm, pii
 from gigcx.tickets import queries
 from gigcx.tickets.enums import AuthorKind, Priority, TicketStatus
 from gigcx.tickets.errors import (
@@ -68,18 +71,31 @@ def _check_against_program(program: Program, data: TicketCreate) -> None:
 
 
 def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Customer:
+    """The brand's customer with this email, added if new: one statement for a new customer
+    (an insert that a concurrent one cannot fail), two for a known one."""
     email = data.email.strip().lower()
+    customer_id = new_id()
 
-    def find() -> Customer | None:
-        return queries.customer_by_email(session, brand_id=brand_id, email=email)
+    def sealed(attribute: QueryableAttribute[str], value: str) -> str:
+        return str(orm.seal_column(session, attribute, customer_id, value, brand_id=brand_id))
 
-    found = find()
-    if found is None:
-        customer, _ = insert_or_get(
-            session, Customer(brand_id=brand_id, email=email, name=data.name), find
+    inserted = session.scalars(
+        insert_new(session, Customer)
+        .values(
+            id=customer_id,
+            brand_id=brand_id,
+            email=sealed(Customer.email, email),
+            email_index=orm.email_index(session, brand_id, email),
+            name=sealed(Customer.name, data.name),
+            created_at=clock.now(),
         )
-    else:
-        customer = found
+        .returning(Customer)
+    ).first()
+    if inserted is not None:
+        return inserted
+    customer = queries.customer_by_email(session, brand_id=brand_id, email=email)
+    if customer is None:  # pragma: no cover - the conflicting row is committed by then
+        raise LookupError(f"customer {customer_id} neither inserted nor found")
     if data.name and customer.name != data.name:
         customer.name = data.name
     return customer
@@ -96,6 +112,15 @@ def _program(session: Session, principal: Principal, program_id: uuid.UUID) -> P
     if program is None:
         raise ProgramNotFound()
     return program
+
+
+@dataclass(frozen=True, slots=True)
+class _Follow:
+    """What the jobs queued with a new ticket are to do."""
+
+    route_after_triage: bool
+    route_in_runner: bool
+    is_category_chosen: bool
 
 
 def _find_by_key(session: Session, brand_id: uuid.UUID, key: str) -> Ticket | None:
@@ -126,12 +151,8 @@ def create_ticket(
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
     program = _program(session, principal, data.program_id)
     request_hash = _request_hash(data)
-    if idempotency_key:
-        existing = _find_by_key(session, program.brand_id, idempotency_key)
-        if existing is not None:
-            if existing.request_hash != request_hash:
-                raise IdempotencyKeyReused()
-            return existing, False
+    # A replayed Idempotency-Key is found by the ticket's insert below, not looked up first:
+    # replays are rare, and every new ticket would pay for the look.
     is_category_chosen = data.category is not None
     if data.category is None and guess_category is not None:
         data = data.model_copy(update={"category": guess_category(data.body)})
@@ -139,7 +160,10 @@ def create_ticket(
     now = clock.now()
     customer = _customer(session, program.brand_id, data.customer)
     ticket = Ticket(
+        # Known before the flush, so the ticket and all that comes with it flush together.
+        id=new_id(),
         brand_id=program.brand_id,
+        program_id=program.id,
         program=program,
         # Held by the ticket, so the answer's view of it reads nothing again.
         customer=customer,
@@ -158,17 +182,40 @@ def create_ticket(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
     )
-    if idempotency_key:
-        ticket, is_new = insert_or_get(
-            session, ticket, lambda: _find_by_key(session, program.brand_id, idempotency_key)
-        )
-        if not is_new:
-            if ticket.request_hash != request_hash:
-                raise IdempotencyKeyReused()
-            return ticket, False
-    else:
-        session.add(ticket)
+    jobs = _Follow(
+        route_after_triage=route_after_triage,
+        route_in_runner=route_in_runner,
+        is_category_chosen=is_category_chosen,
+    )
+    if not idempotency_key:
+        _add_new(session, principal, ticket, program, data, jobs)
         session.flush()
+        return ticket, True
+    try:
+        # The key's unique constraint finds a replay; the savepoint drops what came with it.
+        with session.begin_nested():
+            _add_new(session, principal, ticket, program, data, jobs)
+            session.flush()
+    except IntegrityError:
+        existing = _find_by_key(session, program.brand_id, idempotency_key)
+        if existing is None:
+            raise
+        if existing.request_hash != request_hash:
+            raise IdempotencyKeyReused() from None
+        return existing, False
+    return ticket, True
+
+
+def _add_new(
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    program: Program,
+    data: TicketCreate,
+    jobs: _Follow,
+) -> None:
+    """Add a new ticket, its first message, its audit event and the jobs that follow it."""
+    session.add(ticket)
     message = Message(ticket_id=ticket.id, author_kind=AuthorKind.CUSTOMER, body=data.body)
     session.add(message)
     # A new ticket's conversation is this one message: the answer need not read it back.
@@ -188,14 +235,14 @@ def create_ticket(
         "assist.triage",
         {
             "ticket_id": str(ticket.id),
-            "route": route_after_triage,
+            "route": jobs.route_after_triage,
             "set_priority": data.priority is None,
             "set_complexity": data.complexity is None,
             # A topic the customer chose stays unless the model is very sure of another.
-            "is_category_chosen": is_category_chosen,
+            "is_category_chosen": jobs.is_category_chosen,
         },
     )
-    if route_in_runner and not route_after_triage:
+    if jobs.route_in_runner and not jobs.route_after_triage:
         jobs_service.enqueue(session, "routing.route", {"ticket_id": str(ticket.id)})
     schedule_wait_check(session, ticket, program)
     events.emit(
@@ -210,8 +257,6 @@ def create_ticket(
             "category": ticket.category,
         },
     )
-    session.flush()
-    return ticket, True
 
 
 def add_customer_message(

@@ -1,0 +1,81 @@
+"""Two requests with one Idempotency-Key at once, on PostgreSQL: one ticket, the same customer.
+
+Intake looks nothing up first: the second request waits on the first's uncommitted rows, then
+its ticket's insert meets the committed key and finds that ticket, and whatever it had added
+with its own (message, audit event, jobs) goes with the savepoint.
+"""
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gigcx.audit.models import AuditEvent
+from gigcx.db.session import make_engine, open_session, transaction_options, unit_of_work
+from gigcx.jobs.models import Job
+from gigcx.tickets import service as tickets_service
+from gigcx.tickets.models import Customer, Message, Ticket
+from tests.concurrency.conftest import wait_until_blocked
+from tests.factories.brands import make_brand, make_program
+from tests.factories.tickets import brand_api_for, ticket_data
+
+
+@pytest.fixture
+def engine(committing_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(committing_database_url, pool_size=4)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, execution_options=transaction_options(writes=True)
+    )
+
+
+def count(session: Session, model: type[object]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_key_sent_twice_at_once_makes_one_ticket_and_the_second_gets_it(
+    factory: sessionmaker[Session],
+) -> None:
+    with unit_of_work(factory) as session:
+        program = make_program(session, make_brand(session))
+        principal = brand_api_for(session, program)
+    data = ticket_data(program, customer={"email": "twice@example.com", "name": "Ana"})
+    first = open_session(factory, writes=True)
+    made, is_new = tickets_service.create_ticket(first, principal, data, idempotency_key="k-1")
+    second_got: list[tuple[Ticket, bool]] = []
+
+    def second_request() -> None:
+        with unit_of_work(factory) as session:
+            second_got.append(
+                tickets_service.create_ticket(session, principal, data, idempotency_key="k-1")
+            )
+
+    thread = threading.Thread(target=second_request)
+    thread.start()
+    wait_until_blocked(factory, thread)
+    first.commit()
+    first.close()
+    thread.join()
+
+    assert is_new is True
+    [(found, second_is_new)] = second_got
+    assert (found.id, second_is_new) == (made.id, False)
+    with factory() as session:
+        counts = [count(session, model) for model in (Ticket, Message, Customer)]
+        created = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "ticket.created")
+        )
+        triage = session.scalar(
+            select(func.count()).select_from(Job).where(Job.name == "assist.triage")
+        )
+    assert counts == [1, 1, 1]
+    assert (created, triage) == (1, 1)
