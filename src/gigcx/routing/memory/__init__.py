@@ -44,6 +44,7 @@ from gigcx.routing.memory._read import (
     START_OVER_AFTER,
     GroupKey,
     Row,
+    object_array,
     read_experts,
     seconds,
     uuid_of,
@@ -128,7 +129,7 @@ def _select(
 def _snapshot(memory: Memory, group: Group, positions: np.ndarray, channel: int) -> Pool:
     slots = group.slots[positions]
     return Pool(
-        ids=[group.ids[i] for i in positions],
+        ids=group.id_array[positions],
         level=group.level[positions],
         proficiency=group.proficiency[positions],
         capacity=group.capacity[positions],
@@ -163,10 +164,10 @@ def _with_overlay(
         extra.append((expert_id, row))
     if not extra:
         return found
-    ids = found.ids + [expert_id for expert_id, _ in extra]
+    ids = [*found.ids, *(expert_id for expert_id, _ in extra)]
     loads = [fresh.load.get((expert_id, ticket.channel), [0, 0]) for expert_id, _ in extra]
     merged = Pool(
-        ids=ids,
+        ids=object_array(ids),
         level=np.concatenate((found.level, [row[0] for _, row in extra])).astype(np.int64),
         proficiency=np.concatenate((found.proficiency, [r[1] for _, r in extra])).astype(np.int64),
         capacity=np.concatenate((found.capacity, [row[2] for _, row in extra])).astype(np.int64),

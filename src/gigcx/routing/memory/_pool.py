@@ -19,7 +19,7 @@ from gigcx.routing.memory._read import seconds
 class Pool:
     """Eligible experts for one ticket, with what the score needs, as arrays."""
 
-    ids: list[uuid.UUID]
+    ids: np.ndarray  # of uuid.UUID objects
     level: np.ndarray
     proficiency: np.ndarray
     capacity: np.ndarray
@@ -39,7 +39,7 @@ class Pool:
         """The experts where ``keep`` (a boolean mask or positions) selects them."""
         positions = np.flatnonzero(keep) if keep.dtype == bool else keep
         return Pool(
-            ids=[self.ids[i] for i in positions],
+            ids=self.ids[positions],
             level=self.level[positions],
             proficiency=self.proficiency[positions],
             capacity=self.capacity[positions],
@@ -54,7 +54,7 @@ class Pool:
         dropped = set(expert_ids)
         if not dropped:
             return self
-        return self.take(np.array([i not in dropped for i in self.ids], dtype=bool))
+        return self.take(np.fromiter((i not in dropped for i in self.ids), bool, len(self.ids)))
 
     def free(self) -> "Pool":
         """Those with room on the ticket's channel."""
@@ -86,7 +86,7 @@ class Pool:
     ) -> list[scoring.Scored]:
         """Scored best first, as ``scoring.rank``: all, or the ``first`` best (and ``include``,
         wherever it ranks, after them)."""
-        if not self.ids:
+        if not len(self.ids):
             return []
         values = self._terms(now)
         weight_values = np.array([weights.get(t, 0.0) for t in scoring.TERMS])
@@ -95,10 +95,10 @@ class Pool:
         # Best score first, then the longer idle, then the id order (as scoring.rank).
         ordered = np.lexsort((self.order, self.idle, -scores))
         positions = list(ordered if first is None else ordered[:first])
-        if include is not None and include in self.ids:
-            where = self.ids.index(include)
-            if where not in positions:
-                positions.append(where)
+        if include is not None:
+            where = np.flatnonzero(self.ids == include)
+            if len(where) and where[0] not in positions:
+                positions.append(int(where[0]))
         # The offers store the exact score of each one chosen, as scoring computes it.
         return [scoring.score(self.candidate(i), weights, now) for i in positions]
 

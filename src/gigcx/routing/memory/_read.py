@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, func, literal, select, text, union_all
 
 from gigcx.routing.models import RoutingRoster
@@ -24,6 +25,13 @@ GroupKey = tuple[str, str, str]  # language, skill, channel
 
 def uuid_of(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def object_array(values: Sequence[object]) -> np.ndarray:
+    """A one-dimensional array of Python objects (numpy would make UUIDs a 2-D array)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def seconds(value: datetime | None) -> float:

@@ -19,6 +19,7 @@ from gigcx.routing.memory._read import (
     Experts,
     GroupKey,
     Row,
+    object_array,
     read_experts,
     read_load,
     read_roster,
@@ -45,6 +46,7 @@ class Group:
     __slots__ = (
         "capacity",
         "certified",
+        "id_array",
         "ids",
         "level",
         "order",
@@ -57,6 +59,7 @@ class Group:
     def __init__(self, members: dict[uuid.UUID, Row], slot_of: dict[uuid.UUID, int]) -> None:
         ids = sorted(members, key=lambda expert_id: expert_id.int)
         self.ids = ids
+        self.id_array = object_array(ids)
         self.slots = np.fromiter((slot_of[i] for i in ids), dtype=np.int64, count=len(ids))
         rows = [members[i] for i in ids]
         self.level = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(ids))
