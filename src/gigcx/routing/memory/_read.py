@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, func, literal, select, text, union_all
 
+from gigcx.routing import roster
 from gigcx.routing.models import RoutingRoster
 from gigcx.tickets.enums import OfferStatus
 from gigcx.tickets.models import Assignment, Offer, Ticket
@@ -52,25 +53,14 @@ def _idle_since(last_assigned: datetime | None, presence_changed: datetime | Non
 # Reading experts
 
 
-ROSTER_COLUMNS = (
-    RoutingRoster.program_id,
-    RoutingRoster.expert_id,
-    RoutingRoster.language,
-    RoutingRoster.skill,
-    RoutingRoster.channel,
-    RoutingRoster.level,
-    RoutingRoster.proficiency,
-    RoutingRoster.capacity,
-    RoutingRoster.quality_score,
-    RoutingRoster.certified_until,
-)
-
-
 def _roster_statement() -> Any:
+    """The stored roster rows (in ``roster.COLUMNS`` order), with each expert's idle clock."""
     from gigcx.experts.models import Expert
 
-    return select(*ROSTER_COLUMNS, Expert.last_assigned_at, Expert.presence_changed_at).join(
-        Expert, Expert.id == RoutingRoster.expert_id
+    return (
+        roster.stored_roster()
+        .add_columns(Expert.last_assigned_at, Expert.presence_changed_at)
+        .join(Expert, Expert.id == RoutingRoster.expert_id)
     )
 
 

@@ -227,7 +227,7 @@ class Memory:
 
     def _read_changes(self, connection: Connection) -> None:
         bound = self._gap_bound(connection) if self.gaps else None
-        rows = connection.execute(self.changes_statement()).all()
+        rows = self._log_after_watermark(connection)
         roster_ids: set[uuid.UUID] = set()
         load_ids: set[uuid.UUID] = set()
         for change_id, expert_id, kind in rows:
@@ -270,19 +270,10 @@ class Memory:
         value = connection.scalar(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"))
         return int(value)
 
-    def changes_statement(self) -> Any:
-        columns = (RoutingChange.id, RoutingChange.expert_id, RoutingChange.kind)
-        statement = select(*columns).order_by(RoutingChange.id)
-        if self.gaps:
-            return statement.where(
-                (RoutingChange.id > self.watermark) | RoutingChange.id.in_(sorted(self.gaps))
-            )
-        return statement.where(RoutingChange.id > self.watermark)
-
     # -- layer 2: what this transaction sees ---------------------------------------------
 
-    def unread(self, connection: Connection) -> list[Change]:
-        """Log entries this transaction sees and the memory has not read.
+    def _log_after_watermark(self, connection: Connection) -> list[Any]:
+        """(id, expert id, kind) of the log entries past the watermark, and of its gaps.
 
         Sent to the driver as it is: this runs before every decision, and the statement is too
         simple to be worth SQLAlchemy's compile and result layers (about half its time).
@@ -294,10 +285,16 @@ class Memory:
             gaps = sorted(self.gaps)
             where += f" OR id IN ({', '.join([mark] * len(gaps))})"
             parameters += tuple(gaps)
-        rows = connection.exec_driver_sql(
-            f"SELECT id, expert_id, kind FROM routing_changes WHERE {where} ORDER BY id",
-            parameters,
-        ).all()
+        return list(
+            connection.exec_driver_sql(
+                f"SELECT id, expert_id, kind FROM routing_changes WHERE {where} ORDER BY id",
+                parameters,
+            ).all()
+        )
+
+    def unread(self, connection: Connection) -> list[Change]:
+        """Log entries this transaction sees and the memory has not read."""
+        rows = self._log_after_watermark(connection)
         return [
             Change(change_id, uuid_of(expert_id), kind)
             for change_id, expert_id, kind in rows
