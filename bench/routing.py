@@ -163,10 +163,7 @@ def decide(session: Session, ticket: Ticket, program: Program) -> tuple[float, f
     category = program.category(ticket.category)
     assert category is not None
     started = time.perf_counter()
-    certified_at = clock.now() if program.requires_certification else None
-    pool = memory.pool(
-        session, ticket, required_level=category.required_skill_level, certified_at=certified_at
-    )
+    pool = memory.pool(session, ticket, required_level=category.required_skill_level)
     found = time.perf_counter()
     free = pool.free()
     first = routing_service.offers_room(ticket, program)

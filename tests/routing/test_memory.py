@@ -49,7 +49,7 @@ def from_sql(session: Session, ticket: Ticket) -> list[scoring.Candidate]:
 
 
 def from_memory(session: Session, ticket: Ticket) -> list[scoring.Candidate]:
-    return candidates(memory.pool(session, ticket, required_level=1, certified_at=None))
+    return candidates(memory.pool(session, ticket, required_level=1))
 
 
 def same(left: list[scoring.Candidate], right: list[scoring.Candidate], what: str = "") -> None:

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from gigcx.db.session import WRITES
+from gigcx.kit import clock
 from gigcx.routing.enums import ChangeKind
 from gigcx.routing.memory._pool import Pool
 from gigcx.routing.memory._read import (
@@ -73,10 +74,10 @@ def _excluded(connection: Connection, ticket: Ticket) -> set[uuid.UUID]:
     return {uuid_of(expert_id) for (expert_id,) in rows}
 
 
-def pool(
-    session: Session, ticket: Ticket, *, required_level: int, certified_at: datetime | None
-) -> Pool:
-    """Every expert eligible for the ticket now, as the session's transaction sees them."""
+def pool(session: Session, ticket: Ticket, *, required_level: int) -> Pool:
+    """Every expert eligible for the ticket now, as the session's transaction sees them; in a
+    program that requires certification, only experts certified now."""
+    certified_at = clock.now() if ticket.program.requires_certification else None
     connection = session.connection()
     memory = memory_for(connection.engine)
     key: GroupKey = (ticket.language, ticket.category or "", ticket.channel)

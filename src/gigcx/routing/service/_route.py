@@ -73,10 +73,7 @@ def route_locked(session: Session, ticket: Ticket, *, in_dispatch: bool = False)
         return escalate(session, ticket, reason)
     category = program.category(ticket.category)
     assert category is not None
-    certified_at = clock.now() if program.requires_certification else None
-    candidates = memory.pool(
-        session, ticket, required_level=category.required_skill_level, certified_at=certified_at
-    )
+    candidates = memory.pool(session, ticket, required_level=category.required_skill_level)
     candidates = compliant(session, ticket, candidates)
     if not len(candidates):
         return escalate(session, ticket, EscalationReason.NO_EXPERT_ONLINE)

@@ -69,10 +69,7 @@ def why_waiting(session: Session, principal: Principal, ticket_id: uuid.UUID) ->
     category = program.category(ticket.category)
     assert category is not None
     level = category.required_skill_level
-    certified_at = clock.now() if program.requires_certification else None
-    candidates = memory.pool(
-        session, ticket, required_level=level, certified_at=certified_at
-    ).candidates()
+    candidates = memory.pool(session, ticket, required_level=level).candidates()
     excluded = count_excluded(session, ticket)
     details = []
     if excluded:
