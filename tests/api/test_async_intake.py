@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gigcx.config import get_settings
 from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
-from gigcx.tickets.models import Ticket
+from gigcx.tickets.models import Inquiry, Ticket
 from tests.api.helpers import build_marketplace, ticket_body
 from tests.factories.tickets import run_jobs
 from tests.web.test_customer_and_expert import contact_path, write_in
@@ -26,6 +26,13 @@ def queued_routing(session: Session) -> list[str]:
     return [job.payload["ticket_id"] for job in rows]
 
 
+def queued_take_ins(session: Session) -> list[str]:
+    rows = session.scalars(
+        select(Job).where(Job.name == "intake.take_in", Job.status == JobStatus.QUEUED)
+    ).all()
+    return [job.payload["inquiry_id"] for job in rows]
+
+
 @pytest.fixture
 def runner_routing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("GIGCX_INTAKE_ROUTING", "runner")
@@ -34,7 +41,7 @@ def runner_routing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def test_respond_async_answers_202_new_and_the_runner_offers_the_ticket(
+def test_respond_async_answers_202_received_and_the_runner_makes_and_offers_the_ticket(
     client: TestClient, session: Session, factory: sessionmaker[Session]
 ) -> None:
     market = build_marketplace(client, session, experts=1)
@@ -46,10 +53,15 @@ def test_respond_async_answers_202_new_and_the_runner_offers_the_ticket(
 
     assert created.status_code == 202, created.text
     ticket_id = created.json()["id"]
-    assert created.json()["status"] == "new"
+    assert created.json()["status"] == "received"
+    assert created.json()["ticket_id"] is None
     assert created.headers["location"] == f"/api/v1/tickets/{ticket_id}"
     assert created.headers["preference-applied"] == "respond-async"
-    assert queued_routing(session) == [ticket_id]
+    assert queued_take_ins(session) == [ticket_id]
+    assert session.scalars(select(Ticket)).all() == []
+    waiting = client.get(created.headers["location"], headers=market.api_key)
+    assert (waiting.status_code, waiting.json()["status"]) == (202, "received")
+    assert waiting.headers["retry-after"] == "1"
     assert client.get("/api/v1/offers", headers=expert).json() == []
 
     run_jobs(factory)
@@ -113,7 +125,8 @@ def test_a_bad_async_intake_is_refused_and_queues_nothing(
 
     assert refused.status_code == 400, refused.text
     assert "no category 'no-such-topic'" in refused.json()["detail"]
-    assert queued_routing(session) == []
+    assert queued_take_ins(session) == []
+    assert session.scalars(select(Inquiry)).all() == []
     assert session.scalars(select(Ticket)).all() == []
 
 
@@ -125,9 +138,9 @@ def test_the_server_setting_sends_every_api_intake_to_the_runner(
     created = client.post("/api/v1/tickets", json=ticket_body(market), headers=market.api_key)
 
     assert created.status_code == 202, created.text
-    assert created.json()["status"] == "new"
+    assert created.json()["status"] == "received"
     assert "preference-applied" not in created.headers
-    assert queued_routing(session) == [created.json()["id"]]
+    assert queued_take_ins(session) == [created.json()["id"]]
     run_jobs(factory)
     assert session.get_one(Ticket, uuid.UUID(created.json()["id"])).status == "offered"
 

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gigcx.channels import events
+from gigcx.channels import intake as intake_tasks
 from gigcx.channels.chat import tasks as chat_tasks
 from gigcx.channels.community import tasks as community_tasks
 from gigcx.channels.email import notify as email_notify
@@ -19,6 +20,7 @@ __all__ = [
     "email_notify",
     "email_tasks",
     "helpdesk_tasks",
+    "intake_tasks",
     "webhooks_tasks",
 ]
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Insert, Select, func, text
+from sqlalchemy import ColumnElement, Connection, Insert, Select, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,49 @@ def insert_new(session: Session, model: type[Any]) -> Insert:
     if is_postgres(session):
         return postgresql.insert(model).on_conflict_do_nothing()
     return sqlite.insert(model).on_conflict_do_nothing()
+
+
+def insert_new_with(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    *,
+    then: type[Any],
+    then_values: dict[str, Any],
+) -> bool:
+    """Insert a row of ``model`` unless a unique constraint finds it exists (``insert_new``)
+    and, only when it was new, a row of ``then``; return whether it was new. One statement on
+    PostgreSQL (the first insert a CTE of the second), two on SQLite."""
+    if is_postgres(session):
+        first = (
+            postgresql.insert(model)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(model.__table__.c.id)
+            .cte("first_row")
+        )
+        columns = then.__table__.c
+        second = (
+            postgresql.insert(then)
+            .from_select(
+                list(then_values),
+                select(
+                    *(literal(v, type_=columns[k].type).label(k) for k, v in then_values.items())
+                ).select_from(first),
+            )
+            .returning(columns.id)
+        )
+        return session.execute(second).first() is not None
+    inserted = session.execute(
+        sqlite.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(model.__table__.c.id)
+    ).first()
+    if inserted is None:
+        return False
+    session.execute(sqlite.insert(then).values(**then_values))
+    return True
 
 
 def serialize(session: Session, key: str) -> None:

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.jobs.enums import JobStatus
 
+MAX_ATTEMPTS = 5
+
 
 class Job(IdMixin, CreatedMixin, Base):
     """Due work, written in the same transaction as the change that causes it.
@@ -22,7 +24,7 @@ class Job(IdMixin, CreatedMixin, Base):
     run_at: Mapped[datetime]
     status: Mapped[JobStatus] = mapped_column(String(16), default=JobStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int] = mapped_column(default=5)
+    max_attempts: Mapped[int] = mapped_column(default=MAX_ATTEMPTS)
     last_error: Mapped[str | None] = mapped_column(Text)
     locked_by: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None]

@@ -12,18 +12,36 @@ from sqlalchemy.orm import Session
 from gigcx.db.dialect import serialize
 from gigcx.jobs.enums import FINISHED_STATUSES, JobStatus
 from gigcx.jobs.errors import JobNotDead, JobNotFound
-from gigcx.jobs.models import Job
+from gigcx.jobs.models import MAX_ATTEMPTS, Job
 from gigcx.kit import clock
+from gigcx.kit.ids import new_id
 
 
 def enqueue(
     session: Session, name: str, payload: dict[str, Any], *, run_at: datetime | None = None
 ) -> Job:
     """Add a job that runs at ``run_at`` (now by default) once this transaction commits."""
-    # Round-trip through JSON here so a payload that would not survive storage fails at once.
-    job = Job(name=name, payload=json.loads(json.dumps(payload)), run_at=run_at or clock.now())
+    job = Job(**queued_job(name, payload, run_at=run_at))
     session.add(job)
     return job
+
+
+def queued_job(
+    name: str, payload: dict[str, Any], *, run_at: datetime | None = None
+) -> dict[str, Any]:
+    """Every column of a new queued job, for a Core insert that goes out with another row."""
+    now = clock.now()
+    return {
+        "id": new_id(),
+        "name": name,
+        # Round-trip through JSON here so a payload that would not survive storage fails at once.
+        "payload": json.loads(json.dumps(payload)),
+        "run_at": run_at or now,
+        "status": JobStatus.QUEUED,
+        "attempts": 0,
+        "max_attempts": MAX_ATTEMPTS,
+        "created_at": now,
+    }
 
 
 def ensure_queued(session: Session, name: str, payload: dict[str, Any], *, run_at: datetime) -> Job:

@@ -12,6 +12,7 @@ seal with ``seal_column``.
 
 import hashlib
 import hmac
+import time
 import uuid
 from typing import Any
 
@@ -36,6 +37,8 @@ _SEALED = "gigcx_sealed"
 # Parent rows never change brand: (table, id) -> brand id.
 _PARENT_BRANDS: dict[tuple[str, Any], uuid.UUID | None] = {}
 _PARENT_CACHE_SIZE = 50_000
+# Brand -> the current data key this process read, and when (current_key_id's max_age).
+_RECENT_KEYS: dict[uuid.UUID | None, tuple[str, float]] = {}
 # Tables whose rows give their brand to encrypted child rows (BrandOf(..., parent=table)).
 _PARENT_TABLES: set[str] = set()
 
@@ -59,16 +62,25 @@ def email_index(session: Session, brand_id: uuid.UUID | None, email: str) -> str
     return blind_index(session.connection(), brand_id, email)
 
 
-def current_key_id(session: Session, brand_id: uuid.UUID | None) -> str:
-    """The data key this unit of work seals the brand's values with (made on first use)."""
+def current_key_id(session: Session, brand_id: uuid.UUID | None, *, max_age: float = 0.0) -> str:
+    """The data key this unit of work seals the brand's values with (made on first use).
+
+    With ``max_age`` the key this process read within that many seconds will do: a key retired
+    since then still opens what it sealed, and a re-seal moves such values to the new key.
+    """
     cache: dict[uuid.UUID | None, str] = session.info.setdefault(_KEYS, {})
     key_id = cache.get(brand_id)
+    if key_id is None and max_age > 0:
+        recent = _RECENT_KEYS.get(brand_id)
+        if recent is not None and time.monotonic() - recent[1] < max_age:
+            key_id = cache[brand_id] = recent[0]
     if key_id is None:
         connection = session.connection()
         key_id = keys.current_data_key_id(connection, brand_id) or keys.create_data_key(
             connection, brand_id
         )
         cache[brand_id] = key_id
+        _RECENT_KEYS[brand_id] = (key_id, time.monotonic())
     return key_id
 
 
@@ -257,12 +269,14 @@ def seal_column(
     value: Any,
     *,
     brand_id: uuid.UUID | None,
+    max_key_age: float = 0.0,
 ) -> Any:
-    """Seal a value for a Core ``insert``/``update`` of an encrypted column."""
+    """Seal a value for a Core ``insert``/``update`` of an encrypted column (``max_key_age``:
+    see ``current_key_id``)."""
     column = _column(attribute)
     return sealing.seal(
         session.connection(),
-        current_key_id(session, brand_id),
+        current_key_id(session, brand_id, max_age=max_key_age),
         value,
         column.kind,
         sealing.aad(column.table, column.column, row_id),

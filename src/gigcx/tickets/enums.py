@@ -13,6 +13,14 @@ class TicketStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class InquiryStatus(StrEnum):
+    """Where an inquiry taken in by the API without waiting for its ticket stands."""
+
+    RECEIVED = "received"  # stored; a job runner makes the ticket and routes it next
+    TAKEN_IN = "taken_in"  # its ticket exists (``ticket_id``)
+    REJECTED = "rejected"  # the program no longer takes it (``problem`` says why)
+
+
 S = TicketStatus
 ALLOWED_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     # NEW -> RESOLVED: the bot answered from an approved answer before routing.

@@ -38,6 +38,15 @@ class IdempotencyKeyReused(Conflict):
         )
 
 
+class InquiryRejected(NotFound):
+    """The inquiry with this id was never made a ticket."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"this ticket was never made: its program no longer took it in ({problem})"
+        )
+
+
 class InvalidTicket(InvalidInput):
     pass
 

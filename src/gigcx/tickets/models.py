@@ -23,7 +23,14 @@ from gigcx.db.base import Base, CreatedMixin, IdMixin
 from gigcx.privacy.orm import encrypt_columns
 from gigcx.privacy.redaction import redact_cards_on_set
 from gigcx.privacy.sealing import BrandOf, Classification
-from gigcx.tickets.enums import AssignmentEnd, AuthorKind, OfferStatus, Priority, TicketStatus
+from gigcx.tickets.enums import (
+    AssignmentEnd,
+    AuthorKind,
+    InquiryStatus,
+    OfferStatus,
+    Priority,
+    TicketStatus,
+)
 
 
 class Customer(IdMixin, CreatedMixin, Base):
@@ -191,6 +198,34 @@ class Offer(IdMixin, CreatedMixin, Base):
     )
 
 
+class Inquiry(IdMixin, CreatedMixin, Base):
+    """What a customer sent, stored as it came in, until a job runner makes it a ticket.
+
+    The inquiry's id is the ticket's: the API answers with it at once. Its Idempotency-Key
+    finds a replay before the ticket exists. Once taken in, ``payload`` is emptied and the row
+    stays as the record of the key.
+    """
+
+    __tablename__ = "inquiries"
+
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    # Who sent it (a role of gigcx.auth.enums.Role and the id of the key or user).
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[uuid.UUID | None]
+    # The TicketCreate as sent, sealed; None once taken in or rejected.
+    payload: Mapped[dict[str, Any] | None] = mapped_column()
+    status: Mapped[InquiryStatus] = mapped_column(String(16), default=InquiryStatus.RECEIVED)
+    # The ticket it became: its own id, or an earlier ticket sent with the same key.
+    ticket_id: Mapped[uuid.UUID | None]
+    problem: Mapped[str | None] = mapped_column(Text)
+    taken_in_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("brand_id", "idempotency_key"),)
+
+
 redact_cards_on_set(Ticket.subject, Ticket.escalation_reason, Message.body)
 
 _PERSONAL, _MESSAGE = Classification.PERSONAL, Classification.MESSAGE
@@ -204,6 +239,7 @@ encrypt_columns(
 )
 encrypt_columns(Ticket, brand=BrandOf("brand_id"), subject=_MESSAGE, escalation_reason=_MESSAGE)
 encrypt_columns(Message, brand=BrandOf("ticket_id", parent=Ticket.__table__), body=_MESSAGE)
+encrypt_columns(Inquiry, brand=BrandOf("brand_id"), payload=_MESSAGE)
 encrypt_columns(Attachment, brand=BrandOf("ticket_id", parent=Ticket.__table__), data=_MESSAGE)
 
 

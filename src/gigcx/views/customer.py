@@ -21,7 +21,7 @@ from gigcx.quality.enums import RatingReason
 from gigcx.quality.models import Rating
 from gigcx.tickets import service as tickets_service
 from gigcx.tickets.enums import AuthorKind, TicketStatus
-from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.models import Inquiry, Message, Ticket
 from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
 from gigcx.views import _shared, i18n
 from gigcx.views.files import FileLine, files_by_message
@@ -169,7 +169,27 @@ def customer_ticket(session: Session, ticket: Ticket) -> CustomerTicket:
     )
 
 
-def private_link(ticket: Ticket, base_url: str) -> str:
+@dataclass(frozen=True)
+class CustomerInquiry:
+    """An inquiry whose ticket is being made, as its customer sees it: that it arrived."""
+
+    language: str
+    brand_name: str
+    text: str
+
+
+def customer_inquiry(session: Session, inquiry: Inquiry) -> CustomerInquiry:
+    """What the customer's private link shows before the ticket is made."""
+    sent = inquiry.payload or {}
+    language = i18n.page_language(str(sent.get("language") or i18n.DEFAULT_LANGUAGE))
+    return CustomerInquiry(
+        language=language,
+        brand_name=session.get_one(Brand, inquiry.brand_id).name,
+        text=i18n.words(language)("page.received"),
+    )
+
+
+def private_link(ticket: Ticket | Inquiry, base_url: str) -> str:
     """The absolute address of the customer's private page, on the server at ``base_url``."""
     return f"{base_url.rstrip('/')}/c/{tickets_service.customer_link_token(ticket)}"
 

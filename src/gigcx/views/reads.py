@@ -11,9 +11,11 @@ from gigcx.assist.schemas import TriageRead
 from gigcx.auth.principal import Principal
 from gigcx.quality.models import Dispute, Review
 from gigcx.quality.schemas import DisputeRead, ReviewRead
-from gigcx.tickets.models import Message, Ticket
+from gigcx.tickets.enums import InquiryStatus
+from gigcx.tickets.models import Inquiry, Message, Ticket
 from gigcx.tickets.schemas import MessageRead, TicketDetail, TicketRead
 from gigcx.views import customer, expert, staff
+from gigcx.views.schemas import InquiryRead
 
 
 def ticket_read(session: Session, principal: Principal, ticket: Ticket) -> TicketRead:
@@ -58,3 +60,25 @@ def dispute_read(session: Session, principal: Principal, dispute: Dispute) -> Di
     if principal.is_expert:
         return expert.dispute_read(session, principal, dispute)
     return DisputeRead.model_validate(dispute)
+
+
+_INQUIRY_TEXT = {
+    InquiryStatus.RECEIVED: "received: a job runner makes the ticket and offers it to an expert "
+    "within seconds; GET the ticket (Location) to follow it",
+    InquiryStatus.TAKEN_IN: "taken in: the ticket is made (ticket_id)",
+    InquiryStatus.REJECTED: "rejected: the program no longer takes it (problem says why)",
+}
+
+
+def inquiry_read(inquiry: Inquiry, base_url: str) -> InquiryRead:
+    """What brand staff and API keys see of an inquiry: its state, never what it holds."""
+    return InquiryRead(
+        id=inquiry.id,
+        program_id=inquiry.program_id,
+        status=inquiry.status,
+        status_text=_INQUIRY_TEXT[InquiryStatus(inquiry.status)],
+        ticket_id=inquiry.ticket_id,
+        problem=inquiry.problem,
+        created_at=inquiry.created_at,
+        customer_link=customer.private_link(inquiry, base_url),
+    )

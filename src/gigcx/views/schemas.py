@@ -7,7 +7,7 @@ from pydantic import Field
 
 from gigcx.kit.schemas import Schema
 from gigcx.quality.enums import RatingReason
-from gigcx.tickets.enums import AuthorKind, TicketStatus
+from gigcx.tickets.enums import AuthorKind, InquiryStatus, TicketStatus
 from gigcx.tickets.schemas import OfferRead, PayQuoteRead, TicketDetail
 
 
@@ -58,4 +58,21 @@ class TicketIntakeRead(TicketDetail):
 
     customer_link: str = Field(
         description="the customer's private page to follow and answer the ticket (absolute URL)"
+    )
+
+
+class InquiryRead(Schema):
+    """An inquiry taken in without waiting: a job runner makes its ticket, with the same id,
+    and offers it to an expert right after."""
+
+    id: uuid.UUID = Field(description="the ticket's id once it is made (GET /api/v1/tickets/{id})")
+    program_id: uuid.UUID
+    status: InquiryStatus
+    status_text: str = Field(description="where it stands, in words")
+    ticket_id: uuid.UUID | None = Field(description="the ticket it became, once taken in")
+    problem: str | None = Field(description="why it was rejected: what to change and send again")
+    created_at: datetime
+    customer_link: str = Field(
+        description="the customer's private page (absolute URL); it shows the conversation as "
+        "soon as the ticket is made"
     )

@@ -3,6 +3,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from gigcx.api.deps import (
     INTAKE_SCOPE,
@@ -17,6 +18,7 @@ from gigcx.api.errors import ERROR_RESPONSES
 from gigcx.assist import service as assist_service
 from gigcx.auth.principal import Principal
 from gigcx.brands.enums import Channel
+from gigcx.channels import intake
 from gigcx.config import get_settings
 from gigcx.errors import PermissionDenied
 from gigcx.kit.schemas import LANGUAGE_PATTERN, SLUG_PATTERN, Instant
@@ -25,7 +27,8 @@ from gigcx.quality.schemas import RatingCreate, RatingRead
 from gigcx.routing import service as routing_service
 from gigcx.routing.schemas import WaitingRead
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.enums import Priority, TicketStatus
+from gigcx.tickets.enums import InquiryStatus, Priority, TicketStatus
+from gigcx.tickets.errors import InquiryRejected, TicketNotFound
 from gigcx.tickets.models import Ticket
 from gigcx.tickets.queries import matching_text, readable_tickets
 from gigcx.tickets.schemas import (
@@ -42,7 +45,7 @@ from gigcx.tickets.schemas import (
 from gigcx.views import audit as audit_views
 from gigcx.views import customer as customer_views
 from gigcx.views import reads
-from gigcx.views.schemas import CustomerTicketRead, TicketIntakeRead
+from gigcx.views.schemas import CustomerTicketRead, InquiryRead, TicketIntakeRead
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
@@ -84,11 +87,13 @@ def asks_async(prefer: str | None) -> bool:
     responses={
         200: {"description": "Replayed: same key and body"},
         202: {
-            "description": "Taken in; a job runner routes it next (status new). Follow the "
-            "Location header, or the customer's page, for the offer."
+            "model": InquiryRead,
+            "description": "Received; a job runner makes the ticket and routes it next. Follow "
+            "the Location header, or the customer's page, for the offer.",
         },
     },
     openapi_extra=INTAKE_SCOPE,
+    response_model=TicketIntakeRead,
 )
 def create_ticket(
     request: Request,
@@ -104,7 +109,7 @@ def create_ticket(
         str | None,
         Header(max_length=200, description="respond-async: let a job runner route the ticket"),
     ] = None,
-) -> TicketIntakeRead:
+) -> TicketIntakeRead | Response:
     """Take in a customer's inquiry and offer it to the best eligible expert.
 
     The answer carries ``customer_link``, the customer's private page: hand it to the customer
@@ -112,9 +117,10 @@ def create_ticket(
 
     Routing happens in the request by default: 201, and ``status`` says where the ticket is
     (offered, queued for an expert, or escalated). With ``Prefer: respond-async`` (or the server
-    set to ``GIGCX_INTAKE_ROUTING=runner``) the request only takes the ticket in and a job
-    runner routes it right after: 202, ``status`` is new, ``Location`` names the ticket to
-    follow and ``Preference-Applied`` says so.
+    set to ``GIGCX_INTAKE_ROUTING=runner``) the request only stores the inquiry, checked against
+    the program, and a job runner makes the ticket and routes it right after: 202 with the
+    inquiry (``status`` received), ``Location`` names the ticket to follow (202 until it is
+    made, then the ticket) and ``Preference-Applied`` says so.
 
     Triage runs right after in the job runner. When the program has an intent model, routing
     waits for it: the bot may answer first, and the ticket stays new until then (201).
@@ -124,33 +130,52 @@ def create_ticket(
     Send an Idempotency-Key header to retry safely: the same key and body return the same ticket
     (200); the same key with another body is refused (409).
     """
-    route_after_triage = assist_service.routes_after_triage(session, body.program_id)
     is_async = asks_async(prefer)
-    in_runner = is_async or get_settings().intake_routing == "runner"
-    ticket, is_new = tickets_service.create_ticket(
+    if is_async or get_settings().intake_routing == "runner":
+        return _take_in_later(request, session, principal, body, idempotency_key, is_async=is_async)
+    ticket, is_new = intake.take_in(session, principal, body, idempotency_key=idempotency_key)
+    if not is_new:
+        response.status_code = 200  # a replay of the same key and body
+    return _intake_answer(request, session, principal, ticket)
+
+
+def _intake_answer(
+    request: Request, session: SessionDep, principal: Principal, ticket: Ticket
+) -> TicketIntakeRead:
+    detail = to_detail(session, ticket, principal)
+    link = customer_views.private_link(ticket, base_url(request))
+    return TicketIntakeRead(**detail.model_dump(), customer_link=link)
+
+
+def _take_in_later(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    body: TicketCreate,
+    idempotency_key: str | None,
+    *,
+    is_async: bool,
+) -> Response:
+    inquiry, is_new = tickets_service.receive_inquiry(
         session,
         principal,
         body,
         idempotency_key=idempotency_key,
-        route_after_triage=route_after_triage,
-        route_in_runner=in_runner,
-        guess_category=partial(assist_service.guess_category, session, body.program_id),
+        can_pick_category=partial(assist_service.routes_after_triage, session, body.program_id),
     )
-    if not is_new:
-        response.status_code = 200  # a replay of the same key and body
-    elif route_after_triage:
-        pass  # the triage job routes it
-    elif in_runner:
-        response.status_code = 202
+    if inquiry.ticket_id is not None:  # a replay of one taken in: the ticket as it is now
+        ticket = tickets_service.get_ticket(session, principal, inquiry.ticket_id)
+        answer = _intake_answer(request, session, principal, ticket)
+        return JSONResponse(answer.model_dump(mode="json"), status_code=200)
+    headers = {}
+    if inquiry.status == InquiryStatus.RECEIVED:
         # The ticket under the collection this request posted to: /api/v1/tickets/{id}.
-        response.headers["Location"] = f"{request.url.path.rstrip('/')}/{ticket.id}"
-        if is_async:
-            response.headers["Preference-Applied"] = RESPOND_ASYNC
-    else:
-        routing_service.route_locked(session, ticket)
-    detail = to_detail(session, ticket, principal)
-    link = customer_views.private_link(ticket, base_url(request))
-    return TicketIntakeRead(**detail.model_dump(), customer_link=link)
+        headers["Location"] = f"{request.url.path.rstrip('/')}/{inquiry.id}"
+    if is_async and is_new:
+        headers["Preference-Applied"] = RESPOND_ASYNC
+    status = 202 if inquiry.status == InquiryStatus.RECEIVED else 200
+    content = reads.inquiry_read(inquiry, base_url(request)).model_dump(mode="json")
+    return JSONResponse(content, status_code=status, headers=headers)
 
 
 @router.get("")
@@ -200,11 +225,26 @@ def list_tickets(
     return paginate(session, statement, page, lambda ticket: to_read(session, ticket, principal))
 
 
-@router.get("/{ticket_id}")
+@router.get(
+    "/{ticket_id}",
+    responses={202: {"model": InquiryRead, "description": "Received, not made yet: ask again"}},
+    response_model=TicketDetail,
+)
 def get_ticket(
-    session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
-) -> TicketDetail:
-    return to_detail(session, tickets_service.get_ticket(session, principal, ticket_id), principal)
+    request: Request, session: SessionDep, principal: CurrentPrincipal, ticket_id: uuid.UUID
+) -> TicketDetail | Response:
+    """The ticket; 202 with its inquiry while a job runner has yet to make it."""
+    try:
+        ticket = tickets_service.get_ticket(session, principal, ticket_id)
+    except TicketNotFound:
+        inquiry = tickets_service.get_inquiry(session, principal, ticket_id)
+        if inquiry.status == InquiryStatus.REJECTED:
+            raise InquiryRejected(inquiry.problem or "") from None
+        if inquiry.ticket_id is None:
+            content = reads.inquiry_read(inquiry, base_url(request)).model_dump(mode="json")
+            return JSONResponse(content, status_code=202, headers={"Retry-After": "1"})
+        ticket = tickets_service.get_ticket(session, principal, inquiry.ticket_id)
+    return to_detail(session, ticket, principal)
 
 
 @router.post("/{ticket_id}/messages", status_code=201)

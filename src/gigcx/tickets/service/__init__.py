@@ -6,8 +6,21 @@ from gigcx.tickets.service._attachments import (
     check_attachment,
     get_attachment,
 )
+from gigcx.tickets.service._inquiries import (
+    TAKE_IN_JOB,
+    OpenInquiry,
+    close_inquiry,
+    get_inquiry,
+    open_inquiry,
+    receive_inquiry,
+)
 from gigcx.tickets.service._intake import add_customer_message, create_ticket
-from gigcx.tickets.service._links import customer_link_token, customer_of, ticket_for_link
+from gigcx.tickets.service._links import (
+    customer_link_token,
+    customer_of,
+    inquiry_for_link,
+    ticket_for_link,
+)
 from gigcx.tickets.service._sla import (
     check_sla,
     is_current_round,
@@ -37,6 +50,8 @@ from gigcx.tickets.service._work import (
 )
 
 __all__ = [
+    "TAKE_IN_JOB",
+    "OpenInquiry",
     "add_attachment",
     "add_customer_message",
     "announce_message",
@@ -45,6 +60,7 @@ __all__ = [
     "cancel",
     "check_attachment",
     "check_sla",
+    "close_inquiry",
     "create_ticket",
     "customer_link_token",
     "customer_of",
@@ -52,12 +68,16 @@ __all__ = [
     "escalate",
     "escalate_locked",
     "get_attachment",
+    "get_inquiry",
     "get_ticket",
+    "inquiry_for_link",
     "is_current_round",
     "is_own_recent_resolution",
     "lock_ticket",
     "mark_waiting",
+    "open_inquiry",
     "pending_offer_count",
+    "receive_inquiry",
     "reply",
     "rescind_pending_offers",
     "resolve",

@@ -43,30 +43,58 @@ SUBJECT_FROM_BODY = 80
 CategoryGuess = Callable[[str], str | None]
 
 
-def _request_hash(data: TicketCreate) -> str:
+def request_hash(data: TicketCreate) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-def _check_against_program(program: Program, data: TicketCreate) -> None:
-    if data.language not in program.languages:
-        raise InvalidTicket(
-            f"program {program.slug!r} does not serve language {data.language!r}; "
-            f"it serves: {', '.join(program.languages)}"
+@dataclass(frozen=True, slots=True)
+class IntakeRules:
+    """What a program takes in: an inquiry is checked against these."""
+
+    program_id: uuid.UUID
+    brand_id: uuid.UUID
+    slug: str
+    languages: tuple[str, ...]
+    channels: tuple[str, ...]
+    categories: tuple[str, ...]
+
+    @classmethod
+    def of(cls, program: Program) -> "IntakeRules":
+        return cls(
+            program_id=program.id,
+            brand_id=program.brand_id,
+            slug=program.slug,
+            languages=tuple(program.languages),
+            channels=tuple(program.channels),
+            categories=tuple(c.key for c in program.categories),
         )
-    if data.channel not in program.channels:
+
+
+def check_intake(
+    rules: IntakeRules, data: TicketCreate, *, may_lack_category: bool = False
+) -> None:
+    """Raise a 4xx error saying what to change when ``data`` is not for this program."""
+    if data.language not in rules.languages:
         raise InvalidTicket(
-            f"program {program.slug!r} does not take the {data.channel} channel; "
-            f"it takes: {', '.join(program.channels)}"
+            f"program {rules.slug!r} does not serve language {data.language!r}; "
+            f"it serves: {', '.join(rules.languages)}"
         )
-    keys = ", ".join(c.key for c in program.categories)
+    if data.channel not in rules.channels:
+        raise InvalidTicket(
+            f"program {rules.slug!r} does not take the {data.channel} channel; "
+            f"it takes: {', '.join(rules.channels)}"
+        )
+    keys = ", ".join(rules.categories)
     if data.category is None:
+        if may_lack_category:
+            return
         raise CategoryMissing(
-            f"send a category: program {program.slug!r} picks one from the message only once it "
+            f"send a category: program {rules.slug!r} picks one from the message only once it "
             f"has an intent model (gigcx ai train); its categories are: {keys}"
         )
-    if program.category(data.category) is None:
+    if data.category not in rules.categories:
         raise InvalidTicket(
-            f"program {program.slug!r} has no category {data.category!r}; categories are: {keys}"
+            f"program {rules.slug!r} has no category {data.category!r}; categories are: {keys}"
         )
 
 
@@ -101,7 +129,7 @@ def _customer(session: Session, brand_id: uuid.UUID, data: CustomerIn) -> Custom
     return customer
 
 
-def _program(session: Session, principal: Principal, program_id: uuid.UUID) -> Program:
+def readable_program(session: Session, principal: Principal, program_id: uuid.UUID) -> Program:
     """The program the principal may read, with its categories (one statement), or raise."""
     statement = (
         readable_programs(principal)
@@ -138,6 +166,7 @@ def create_ticket(
     route_after_triage: bool = False,
     route_in_runner: bool = False,
     guess_category: CategoryGuess | None = None,
+    ticket_id: uuid.UUID | None = None,
 ) -> tuple[Ticket, bool]:
     """Take in a customer's inquiry; return the ticket and whether it is new.
 
@@ -145,23 +174,24 @@ def create_ticket(
     runs as a job right after; with ``route_after_triage`` that job routes the ticket (or lets the
     bot answer it). Otherwise, with ``route_in_runner`` a ``routing.route`` job routes it once
     this commits, and without, the caller routes it at once. A ticket sent without a category
-    gets the one ``guess_category`` picks from its body.
+    gets the one ``guess_category`` picks from its body. ``ticket_id`` is the id an inquiry
+    promised (``take_in_inquiry``).
     """
     if not principal.can_speak_for_customers:
         raise PermissionDenied("tickets are created with a brand API key or by brand staff")
-    program = _program(session, principal, data.program_id)
-    request_hash = _request_hash(data)
+    program = readable_program(session, principal, data.program_id)
+    digest = request_hash(data)
     # A replayed Idempotency-Key is found by the ticket's insert below, not looked up first:
     # replays are rare, and every new ticket would pay for the look.
     is_category_chosen = data.category is not None
     if data.category is None and guess_category is not None:
         data = data.model_copy(update={"category": guess_category(data.body)})
-    _check_against_program(program, data)
+    check_intake(IntakeRules.of(program), data)
     now = clock.now()
     customer = _customer(session, program.brand_id, data.customer)
     ticket = Ticket(
         # Known before the flush, so the ticket and all that comes with it flush together.
-        id=new_id(),
+        id=ticket_id or new_id(),
         brand_id=program.brand_id,
         program_id=program.id,
         program=program,
@@ -180,7 +210,7 @@ def create_ticket(
         first_response_due_at=now + timedelta(seconds=program.first_response_seconds),
         resolution_due_at=now + timedelta(seconds=program.resolution_seconds),
         idempotency_key=idempotency_key,
-        request_hash=request_hash,
+        request_hash=digest,
     )
     jobs = _Follow(
         route_after_triage=route_after_triage,
@@ -200,7 +230,7 @@ def create_ticket(
         existing = _find_by_key(session, program.brand_id, idempotency_key)
         if existing is None:
             raise
-        if existing.request_hash != request_hash:
+        if existing.request_hash != digest:
             raise IdempotencyKeyReused() from None
         return existing, False
     return ticket, True

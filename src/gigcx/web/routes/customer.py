@@ -30,7 +30,7 @@ from gigcx.quality import service as quality_service
 from gigcx.quality.schemas import RatingCreate
 from gigcx.routing import service as routing_service
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.errors import CategoryMissing
+from gigcx.tickets.errors import CategoryMissing, TicketNotFound
 from gigcx.tickets.schemas import TicketCreate
 from gigcx.views import customer as customer_views
 from gigcx.views import i18n
@@ -269,8 +269,22 @@ def _conversation_page(
 
 @router.get("/c/{token}", response_class=HTMLResponse)
 def conversation(request: Request, session: SessionDep, token: str) -> Response:
-    """The customer's private page: the conversation, a reply box and, once resolved, a rating."""
-    return _conversation_page(request, session, token)
+    """The customer's private page: the conversation, a reply box and, once resolved, a rating;
+    while a job runner makes the ticket, a page saying the message arrived."""
+    try:
+        return _conversation_page(request, session, token)
+    except TicketNotFound:
+        inquiry = tickets_service.inquiry_for_link(session, token)
+        if inquiry is None:
+            raise
+    view = customer_views.customer_inquiry(session, inquiry)
+    context = {
+        "view": view,
+        "t": i18n.words(view.language),
+        "page_language": view.language,
+        "user": None,
+    }
+    return render(request, "customer/received.html", context)
 
 
 def _render_live(factory: sessionmaker[Session], token: str, csrf: str) -> str:
