@@ -1,9 +1,9 @@
 """Job runners for bench/intake.py: start them, read their statement counts, time the offers.
 
-A ticket taken in with ``Prefer: respond-async`` is routed by a job runner (``routing.route``).
-The bench runs those runners as production does, ``gigcx jobs run``, here limited to
-``--only routing.route`` so the other jobs intake queues (triage, events, SLA checks) wait as
-they do in the inline rounds, where no runner runs them either.
+An inquiry taken in with ``Prefer: respond-async`` is made a ticket and routed by a job runner
+(``intake.take_in``). The bench runs those runners as production does, ``gigcx jobs run``, here
+limited to ``--only intake.take_in`` so the other jobs intake queues (triage, events, SLA
+checks) wait as they do in the inline rounds, where no runner runs them either.
 """
 
 import contextlib
@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from _procs import stop_group
 
 BENCH_DIR = Path(__file__).resolve().parent
-ROUTE_JOB = "routing.route"
+ROUTE_JOB = "intake.take_in"
 
 
 @dataclass
@@ -36,9 +36,10 @@ class Runner:
 
 @contextlib.contextmanager
 def running_runners(
-    env: dict[str, str], count: int, directory: Path, *, poll_seconds: float
+    env: dict[str, str], count: int, directory: Path, *, poll_seconds: float, nice: int = 0
 ) -> Iterator[list[Runner]]:
-    """Start ``count`` runners of routing jobs in their own process groups; always stop them."""
+    """Start ``count`` runners of intake jobs in their own process groups, at ``nice``; always
+    stop them."""
     runners: list[Runner] = []
     try:
         for number in range(count):
@@ -47,6 +48,7 @@ def running_runners(
             count_file.unlink(missing_ok=True)
             log = directory / f"runner-{number}.log"
             command = [
+                *(["nice", "-n", str(nice)] if nice else []),
                 sys.executable,
                 str(BENCH_DIR / "_runner.py"),
                 "--count-file",
@@ -127,10 +129,14 @@ def offers_of(engine: Engine, started: datetime, ended: datetime) -> Offers:
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT t.status, EXTRACT(EPOCH FROM min(o.created_at) - t.created_at) "
-                "FROM tickets t LEFT JOIN offers o ON o.ticket_id = t.id "
-                "WHERE t.created_at >= :started AND t.created_at < :ended "
-                "GROUP BY t.id, t.status, t.created_at"
+                # Intake is the inquiry's arrival when a runner made the ticket later.
+                "SELECT t.status, EXTRACT(EPOCH FROM min(o.created_at) - "
+                "COALESCE(i.created_at, t.created_at)) "
+                "FROM tickets t LEFT JOIN inquiries i ON i.id = t.id "
+                "LEFT JOIN offers o ON o.ticket_id = t.id "
+                "WHERE COALESCE(i.created_at, t.created_at) >= :started "
+                "AND COALESCE(i.created_at, t.created_at) < :ended "
+                "GROUP BY t.id, t.status, t.created_at, i.created_at"
             ),
             window,
         ).all()

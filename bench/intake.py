@@ -159,7 +159,7 @@ def judge_async_ticket(status: int, payload: bytes) -> str:
     if status != 202:
         return f"HTTP {status}"
     ticket_status = str(json.loads(payload).get("status"))
-    return "ok" if ticket_status == "new" else f"ticket {ticket_status}"
+    return "ok" if ticket_status == "received" else f"inquiry {ticket_status}"
 
 
 def judge_insert(status: int, payload: bytes) -> str:
@@ -378,7 +378,11 @@ def run_round(
     # Runners run only in the rounds that need them: idle ones would still poll.
     count = args.runners if endpoint == "async" else 0
     with _intake_runner.running_runners(
-        stack.runner_env, count, stack.directory, poll_seconds=args.runner_poll
+        stack.runner_env,
+        count,
+        stack.directory,
+        poll_seconds=args.runner_poll,
+        nice=args.runner_nice,
     ) as runners:
         return _measure(stack, runners, endpoint, number, make, judge, args)
 
@@ -486,6 +490,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--runners", type=int, default=1, help="job runner processes routing async tickets"
+    )
+    parser.add_argument(
+        "--runner-nice",
+        type=int,
+        default=0,
+        help="niceness of the job runners (0: as the server; 10: intake answers first)",
     )
     parser.add_argument(
         "--runner-poll",

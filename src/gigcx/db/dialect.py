@@ -1,9 +1,21 @@
 """The few places where SQLite and PostgreSQL differ."""
 
+import functools
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Insert, Select, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,37 +58,49 @@ def insert_new_with(
 ) -> bool:
     """Insert a row of ``model`` unless a unique constraint finds it exists (``insert_new``)
     and, only when it was new, a row of ``then``; return whether it was new. One statement on
-    PostgreSQL (the first insert a CTE of the second), two on SQLite."""
-    if is_postgres(session):
-        first = (
-            postgresql.insert(model)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(model.__table__.c.id)
-            .cte("first_row")
-        )
-        columns = then.__table__.c
-        second = (
-            postgresql.insert(then)
-            .from_select(
-                list(then_values),
-                select(
-                    *(literal(v, type_=columns[k].type).label(k) for k, v in then_values.items())
-                ).select_from(first),
-            )
-            .returning(columns.id)
-        )
-        return session.execute(second).first() is not None
-    inserted = session.execute(
-        sqlite.insert(model)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(model.__table__.c.id)
-    ).first()
-    if inserted is None:
+    PostgreSQL (the first insert a CTE of the second), two on SQLite. The statements are built
+    once per shape: a request that sends only these pays for no statement building."""
+    dialect = session.get_bind().dialect.name
+    first, second = _inserts_with(
+        dialect, model.__table__, tuple(values), then.__table__, tuple(then_values)
+    )
+    params = {
+        **{f"a_{k}": v for k, v in values.items()},
+        **{f"b_{k}": v for k, v in then_values.items()},
+    }
+    if second is None:
+        return session.execute(first, params).first() is not None
+    if session.execute(first, params).first() is None:
         return False
-    session.execute(sqlite.insert(then).values(**then_values))
+    session.execute(second, params)
     return True
+
+
+@functools.cache
+def _inserts_with(
+    dialect: str, table: Table, names: tuple[str, ...], then: Table, then_names: tuple[str, ...]
+) -> tuple[Executable, Executable | None]:
+    """The statements of ``insert_new_with``: one (PostgreSQL) or two (SQLite)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    first = (
+        dialect_insert(table)
+        .values({k: bindparam(f"a_{k}", type_=table.c[k].type) for k in names})
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    then_params = {k: bindparam(f"b_{k}", type_=then.c[k].type) for k in then_names}
+    if dialect != "postgresql":
+        return first, dialect_insert(then).values(then_params)
+    new_row = first.cte("new_row")
+    second = (
+        postgresql.insert(then)
+        .from_select(
+            list(then_names),
+            select(*(param.label(k) for k, param in then_params.items())).select_from(new_row),
+        )
+        .returning(then.c.id)
+    )
+    return second, None
 
 
 def serialize(session: Session, key: str) -> None:
