@@ -5,9 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.brands.models import Program
+from gigcx.channels import intake
 from gigcx.config import get_settings
 from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
@@ -158,3 +160,186 @@ def test_the_contact_form_shows_the_ticket_new_until_the_runner_routes_it(
     (ticket_id,) = queued_routing(session)
     run_jobs(factory)
     assert session.get_one(Ticket, uuid.UUID(ticket_id)).status == "offered"
+
+
+def test_a_key_replayed_before_the_runner_answers_202_with_the_same_inquiry(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    headers = {**market.api_key, **ASYNC, "Idempotency-Key": "order-77"}
+    first = client.post("/api/v1/tickets", json=ticket_body(market), headers=headers)
+
+    again = client.post("/api/v1/tickets", json=ticket_body(market), headers=headers)
+    other = client.post(
+        "/api/v1/tickets", json=ticket_body(market, body="Another question."), headers=headers
+    )
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["id"] == first.json()["id"]
+    assert "preference-applied" not in again.headers
+    assert other.status_code == 409, other.text
+    assert "different request body" in other.json()["detail"]
+    assert queued_take_ins(session) == [first.json()["id"]]
+    run_jobs(factory)
+    assert [str(t.id) for t in session.scalars(select(Ticket))] == [first.json()["id"]]
+
+
+def test_the_inquiry_is_sealed_at_rest_and_emptied_once_taken_in(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    created = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
+    )
+    inquiry_id = uuid.UUID(created.json()["id"])
+    raw = select(Inquiry.__table__.c.payload).where(Inquiry.__table__.c.id == inquiry_id)
+
+    stored = str(session.execute(raw).scalar_one())
+    run_jobs(factory)
+
+    assert "charged twice" not in stored
+    assert "carla@example.com" not in stored
+    assert stored.startswith("v1:")
+    assert session.execute(raw).scalar_one() is None
+    inquiry = session.get_one(Inquiry, inquiry_id)
+    assert (inquiry.status, inquiry.ticket_id) == ("taken_in", inquiry_id)
+    ticket = session.get_one(Ticket, inquiry_id)
+    assert [m.body for m in ticket.messages] == ["I was charged twice for order 1234."]
+
+
+def test_an_inquiry_the_program_no_longer_takes_is_rejected_and_says_why(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    headers = {**market.api_key, **ASYNC, "Idempotency-Key": "late-1"}
+    created = client.post("/api/v1/tickets", json=ticket_body(market), headers=headers)
+    assert created.status_code == 202, created.text
+    program = session.get_one(Program, uuid.UUID(market.program_id))
+    program.languages = ["fr"]
+    session.flush()
+
+    run_jobs(factory)
+
+    followed = client.get(created.headers["location"], headers=market.api_key)
+    assert followed.status_code == 404
+    assert "does not serve language 'en'" in followed.json()["detail"]
+    replayed = client.post("/api/v1/tickets", json=ticket_body(market), headers=headers)
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["status"] == "rejected"
+    assert "does not serve language 'en'" in replayed.json()["problem"]
+    assert session.scalars(select(Ticket)).all() == []
+    assert session.get_one(Inquiry, uuid.UUID(created.json()["id"])).payload is None
+
+
+def test_taking_an_inquiry_in_twice_makes_one_ticket(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    created = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
+    )
+    payload = {"inquiry_id": created.json()["id"]}
+
+    intake.take_in_inquiry(session, payload)
+    intake.take_in_inquiry(session, payload)
+    session.flush()
+
+    assert [str(t.id) for t in session.scalars(select(Ticket))] == [created.json()["id"]]
+    assert session.get_one(Ticket, uuid.UUID(created.json()["id"])).status == "offered"
+
+
+def test_a_key_first_used_in_the_request_finds_its_ticket_when_sent_async(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    key = {"Idempotency-Key": "both-ways"}
+    inline = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **key}
+    )
+
+    later = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC, **key}
+    )
+    run_jobs(factory)
+
+    assert (inline.status_code, later.status_code) == (201, 202)
+    followed = client.get(later.headers["location"], headers=market.api_key)
+    assert (followed.status_code, followed.json()["id"]) == (200, inline.json()["id"])
+    assert len(session.scalars(select(Ticket)).all()) == 1
+
+
+def test_another_brand_cannot_follow_an_inquiry(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    other = build_marketplace(client, session, experts=0)
+    created = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
+    )
+
+    foreign = client.get(created.headers["location"], headers=other.api_key)
+    expert = client.get(created.headers["location"], headers=market.experts[0])
+
+    assert (foreign.status_code, expert.status_code) == (404, 404)
+    assert foreign.json()["detail"] == "ticket not found"
+    assert "charged" not in foreign.text + expert.text
+
+
+def test_an_async_intake_for_another_brands_program_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    other = build_marketplace(client, session, experts=0)
+    # Warm this process's copy of the program's rules with its own brand's request first.
+    client.post("/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC})
+
+    refused = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**other.api_key, **ASYNC}
+    )
+
+    assert refused.status_code == 404, refused.text
+    assert session.scalar(select(func.count()).select_from(Inquiry)) == 1
+
+
+def test_bad_async_input_is_refused_with_a_clear_error(
+    client: TestClient, session: Session
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    headers = {**market.api_key, **ASYNC}
+
+    nul = client.post("/api/v1/tickets", json=ticket_body(market, body="a\x00b"), headers=headers)
+    huge = client.post(
+        "/api/v1/tickets", json=ticket_body(market, body="x" * 20_001), headers=headers
+    )
+    long_key = client.post(
+        "/api/v1/tickets",
+        json=ticket_body(market),
+        headers={**headers, "Idempotency-Key": "k" * 201},
+    )
+
+    assert [r.status_code for r in (nul, huge, long_key)] == [422, 422, 422]
+    assert session.scalar(select(func.count()).select_from(Inquiry)) == 0
+
+
+def test_the_customer_link_says_the_message_arrived_until_the_ticket_is_made(
+    client: TestClient, session: Session, factory: sessionmaker[Session]
+) -> None:
+    market = build_marketplace(client, session, experts=1)
+    created = client.post(
+        "/api/v1/tickets",
+        json=ticket_body(market, language="en"),
+        headers={**market.api_key, **ASYNC},
+    )
+    link = created.json()["customer_link"].replace("http://testserver", "")
+
+    waiting = client.get(link)
+    run_jobs(factory)
+    made = client.get(link)
+
+    assert waiting.status_code == 200
+    assert "We have your message. Your conversation shows here in a moment." in waiting.text
+    assert 'http-equiv="refresh"' in waiting.text
+    assert "charged twice" not in waiting.text
+    assert made.status_code == 200
+    assert "charged twice" in made.text
+    assert 'http-equiv="refresh"' not in made.text

@@ -1,4 +1,5 @@
-"""Two requests with one Idempotency-Key at once, on PostgreSQL: one ticket, the same customer.
+"""Two requests with one Idempotency-Key at once, on PostgreSQL: one ticket, the same customer;
+one inquiry and one job when the job runner is to make the ticket; two runners, one ticket.
 
 Intake looks nothing up first: the second request waits on the first's uncommitted rows, then
 its ticket's insert meets the committed key and finds that ticket, and whatever it had added
@@ -13,10 +14,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gigcx.audit.models import AuditEvent
+from gigcx.channels import intake
 from gigcx.db.session import make_engine, open_session, transaction_options, unit_of_work
 from gigcx.jobs.models import Job
 from gigcx.tickets import service as tickets_service
-from gigcx.tickets.models import Customer, Message, Ticket
+from gigcx.tickets.models import Customer, Inquiry, Message, Ticket
 from tests.concurrency.conftest import wait_until_blocked
 from tests.factories.brands import make_brand, make_program
 from tests.factories.tickets import brand_api_for, ticket_data
@@ -79,3 +81,81 @@ def test_a_key_sent_twice_at_once_makes_one_ticket_and_the_second_gets_it(
         )
     assert counts == [1, 1, 1]
     assert (created, triage) == (1, 1)
+
+
+def test_an_inquiry_key_sent_twice_at_once_stores_one_inquiry_and_one_job(
+    factory: sessionmaker[Session],
+) -> None:
+    with unit_of_work(factory) as session:
+        program = make_program(session, make_brand(session))
+        principal = brand_api_for(session, program)
+    data = ticket_data(program)
+    first = open_session(factory, writes=True)
+    made, is_new = tickets_service.receive_inquiry(
+        first, principal, data, idempotency_key="k-2", can_pick_category=lambda: False
+    )
+    second_got: list[tuple[Inquiry, bool]] = []
+
+    def second_request() -> None:
+        with unit_of_work(factory) as session:
+            second_got.append(
+                tickets_service.receive_inquiry(
+                    session, principal, data, idempotency_key="k-2", can_pick_category=lambda: False
+                )
+            )
+
+    thread = threading.Thread(target=second_request)
+    thread.start()
+    wait_until_blocked(factory, thread)
+    first.commit()
+    first.close()
+    thread.join()
+
+    assert is_new is True
+    [(found, second_is_new)] = second_got
+    assert (found.id, second_is_new) == (made.id, False)
+    with factory() as session:
+        jobs = session.scalars(select(Job.payload).where(Job.name == "intake.take_in")).all()
+        assert count(session, Inquiry) == 1
+    assert jobs == [{"inquiry_id": str(made.id)}]
+
+
+def test_two_runners_taking_one_inquiry_in_at_once_make_one_ticket(
+    factory: sessionmaker[Session],
+) -> None:
+    with unit_of_work(factory) as session:
+        program = make_program(session, make_brand(session))
+        principal = brand_api_for(session, program)
+        inquiry, _ = tickets_service.receive_inquiry(
+            session,
+            principal,
+            ticket_data(program),
+            idempotency_key=None,
+            can_pick_category=lambda: False,
+        )
+    payload = {"inquiry_id": str(inquiry.id)}
+    first = open_session(factory, writes=True)
+    intake.take_in_inquiry(first, payload)
+    first.flush()
+
+    def second_runner() -> None:
+        with unit_of_work(factory) as session:
+            intake.take_in_inquiry(session, payload)
+
+    thread = threading.Thread(target=second_runner)
+    thread.start()
+    wait_until_blocked(factory, thread)
+    first.commit()
+    first.close()
+    thread.join()
+
+    with factory() as session:
+        tickets = session.scalars(select(Ticket.id)).all()
+        stored = session.get_one(Inquiry, inquiry.id)
+        created = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "ticket.created")
+        )
+    assert tickets == [inquiry.id]
+    assert (stored.status, stored.ticket_id, created) == ("taken_in", inquiry.id, 1)

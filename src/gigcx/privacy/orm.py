@@ -76,11 +76,13 @@ def current_key_id(session: Session, brand_id: uuid.UUID | None, *, max_age: flo
             key_id = cache[brand_id] = recent[0]
     if key_id is None:
         connection = session.connection()
-        key_id = keys.current_data_key_id(connection, brand_id) or keys.create_data_key(
-            connection, brand_id
-        )
+        key_id = keys.current_data_key_id(connection, brand_id)
+        if key_id is not None:
+            _RECENT_KEYS[brand_id] = (key_id, time.monotonic())
+        else:
+            # Not remembered for other units of work: this one may yet roll it back.
+            key_id = keys.create_data_key(connection, brand_id)
         cache[brand_id] = key_id
-        _RECENT_KEYS[brand_id] = (key_id, time.monotonic())
     return key_id
 
 

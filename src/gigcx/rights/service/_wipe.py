@@ -29,7 +29,7 @@ from gigcx.quality.models import Calibration, Dispute, Rating, Review
 from gigcx.rights.enums import ErasureCause
 from gigcx.rights.models import TicketErasure
 from gigcx.rights.service._subjects import ERASED
-from gigcx.tickets.models import Attachment, Message, Ticket
+from gigcx.tickets.models import Attachment, Inquiry, Message, Ticket
 
 CHUNK = 200
 ERASED_PAYLOAD_DATA = {"erased": True}
@@ -168,6 +168,9 @@ def _wipe_batch(
     session.flush()
     set_each(
         session, Ticket, Ticket.id.in_(ids), subject=ERASED, idempotency_key=None, request_hash=None
+    )
+    set_each(
+        session, Inquiry, Inquiry.ticket_id.in_(ids), idempotency_key=None, request_hash=""
     )
     set_each(
         session,
