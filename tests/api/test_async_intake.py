@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gigcx.audit.models import AuditEvent
 from gigcx.brands.models import Program
 from gigcx.channels import intake
 from gigcx.config import get_settings
@@ -229,6 +230,11 @@ def test_an_inquiry_the_program_no_longer_takes_is_rejected_and_says_why(
     assert "does not serve language 'en'" in replayed.json()["problem"]
     assert session.scalars(select(Ticket)).all() == []
     assert session.get_one(Inquiry, uuid.UUID(created.json()["id"])).payload is None
+    rejected = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "inquiry.rejected")
+    ).one()
+    assert rejected.subject_id == uuid.UUID(created.json()["id"])
+    assert "does not serve language 'en'" in rejected.data["problem"]
 
 
 def test_taking_an_inquiry_in_twice_makes_one_ticket(

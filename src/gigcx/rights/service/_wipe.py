@@ -169,9 +169,7 @@ def _wipe_batch(
     set_each(
         session, Ticket, Ticket.id.in_(ids), subject=ERASED, idempotency_key=None, request_hash=None
     )
-    set_each(
-        session, Inquiry, Inquiry.ticket_id.in_(ids), idempotency_key=None, request_hash=""
-    )
+    set_each(session, Inquiry, Inquiry.ticket_id.in_(ids), idempotency_key=None, request_hash="")
     set_each(
         session,
         Ticket,

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gigcx.audit import service as audit_service
 from gigcx.auth.enums import Role
-from gigcx.auth.principal import Principal
+from gigcx.auth.principal import SYSTEM, Principal
 from gigcx.db.dialect import insert_new_with, locked
 from gigcx.errors import PermissionDenied
 from gigcx.jobs.models import Job
@@ -164,9 +165,20 @@ def close_inquiry(
     ticket_id: uuid.UUID | None = None,
     problem: str | None = None,
 ) -> None:
-    """Mark the inquiry taken in as ``ticket_id``, or rejected for ``problem``; drop its data."""
+    """Mark the inquiry taken in as ``ticket_id``, or rejected for ``problem`` (audited);
+    drop its data."""
     inquiry.status = InquiryStatus.REJECTED if ticket_id is None else InquiryStatus.TAKEN_IN
     inquiry.ticket_id = ticket_id
     inquiry.problem = problem
     inquiry.payload = None
     inquiry.taken_in_at = clock.now()
+    if ticket_id is None:
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="inquiry.rejected",
+            subject_type="inquiry",
+            subject_id=inquiry.id,
+            brand_id=inquiry.brand_id,
+            data={"problem": problem},
+        )
