@@ -1,8 +1,9 @@
 """Live-feed subscriptions held as a server process holds them: on an event loop of its own."""
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -60,3 +61,26 @@ class Feeds:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
         self.loop.close()
+
+
+@contextlib.contextmanager
+def wakeups_held(hub: fanout.Hub | None = None) -> Iterator[None]:
+    """Hold this process's wake-ups until the block ends, then send them together.
+
+    Streams the test client serves read on the test's one database connection: woken while
+    the test's thread still writes on it, they would use it from two threads at once.
+    """
+    target = hub or fanout.hub()
+    held: set[str] = set()
+
+    def hold(topics: Iterable[str]) -> int:
+        held.update(topics)
+        return 0
+
+    target.publish = hold  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del target.publish
+        if held:
+            target.publish(held)

@@ -14,6 +14,9 @@ from gigcx.tickets.models import Message, Ticket
 from tests.factories.brands import make_brand, make_program
 from tests.factories.tickets import make_ticket
 
+# Columns of tables made after 0021: sealed from their first row, nothing for it to seal.
+BORN_SEALED = {("inquiries", "payload")}
+
 
 def migration() -> ModuleType:
     folder = files("gigcx") / "migrations" / "versions"
@@ -51,7 +54,7 @@ def test_the_migration_seals_clear_rows_and_fills_the_email_index(session: Sessi
     targets = migration()._targets()
     assert {(target.table.name, name) for target in targets for name, _ in target.columns} == {
         (column.table, column.column) for column in sealing.registry()
-    }
+    } - BORN_SEALED
     resealer = reseal.Resealer(connection)
     for target in targets:
         resealer.run(target, reseal.is_clear)

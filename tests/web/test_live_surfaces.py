@@ -23,7 +23,7 @@ from tests.api.helpers import build_marketplace
 from tests.channels.chat.helpers import make_chat_site, start, token_header
 from tests.factories.brands import brand_admin, make_brand, make_program
 from tests.factories.experts import make_expert
-from tests.factories.feeds import Feeds
+from tests.factories.feeds import Feeds, wakeups_held
 from tests.factories.tickets import make_ticket, run_jobs
 from tests.web.helpers import next_event, next_ping, web_sign_in
 from tests.web.test_customer_pages import market_of, path_of, ticket_id_of, write_in
@@ -152,11 +152,12 @@ def test_the_chat_widget_is_pushed_reads_nothing_while_idle_and_resumes(
         lines = stream.iter_lines()
         next(chat_events(lines, "state"))
         read_while_idle = idle_reads(lines, statements)
-        tickets_service.reply(
-            session, staff, ticket_id, "Answered while watching.", is_internal=False
-        )
-        session.commit()
-        run_jobs(factory)
+        with wakeups_held():
+            tickets_service.reply(
+                session, staff, ticket_id, "Answered while watching.", is_internal=False
+            )
+            session.commit()
+            run_jobs(factory)
         pushed = next(chat_events(lines, "message"))
     tickets_service.reply(session, staff, ticket_id, "Answered while away.", is_internal=False)
     session.commit()

@@ -196,6 +196,9 @@ def _tier(outcome: str) -> Callable[[AuditEvent, Names], str]:
 
 KINDS: dict[str, Callable[[AuditEvent, Names], str]] = {
     "ticket.created": _created,
+    "inquiry.rejected": lambda e, n: (
+        f"Inquiry not taken in: {e.data.get('problem') or 'its program no longer takes it'}"
+    ),
     "ticket.status_changed": _status_changed,
     "ticket.triaged": _triaged,
     "ticket.rated": _rated,
