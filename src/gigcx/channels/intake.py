@@ -22,10 +22,27 @@ def take_in(
     data: TicketCreate,
     *,
     idempotency_key: str | None,
-    ticket_id: uuid.UUID | None = None,
 ) -> tuple[Ticket, bool]:
     """Make the ticket and offer it to the best eligible expert, unless triage routes it
     (a program with an intent model); return the ticket and whether it is new."""
+    ticket, is_new, is_to_route = _make_ticket(
+        session, principal, data, idempotency_key=idempotency_key
+    )
+    if is_to_route:
+        routing_service.route_locked(session, ticket)
+    return ticket, is_new
+
+
+def _make_ticket(
+    session: Session,
+    principal: Principal,
+    data: TicketCreate,
+    *,
+    idempotency_key: str | None,
+    ticket_id: uuid.UUID | None = None,
+) -> tuple[Ticket, bool, bool]:
+    """Make the ticket; return it, whether it is new and whether to route it now (a program
+    with an intent model routes it after triage)."""
     route_after_triage = assist_service.routes_after_triage(session, data.program_id)
     ticket, is_new = tickets_service.create_ticket(
         session,
@@ -36,9 +53,7 @@ def take_in(
         guess_category=partial(assist_service.guess_category, session, data.program_id),
         ticket_id=ticket_id,
     )
-    if is_new and not route_after_triage:
-        routing_service.route_locked(session, ticket)
-    return ticket, is_new
+    return ticket, is_new, is_new and not route_after_triage
 
 
 @handler(tickets_service.TAKE_IN_JOB)
@@ -50,7 +65,7 @@ def take_in_inquiry(session: Session, payload: dict[str, Any]) -> None:
         return  # taken in or rejected by an earlier run
     inquiry = opened.inquiry
     try:
-        ticket, _ = take_in(
+        ticket, _, is_to_route = _make_ticket(
             session,
             opened.sender,
             opened.data,
@@ -58,7 +73,11 @@ def take_in_inquiry(session: Session, payload: dict[str, Any]) -> None:
             ticket_id=inquiry.id,
         )
     except (InvalidInput, NotFound, Conflict, PermissionDenied) as error:
-        # Checked before anything is written: the program changed since the request.
+        # The program changed since the request, or the key's ticket was made with another
+        # body: raised before the ticket is written (a new customer's row may stay).
         tickets_service.close_inquiry(session, inquiry, problem=error.detail)
         return
+    # Routing's own errors fail the job, ticket and all, and it is tried again.
+    if is_to_route:
+        routing_service.route_locked(session, ticket)
     tickets_service.close_inquiry(session, inquiry, ticket_id=ticket.id)
