@@ -7,7 +7,8 @@ with its own (message, audit event, jobs) goes with the savepoint.
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -22,6 +23,8 @@ from gigcx.tickets.models import Customer, Inquiry, Message, Ticket
 from tests.concurrency.conftest import wait_until_blocked
 from tests.factories.brands import make_brand, make_program
 from tests.factories.tickets import brand_api_for, ticket_data
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -38,6 +41,27 @@ def factory(engine: Engine) -> sessionmaker[Session]:
     )
 
 
+def second_waits_for_first(
+    factory: sessionmaker[Session], first: Session, second: Callable[[Session], T]
+) -> T:
+    """Run ``second`` in a unit of work of its own while ``first`` holds its rows; once it
+    waits on them, commit ``first``; return what ``second`` returned."""
+    got: list[T] = []
+
+    def run() -> None:
+        with unit_of_work(factory) as session:
+            got.append(second(session))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    wait_until_blocked(factory, thread)
+    first.commit()
+    first.close()
+    thread.join()
+    [result] = got
+    return result
+
+
 def count(session: Session, model: type[object]) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
@@ -51,23 +75,16 @@ def test_a_key_sent_twice_at_once_makes_one_ticket_and_the_second_gets_it(
     data = ticket_data(program, customer={"email": "twice@example.com", "name": "Ana"})
     first = open_session(factory, writes=True)
     made, is_new = tickets_service.create_ticket(first, principal, data, idempotency_key="k-1")
-    second_got: list[tuple[Ticket, bool]] = []
 
-    def second_request() -> None:
-        with unit_of_work(factory) as session:
-            second_got.append(
-                tickets_service.create_ticket(session, principal, data, idempotency_key="k-1")
-            )
-
-    thread = threading.Thread(target=second_request)
-    thread.start()
-    wait_until_blocked(factory, thread)
-    first.commit()
-    first.close()
-    thread.join()
+    found, second_is_new = second_waits_for_first(
+        factory,
+        first,
+        lambda session: tickets_service.create_ticket(
+            session, principal, data, idempotency_key="k-1"
+        ),
+    )
 
     assert is_new is True
-    [(found, second_is_new)] = second_got
     assert (found.id, second_is_new) == (made.id, False)
     with factory() as session:
         counts = [count(session, model) for model in (Ticket, Message, Customer)]
@@ -94,25 +111,16 @@ def test_an_inquiry_key_sent_twice_at_once_stores_one_inquiry_and_one_job(
     made, is_new = tickets_service.receive_inquiry(
         first, principal, data, idempotency_key="k-2", can_pick_category=lambda: False
     )
-    second_got: list[tuple[Inquiry, bool]] = []
 
-    def second_request() -> None:
-        with unit_of_work(factory) as session:
-            second_got.append(
-                tickets_service.receive_inquiry(
-                    session, principal, data, idempotency_key="k-2", can_pick_category=lambda: False
-                )
-            )
-
-    thread = threading.Thread(target=second_request)
-    thread.start()
-    wait_until_blocked(factory, thread)
-    first.commit()
-    first.close()
-    thread.join()
+    found, second_is_new = second_waits_for_first(
+        factory,
+        first,
+        lambda session: tickets_service.receive_inquiry(
+            session, principal, data, idempotency_key="k-2", can_pick_category=lambda: False
+        ),
+    )
 
     assert is_new is True
-    [(found, second_is_new)] = second_got
     assert (found.id, second_is_new) == (made.id, False)
     with factory() as session:
         jobs = session.scalars(select(Job.payload).where(Job.name == "intake.take_in")).all()
@@ -138,16 +146,7 @@ def test_two_runners_taking_one_inquiry_in_at_once_make_one_ticket(
     intake.take_in_inquiry(first, payload)
     first.flush()
 
-    def second_runner() -> None:
-        with unit_of_work(factory) as session:
-            intake.take_in_inquiry(session, payload)
-
-    thread = threading.Thread(target=second_runner)
-    thread.start()
-    wait_until_blocked(factory, thread)
-    first.commit()
-    first.close()
-    thread.join()
+    second_waits_for_first(factory, first, lambda session: intake.take_in_inquiry(session, payload))
 
     with factory() as session:
         tickets = session.scalars(select(Ticket.id)).all()
