@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,7 +16,7 @@ from gigcx.config import get_settings
 from gigcx.jobs.enums import JobStatus
 from gigcx.jobs.models import Job
 from gigcx.tickets.models import Inquiry, Ticket
-from tests.api.helpers import build_marketplace, ticket_body
+from tests.api.helpers import Marketplace, build_marketplace, ticket_body
 from tests.factories.tickets import run_jobs
 from tests.web.test_customer_and_expert import contact_path, write_in
 
@@ -36,6 +37,14 @@ def queued_take_ins(session: Session) -> list[str]:
     return [job.payload["inquiry_id"] for job in rows]
 
 
+def post_async(client: TestClient, market: Marketplace) -> Response:
+    """Send the marketplace's usual ticket with Prefer: respond-async."""
+    response: Response = client.post(
+        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
+    )
+    return response
+
+
 @pytest.fixture
 def runner_routing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("GIGCX_INTAKE_ROUTING", "runner")
@@ -50,9 +59,7 @@ def test_respond_async_answers_202_received_and_the_runner_makes_and_offers_the_
     market = build_marketplace(client, session, experts=1)
     expert = market.experts[0]
 
-    created = client.post(
-        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
-    )
+    created = post_async(client, market)
 
     assert created.status_code == 202, created.text
     ticket_id = created.json()["id"]
@@ -189,9 +196,7 @@ def test_the_inquiry_is_sealed_at_rest_and_emptied_once_taken_in(
     client: TestClient, session: Session, factory: sessionmaker[Session]
 ) -> None:
     market = build_marketplace(client, session, experts=1)
-    created = client.post(
-        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
-    )
+    created = post_async(client, market)
     inquiry_id = uuid.UUID(created.json()["id"])
     raw = select(Inquiry.__table__.c.payload).where(Inquiry.__table__.c.id == inquiry_id)
 
@@ -241,9 +246,7 @@ def test_taking_an_inquiry_in_twice_makes_one_ticket(
     client: TestClient, session: Session, factory: sessionmaker[Session]
 ) -> None:
     market = build_marketplace(client, session, experts=1)
-    created = client.post(
-        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
-    )
+    created = post_async(client, market)
     payload = {"inquiry_id": created.json()["id"]}
 
     intake.take_in_inquiry(session, payload)
@@ -279,9 +282,7 @@ def test_another_brand_cannot_follow_an_inquiry(
 ) -> None:
     market = build_marketplace(client, session, experts=1)
     other = build_marketplace(client, session, experts=0)
-    created = client.post(
-        "/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC}
-    )
+    created = post_async(client, market)
 
     foreign = client.get(created.headers["location"], headers=other.api_key)
     expert = client.get(created.headers["location"], headers=market.experts[0])
@@ -297,7 +298,7 @@ def test_an_async_intake_for_another_brands_program_is_refused(
     market = build_marketplace(client, session, experts=1)
     other = build_marketplace(client, session, experts=0)
     # Warm this process's copy of the program's rules with its own brand's request first.
-    client.post("/api/v1/tickets", json=ticket_body(market), headers={**market.api_key, **ASYNC})
+    post_async(client, market)
 
     refused = client.post(
         "/api/v1/tickets", json=ticket_body(market), headers={**other.api_key, **ASYNC}

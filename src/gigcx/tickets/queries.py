@@ -9,7 +9,7 @@ from gigcx.brands.models import Brand
 from gigcx.kit import clock
 from gigcx.privacy import orm
 from gigcx.tickets.enums import OfferStatus
-from gigcx.tickets.models import Assignment, Customer, Message, Offer, Ticket
+from gigcx.tickets.models import Assignment, Customer, Inquiry, Message, Offer, Ticket
 
 SHORT_ID_LENGTH = 8
 # Free-text search opens and compares this many of the newest tickets (see matching_text).
@@ -62,6 +62,16 @@ def readable_offers(principal: Principal) -> Select[Offer]:
     if principal.is_brand_staff:
         brand_tickets = select(Ticket.id).where(Ticket.brand_id == principal.brand_id)
         return statement.where(Offer.ticket_id.in_(brand_tickets))
+    return statement.where(true().is_(False))
+
+
+def readable_inquiries(principal: Principal) -> Select[Inquiry]:
+    """Inquiries this principal may read: its brand's (brand staff and API keys)."""
+    statement = select(Inquiry)
+    if principal.is_platform_admin or principal.is_system:
+        return statement
+    if principal.is_brand_staff:
+        return statement.where(Inquiry.brand_id == principal.brand_id)
     return statement.where(true().is_(False))
 
 

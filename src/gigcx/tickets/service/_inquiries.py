@@ -25,6 +25,7 @@ from gigcx.jobs.service import queued_job
 from gigcx.kit import clock
 from gigcx.kit.ids import new_id
 from gigcx.privacy import orm
+from gigcx.tickets import queries
 from gigcx.tickets.enums import InquiryStatus
 from gigcx.tickets.errors import IdempotencyKeyReused, TicketNotFound
 from gigcx.tickets.models import Inquiry
@@ -120,12 +121,9 @@ def _as_received(values: dict[str, object]) -> Inquiry:
 
 def get_inquiry(session: Session, principal: Principal, inquiry_id: uuid.UUID) -> Inquiry:
     """The inquiry, for brand staff of its brand (or the platform); else TicketNotFound."""
-    inquiry = session.get(Inquiry, inquiry_id)
-    if inquiry is None or not (
-        principal.is_platform_admin
-        or principal.is_system
-        or (principal.is_brand_staff and principal.brand_id == inquiry.brand_id)
-    ):
+    statement = queries.readable_inquiries(principal).where(Inquiry.id == inquiry_id)
+    inquiry = session.scalars(statement).first()
+    if inquiry is None:
         raise TicketNotFound()
     return inquiry
 
